@@ -1,0 +1,11 @@
+//! Russian phrase matching shared by scenario conditions and scoring rules.
+
+pub mod duration;
+pub mod morph;
+pub mod pattern;
+pub mod tokens;
+
+pub use duration::{DurationPromise, promised_durations};
+pub use morph::{Morphology, MorphologyError, WordReading};
+pub use pattern::{AnalyzedText, AnalyzedWord, Hit, PatternError, Phrase, PhraseSet};
+pub use tokens::{Word, fold, words};

@@ -1,0 +1,78 @@
+//! Splits Russian text into words with character offsets into the original text.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// A word of the original text: where it is (in characters) and its folded spelling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    /// First character of the word in the original text (Unicode scalar values).
+    pub start: usize,
+    /// One past the last character of the word in the original text.
+    pub end: usize,
+    /// Lower case with «ё» folded to «е»: the form every comparison uses.
+    pub folded: String,
+}
+
+/// Folds case and «ё» → «е», so typed text and recognised speech compare alike.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'ё' { 'е' } else { c })
+        .collect()
+}
+
+/// The words of `text` in order, punctuation and spaces dropped.
+///
+/// Offsets count characters, not bytes, because spans in the score report do.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut words = Vec::new();
+    // Walk byte offsets and character offsets together: one pass, no quadratic re-counting.
+    let mut char_index = 0;
+    let mut byte_index = 0;
+    for (byte_start, word) in text.unicode_word_indices() {
+        char_index += text[byte_index..byte_start].chars().count();
+        byte_index = byte_start;
+        let length = word.chars().count();
+        if word.chars().any(char::is_alphanumeric) {
+            words.push(Word {
+                start: char_index,
+                end: char_index + length,
+                folded: fold(word),
+            });
+        }
+        char_index += length;
+        byte_index += word.len();
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_characters_of_the_original() {
+        let text = "Добрый день! Меня зовут Анна, компания «Ромашка».";
+        let found = words(text);
+        let spans: Vec<String> = found
+            .iter()
+            .map(|w| text.chars().skip(w.start).take(w.end - w.start).collect())
+            .collect();
+        assert_eq!(
+            spans,
+            ["Добрый", "день", "Меня", "зовут", "Анна", "компания", "Ромашка"]
+        );
+        assert_eq!(found[6].folded, "ромашка");
+    }
+
+    #[test]
+    fn yo_and_case_fold_to_one_form() {
+        assert_eq!(fold("ЕЩЁ Всё"), "еще все");
+    }
+
+    #[test]
+    fn numbers_stay_words() {
+        let found = words("около 30 секунд");
+        assert_eq!(found[1].folded, "30");
+    }
+}
