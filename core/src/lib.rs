@@ -4,3 +4,6 @@
 //! and render what it returns.
 
 pub mod text;
+pub mod scenario;
+pub mod session;
+pub mod transcript;

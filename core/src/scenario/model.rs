@@ -1,0 +1,262 @@
+//! The scenario format trainers write in RON: metadata, the customer, steps with transitions,
+//! endings and walkthroughs. `scenarios/README.md` documents it by example.
+
+use serde::Deserialize;
+
+/// One training call.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Stable id, unique across all scenario files: `internet_down`.
+    pub id: String,
+    /// Title shown on the scenario card.
+    pub title: String,
+    /// One paragraph: the situation, what the trainee practises.
+    pub summary: String,
+    /// The company the agent works for; the greeting must name it.
+    pub company: String,
+    /// Simulated wall clock at the start of the call, `HH:MM`.
+    pub clock: String,
+    /// 1 (easy) … 5 (hardest).
+    pub difficulty: u8,
+    /// Free tags for filtering: `интернет`, `гарантия`, …
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Reserved for certification: never offered in practice mode.
+    #[serde(default)]
+    pub exam_only: bool,
+    /// Who calls.
+    pub customer: Customer,
+    /// The steps of the conversation; the call starts at the first one.
+    pub steps: Vec<Step>,
+    /// How the call can end.
+    pub endings: Vec<Ending>,
+    /// Scripted calls that must reach the named ending; `callcoach check` plays them.
+    #[serde(default)]
+    pub walkthroughs: Vec<Walkthrough>,
+}
+
+/// The caller.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    /// How the customer introduces themself: «Игорь Петрович».
+    pub name: String,
+    /// Which of the typical callers this is.
+    pub portrait: Portrait,
+    /// A few sentences about them for the trainee's briefing.
+    #[serde(default)]
+    pub about: String,
+    /// Mood at the start: 0 calm … 1 furious.
+    pub mood: f32,
+    /// The mood at which they hang up.
+    pub hangs_up_at: f32,
+    /// Seconds of silence from the agent before the customer reacts.
+    pub silence_patience: u32,
+    /// Seconds on hold after which the customer hangs up.
+    pub hold_patience: u32,
+}
+
+/// The typical callers described in the seed article.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+pub enum Portrait {
+    /// The 33-year-old manager who calls from work and blames the provider.
+    BlamesProvider,
+    /// Bought it, never read the instructions, wants it done for them.
+    NeverReadsInstructions,
+    /// Knows the product in depth and asks about every detail.
+    Expert,
+    /// Starts with «10 лет назад…» and needs the agent to take the lead.
+    Storyteller,
+    /// Claims to have checked for viruses, vaguely («недавно»).
+    LiesAboutViruses,
+    /// Mostly needs to be heard.
+    NeedsToVent,
+    /// Someone else; `about` says who.
+    Other,
+}
+
+impl Portrait {
+    /// The portrait in Russian, for briefings.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Portrait::BlamesProvider => "звонит с работы и во всём винит провайдера",
+            Portrait::NeverReadsInstructions => "не читает инструкций и хочет, чтобы сделали за него",
+            Portrait::Expert => "разбирается в теме и спрашивает о каждой мелочи",
+            Portrait::Storyteller => "любит рассказывать истории издалека",
+            Portrait::LiesAboutViruses => "уверяет, что всё проверил, но говорит неконкретно",
+            Portrait::NeedsToVent => "прежде всего хочет выговориться",
+            Portrait::Other => "особый случай",
+        }
+    }
+}
+
+/// A point in the conversation: what the customer says and how they react to the agent.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Stable id, unique within the scenario, used by `goto`.
+    pub id: String,
+    /// What the customer says on reaching this step; one variant is picked at random.
+    pub says: Vec<String>,
+    /// Shown to the trainee in practice mode while this step is current.
+    #[serde(default)]
+    pub hint: Option<String>,
+    /// Work the agent has to do on hold before the call can go on.
+    #[serde(default)]
+    pub work: Option<Work>,
+    /// Transitions, tried top to bottom; the first whose condition holds is taken.
+    pub on: Vec<Transition>,
+}
+
+/// Work that takes simulated time, done while the customer is on hold.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Work {
+    /// What is being done, in Russian: «проверка линии».
+    pub what: String,
+    /// Simulated seconds it takes.
+    pub seconds: u32,
+}
+
+/// A reaction of the customer to the agent's turn.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    /// When it applies.
+    pub when: Condition,
+    /// Change of mood, −1 … 1 (negative calms the customer down).
+    #[serde(default)]
+    pub mood: f32,
+    /// What the customer says instead of the target step's line; variants picked at random.
+    #[serde(default)]
+    pub say: Vec<String>,
+    /// The step or ending to go to; absent means stay in the current step.
+    #[serde(default)]
+    pub goto: Option<String>,
+}
+
+/// When a transition applies.
+#[derive(Clone, Debug, Deserialize)]
+pub enum Condition {
+    /// The agent's reply contains any of these phrases (in any inflection).
+    Mentions(Vec<String>),
+    /// The agent's reply contains all of these phrases.
+    MentionsAll(Vec<String>),
+    /// A scoring rule fired on the agent's reply, by rule id: `wording.obligation`.
+    Finding(String),
+    /// The agent put the customer on hold having promised less time than the step's work needs.
+    HoldShorterThanWork,
+    /// The hold lasted longer than the agent promised, or no time was promised.
+    HoldOverPromise,
+    /// A hold was long enough to finish the step's work.
+    WorkDone,
+    /// The hold ended before the step's work was finished.
+    WorkNotDone,
+    /// The agent said nothing for longer than the customer's patience.
+    Silence,
+    /// The customer's mood is above this level.
+    MoodAbove(f32),
+    /// The customer's mood is below this level.
+    MoodBelow(f32),
+    /// All of these conditions hold.
+    All(Vec<Condition>),
+    /// Any of these conditions holds.
+    Any(Vec<Condition>),
+    /// Any reply not caught above: the fallback every step needs.
+    Otherwise,
+}
+
+/// How a call ends.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ending {
+    /// Stable id, unique within the scenario among steps and endings.
+    pub id: String,
+    /// What kind of ending it is.
+    pub kind: EndingKind,
+    /// The customer's last words; may be empty (they just hang up).
+    #[serde(default)]
+    pub says: Vec<String>,
+    /// What happened, shown to the trainee: «Интернет заработал, клиент доволен».
+    pub summary: String,
+}
+
+/// The kinds of ending.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndingKind {
+    /// The customer's issue is solved or has a clear next step.
+    Resolved,
+    /// Passed to the second line or a supervisor.
+    Escalated,
+    /// The customer hung up.
+    HungUp,
+}
+
+impl EndingKind {
+    /// The kind in Russian.
+    pub fn describe(self) -> &'static str {
+        match self {
+            EndingKind::Resolved => "вопрос решён",
+            EndingKind::Escalated => "передано на вторую линию",
+            EndingKind::HungUp => "клиент бросил трубку",
+        }
+    }
+}
+
+/// A scripted call that must reach an ending: documentation and a test in one.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Walkthrough {
+    /// The ending it must reach.
+    pub ending: String,
+    /// The random seed, so the customer's lines are the same every time.
+    #[serde(default)]
+    pub seed: u64,
+    /// The agent's turns, as typed in `callcoach play` (`/hold 90`, `/wait 30`, `/end`).
+    pub replies: Vec<String>,
+}
+
+/// A simulated time of day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ClockTime {
+    /// Minutes since midnight.
+    pub minutes: u32,
+}
+
+impl ClockTime {
+    /// Parses `HH:MM`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (hours, minutes) = text.trim().split_once(':')?;
+        let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+        (hours < 24 && minutes < 60 && text.trim().len() == 5).then_some(ClockTime {
+            minutes: hours * 60 + minutes,
+        })
+    }
+}
+
+impl std::fmt::Display for ClockTime {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{:02}:{:02}", self.minutes / 60 % 24, self.minutes % 60)
+    }
+}
+
+impl Scenario {
+    /// The step with this id.
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|step| step.id == id)
+    }
+
+    /// The ending with this id.
+    pub fn ending(&self, id: &str) -> Option<&Ending> {
+        self.endings.iter().find(|ending| ending.id == id)
+    }
+
+    /// The ending used when the customer loses patience.
+    pub fn hang_up_ending(&self) -> Option<&Ending> {
+        self.endings
+            .iter()
+            .find(|ending| ending.kind == EndingKind::HungUp)
+    }
+}

@@ -1,0 +1,34 @@
+//! The seam between the call engine and scoring: after every agent reply the engine asks an
+//! assessor what it found, so scenarios can react («Я вам ничего не должен!») and practice mode
+//! can show live hints.
+
+use crate::transcript::Transcript;
+
+/// One thing the scorer found in the agent's latest reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveFinding {
+    /// Stable rule id: `wording.obligation`.
+    pub rule: String,
+    /// Character span `[start, end)` in the reply.
+    pub span: (usize, usize),
+    /// Why it matters, in Russian.
+    pub message: String,
+    /// The better wording, ready to show.
+    pub suggestion: String,
+}
+
+/// Looks at the agent's latest reply in the context of the call so far.
+pub trait ReplyAssessor: Send {
+    /// Findings on turn `turn` (an agent reply) of `transcript`.
+    fn assess(&mut self, transcript: &Transcript, turn: usize) -> Vec<LiveFinding>;
+}
+
+/// An assessor that finds nothing: for tools that only need the conversation flow.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoAssessment;
+
+impl ReplyAssessor for NoAssessment {
+    fn assess(&mut self, _transcript: &Transcript, _turn: usize) -> Vec<LiveFinding> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,635 @@
+//! The call engine: pull-based, deterministic for a seed, with a simulated clock, holds, the
+//! customer's mood and endings. Front ends call [`Session::advance`] with each agent turn and
+//! render the events it returns.
+
+use std::sync::Arc;
+
+use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
+
+use crate::scenario::{Condition, EndingKind, Scenario, Step, Transition};
+use crate::text::{AnalyzedText, Morphology, PatternError, PhraseSet, promised_durations};
+use crate::transcript::{Speaker, Transcript, TranscriptTurn};
+
+use super::assess::{LiveFinding, ReplyAssessor};
+
+/// Seconds the agent takes before starting to speak.
+const AGENT_REACTION_SECONDS: f64 = 2.0;
+/// Seconds the customer takes before answering.
+const CUSTOMER_REACTION_SECONDS: f64 = 1.0;
+/// Simulated speaking pace: about 150 words a minute.
+const SECONDS_PER_WORD: f64 = 0.4;
+/// Seconds between the agent's last words and the hold starting.
+const HOLD_START_SECONDS: f64 = 1.0;
+/// How much the customer's mood rises when the agent is silent past their patience and the
+/// scenario declares no reaction of its own.
+const SILENCE_MOOD_RISE: f32 = 0.1;
+/// What the customer says then.
+const SILENCE_LINES: &[&str] = &["Алло? Вы меня слышите?", "Алло! Вы там?", "Эй, вы куда пропали?"];
+
+/// Practice shows hints and live findings; an exam shows none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Hints and live findings.
+    Practice,
+    /// No hints, no live findings.
+    Exam,
+}
+
+/// What the agent does on their turn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AgentTurn {
+    /// Says something.
+    Reply(String),
+    /// Puts the customer on hold for this many seconds.
+    Hold {
+        /// Length of the hold.
+        seconds: u32,
+    },
+    /// Stays silent for this many seconds.
+    Wait {
+        /// Length of the silence.
+        seconds: u32,
+    },
+    /// Ends the call.
+    HangUp,
+}
+
+/// How a call ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallOutcome {
+    /// The scenario's ending id; `None` when the agent hung up before any ending.
+    pub ending: Option<String>,
+    /// The kind of ending; `None` when the agent hung up.
+    pub kind: Option<EndingKind>,
+    /// What happened, in Russian.
+    pub summary: String,
+}
+
+/// What happened on a turn, for the front end to show.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// The customer said something.
+    CustomerSpoke {
+        /// The line.
+        text: String,
+        /// Seconds from the call start.
+        at: f64,
+    },
+    /// A hint for the current step (practice mode only).
+    HintOffered {
+        /// The hint.
+        text: String,
+    },
+    /// Findings on the agent's last reply (practice mode only).
+    FindingsReported {
+        /// Index of the agent's turn in the transcript.
+        turn: usize,
+        /// What the scorer found.
+        findings: Vec<LiveFinding>,
+    },
+    /// The customer's mood changed.
+    MoodChanged {
+        /// New mood, 0 … 1.
+        mood: f32,
+        /// Signed change.
+        change: f32,
+    },
+    /// The customer was put on hold.
+    HoldStarted {
+        /// Seconds from the call start.
+        at: f64,
+        /// What the agent promised in their last reply, if anything.
+        promised_seconds: Option<u32>,
+    },
+    /// The hold ended (by the agent, or by the customer losing patience).
+    HoldEnded {
+        /// Seconds from the call start.
+        at: f64,
+        /// How long it lasted.
+        seconds: u32,
+    },
+    /// The call is over.
+    CallEnded {
+        /// How it ended.
+        outcome: CallOutcome,
+        /// Seconds from the call start.
+        at: f64,
+    },
+}
+
+/// Why a session could not start or go on.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// A phrase in a condition is broken; `callcoach check` reports it with its position.
+    #[error("scenario {scenario}, step {step}: {error}")]
+    Pattern {
+        /// Scenario id.
+        scenario: String,
+        /// Step id.
+        step: String,
+        /// What is wrong.
+        error: PatternError,
+    },
+    /// The scenario has no steps.
+    #[error("scenario {0} has no steps")]
+    NoSteps(String),
+    /// A turn came after the call ended.
+    #[error("the call is over")]
+    CallOver,
+}
+
+/// Settings of one call.
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// Seed of the customer's choices: same seed and same turns, same call.
+    pub seed: u64,
+    /// Practice or exam.
+    pub mode: Mode,
+}
+
+/// A condition with its phrase lists compiled.
+#[derive(Debug)]
+enum Compiled {
+    Mentions(PhraseSet),
+    MentionsAll(PhraseSet),
+    Finding(String),
+    HoldShorterThanWork,
+    HoldOverPromise,
+    WorkDone,
+    WorkNotDone,
+    Silence,
+    MoodAbove(f32),
+    MoodBelow(f32),
+    All(Vec<Compiled>),
+    Any(Vec<Compiled>),
+    Otherwise,
+}
+
+impl Compiled {
+    fn new(morphology: &Morphology, condition: &Condition) -> Result<Self, PatternError> {
+        let set = |phrases: &Vec<String>| {
+            PhraseSet::parse(morphology, phrases).map_err(|(_, error)| error)
+        };
+        Ok(match condition {
+            Condition::Mentions(phrases) => Compiled::Mentions(set(phrases)?),
+            Condition::MentionsAll(phrases) => Compiled::MentionsAll(set(phrases)?),
+            Condition::Finding(rule) => Compiled::Finding(rule.clone()),
+            Condition::HoldShorterThanWork => Compiled::HoldShorterThanWork,
+            Condition::HoldOverPromise => Compiled::HoldOverPromise,
+            Condition::WorkDone => Compiled::WorkDone,
+            Condition::WorkNotDone => Compiled::WorkNotDone,
+            Condition::Silence => Compiled::Silence,
+            Condition::MoodAbove(level) => Compiled::MoodAbove(*level),
+            Condition::MoodBelow(level) => Compiled::MoodBelow(*level),
+            Condition::All(parts) => Compiled::All(
+                parts
+                    .iter()
+                    .map(|part| Compiled::new(morphology, part))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Condition::Any(parts) => Compiled::Any(
+                parts
+                    .iter()
+                    .map(|part| Compiled::new(morphology, part))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Condition::Otherwise => Compiled::Otherwise,
+        })
+    }
+}
+
+/// What the agent just did, as conditions see it.
+enum Action<'a> {
+    Reply {
+        text: &'a AnalyzedText,
+        findings: &'a [LiveFinding],
+    },
+    Hold {
+        seconds: u32,
+        promised: Option<u32>,
+    },
+    Silence,
+}
+
+/// The state conditions are evaluated against.
+struct Situation<'a> {
+    action: Action<'a>,
+    mood: f32,
+    work_seconds: Option<u32>,
+    worked_seconds: u32,
+}
+
+impl Compiled {
+    fn holds(&self, situation: &Situation<'_>) -> bool {
+        let work_done = situation
+            .work_seconds
+            .map(|needed| situation.worked_seconds >= needed);
+        match self {
+            Compiled::Mentions(set) => match situation.action {
+                Action::Reply { text, .. } => set.matches_any(text),
+                _ => false,
+            },
+            Compiled::MentionsAll(set) => match situation.action {
+                Action::Reply { text, .. } => set.matches_all(text),
+                _ => false,
+            },
+            Compiled::Finding(rule) => match situation.action {
+                Action::Reply { findings, .. } => findings.iter().any(|found| &found.rule == rule),
+                _ => false,
+            },
+            Compiled::HoldShorterThanWork => match situation.action {
+                Action::Hold {
+                    promised: Some(promised),
+                    ..
+                } => situation.work_seconds.is_some_and(|needed| promised < needed),
+                _ => false,
+            },
+            Compiled::HoldOverPromise => match situation.action {
+                Action::Hold { seconds, promised } => promised.is_none_or(|promised| seconds > promised),
+                _ => false,
+            },
+            Compiled::WorkDone => matches!(situation.action, Action::Hold { .. }) && work_done == Some(true),
+            Compiled::WorkNotDone => matches!(situation.action, Action::Hold { .. }) && work_done == Some(false),
+            Compiled::Silence => matches!(situation.action, Action::Silence),
+            Compiled::MoodAbove(level) => situation.mood > *level,
+            Compiled::MoodBelow(level) => situation.mood < *level,
+            Compiled::All(parts) => parts.iter().all(|part| part.holds(situation)),
+            Compiled::Any(parts) => parts.iter().any(|part| part.holds(situation)),
+            Compiled::Otherwise => matches!(situation.action, Action::Reply { .. }),
+        }
+    }
+}
+
+/// One call in progress.
+pub struct Session {
+    scenario: Arc<Scenario>,
+    /// Compiled conditions, by step index then transition index.
+    conditions: Vec<Vec<Compiled>>,
+    morphology: Morphology,
+    assessor: Box<dyn ReplyAssessor>,
+    mode: Mode,
+    rng: Xoshiro256PlusPlus,
+    /// Seconds since the call started.
+    clock: f64,
+    mood: f32,
+    step: usize,
+    worked_seconds: u32,
+    /// The longest duration promised in the agent's latest reply, until the next hold.
+    promised_seconds: Option<u32>,
+    last_line: Option<String>,
+    transcript: Transcript,
+    outcome: Option<CallOutcome>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Session")
+            .field("scenario", &self.scenario.id)
+            .field("clock", &self.clock)
+            .field("mood", &self.mood)
+            .field("step", &self.scenario.steps[self.step].id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Starts a call: the customer's first line (and the first hint in practice).
+    pub fn start(
+        scenario: Arc<Scenario>,
+        options: SessionOptions,
+        morphology: Morphology,
+        assessor: Box<dyn ReplyAssessor>,
+    ) -> Result<(Self, Vec<Event>), SessionError> {
+        if scenario.steps.is_empty() {
+            return Err(SessionError::NoSteps(scenario.id.clone()));
+        }
+        let conditions = scenario
+            .steps
+            .iter()
+            .map(|step| {
+                step.on
+                    .iter()
+                    .map(|transition| Compiled::new(&morphology, &transition.when))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|error| SessionError::Pattern {
+                        scenario: scenario.id.clone(),
+                        step: step.id.clone(),
+                        error,
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut session = Session {
+            transcript: Transcript {
+                company: Some(scenario.company.clone()),
+                clock: Some(scenario.clock.clone()),
+                turns: Vec::new(),
+            },
+            mood: scenario.customer.mood.clamp(0.0, 1.0),
+            conditions,
+            morphology,
+            assessor,
+            mode: options.mode,
+            rng: Xoshiro256PlusPlus::seed_from_u64(options.seed),
+            clock: 0.0,
+            step: 0,
+            worked_seconds: 0,
+            promised_seconds: None,
+            last_line: None,
+            outcome: None,
+            scenario,
+        };
+        let mut events = Vec::new();
+        let first = session.scenario.steps[0].says.clone();
+        session.customer_says(&first, &mut events);
+        session.offer_hint(&mut events);
+        Ok((session, events))
+    }
+
+    /// Plays one agent turn and returns what happened.
+    pub fn advance(&mut self, turn: AgentTurn) -> Result<Vec<Event>, SessionError> {
+        if self.outcome.is_some() {
+            return Err(SessionError::CallOver);
+        }
+        let mut events = Vec::new();
+        match turn {
+            AgentTurn::Reply(text) => self.reply(&text, &mut events),
+            AgentTurn::Hold { seconds } => self.hold(seconds, &mut events),
+            AgentTurn::Wait { seconds } => self.wait(seconds, &mut events),
+            AgentTurn::HangUp => self.finish(
+                CallOutcome {
+                    ending: None,
+                    kind: None,
+                    summary: "Вы завершили звонок до того, как разговор пришёл к развязке.".to_owned(),
+                },
+                &mut events,
+            ),
+        }
+        Ok(events)
+    }
+
+    fn reply(&mut self, text: &str, events: &mut Vec<Event>) {
+        let at = self.clock + AGENT_REACTION_SECONDS;
+        self.transcript.turns.push(TranscriptTurn {
+            speaker: Speaker::Agent,
+            text: Some(text.to_owned()),
+            hold_seconds: None,
+            at: round_tenth(at),
+        });
+        self.clock = at + speaking_seconds(text);
+        let analyzed = AnalyzedText::new(&self.morphology, text);
+        self.promised_seconds = promised_durations(&analyzed)
+            .iter()
+            .map(|promise| promise.seconds)
+            .max();
+        let turn = self.transcript.turns.len() - 1;
+        let findings = self.assessor.assess(&self.transcript, turn);
+        if self.mode == Mode::Practice && !findings.is_empty() {
+            events.push(Event::FindingsReported {
+                turn,
+                findings: findings.clone(),
+            });
+        }
+        let situation = self.situation(Action::Reply {
+            text: &analyzed,
+            findings: &findings,
+        });
+        if let Some(index) = self.first_transition(&situation) {
+            self.take(index, events);
+        }
+    }
+
+    fn hold(&mut self, seconds: u32, events: &mut Vec<Event>) {
+        let at = self.clock + HOLD_START_SECONDS;
+        let promised = self.promised_seconds.take();
+        let patience = self.scenario.customer.hold_patience;
+        let lasted = seconds.min(patience);
+        self.transcript.turns.push(TranscriptTurn {
+            speaker: Speaker::Agent,
+            text: None,
+            hold_seconds: Some(lasted),
+            at: round_tenth(at),
+        });
+        events.push(Event::HoldStarted {
+            at: round_tenth(at),
+            promised_seconds: promised,
+        });
+        self.clock = at + f64::from(lasted);
+        events.push(Event::HoldEnded {
+            at: round_tenth(self.clock),
+            seconds: lasted,
+        });
+        if seconds > patience {
+            self.hang_up(events);
+            return;
+        }
+        if self.current_step().work.is_some() {
+            self.worked_seconds += seconds;
+        }
+        let situation = self.situation(Action::Hold { seconds, promised });
+        if let Some(index) = self.first_transition(&situation) {
+            self.take(index, events);
+        }
+    }
+
+    fn wait(&mut self, seconds: u32, events: &mut Vec<Event>) {
+        self.clock += f64::from(seconds);
+        if seconds < self.scenario.customer.silence_patience {
+            return;
+        }
+        let situation = self.situation(Action::Silence);
+        match self.first_transition(&situation) {
+            Some(index) => self.take(index, events),
+            None => {
+                let lines: Vec<String> = SILENCE_LINES.iter().map(|&line| line.to_owned()).collect();
+                self.change_mood(SILENCE_MOOD_RISE, events);
+                if !self.hang_up_if_furious(events) {
+                    self.customer_says(&lines, events);
+                }
+            }
+        }
+    }
+
+    fn situation<'a>(&self, action: Action<'a>) -> Situation<'a> {
+        Situation {
+            action,
+            mood: self.mood,
+            work_seconds: self.current_step().work.as_ref().map(|work| work.seconds),
+            worked_seconds: self.worked_seconds,
+        }
+    }
+
+    fn first_transition(&self, situation: &Situation<'_>) -> Option<usize> {
+        self.conditions[self.step]
+            .iter()
+            .position(|condition| condition.holds(situation))
+    }
+
+    fn take(&mut self, index: usize, events: &mut Vec<Event>) {
+        let transition: Transition = self.current_step().on[index].clone();
+        self.change_mood(transition.mood, events);
+        let target = transition.goto.as_deref();
+        if let Some(ending) = target.and_then(|id| self.scenario.ending(id)).cloned() {
+            let lines = if transition.say.is_empty() { ending.says.clone() } else { transition.say };
+            self.customer_says(&lines, events);
+            self.finish(
+                CallOutcome {
+                    ending: Some(ending.id.clone()),
+                    kind: Some(ending.kind),
+                    summary: ending.summary.clone(),
+                },
+                events,
+            );
+            return;
+        }
+        if self.hang_up_if_furious(events) {
+            return;
+        }
+        let entered = match target.and_then(|id| self.scenario.steps.iter().position(|step| step.id == id)) {
+            Some(next) if next != self.step => {
+                self.step = next;
+                self.worked_seconds = 0;
+                true
+            }
+            _ => false,
+        };
+        let lines = if transition.say.is_empty() {
+            self.current_step().says.clone()
+        } else {
+            transition.say
+        };
+        self.customer_says(&lines, events);
+        if entered {
+            self.offer_hint(events);
+        }
+    }
+
+    fn change_mood(&mut self, change: f32, events: &mut Vec<Event>) {
+        if change == 0.0 {
+            return;
+        }
+        let before = self.mood;
+        self.mood = (self.mood + change).clamp(0.0, 1.0);
+        if self.mood != before {
+            events.push(Event::MoodChanged {
+                mood: self.mood,
+                change: self.mood - before,
+            });
+        }
+    }
+
+    /// Ends the call with the hang-up ending if the customer's mood reached their limit.
+    fn hang_up_if_furious(&mut self, events: &mut Vec<Event>) -> bool {
+        if self.mood < self.scenario.customer.hangs_up_at {
+            return false;
+        }
+        self.hang_up(events);
+        true
+    }
+
+    fn hang_up(&mut self, events: &mut Vec<Event>) {
+        let outcome = match self.scenario.hang_up_ending().cloned() {
+            Some(ending) => {
+                self.customer_says(&ending.says, events);
+                CallOutcome {
+                    ending: Some(ending.id),
+                    kind: Some(EndingKind::HungUp),
+                    summary: ending.summary,
+                }
+            }
+            None => CallOutcome {
+                ending: None,
+                kind: Some(EndingKind::HungUp),
+                summary: "Клиент бросил трубку.".to_owned(),
+            },
+        };
+        self.finish(outcome, events);
+    }
+
+    fn finish(&mut self, outcome: CallOutcome, events: &mut Vec<Event>) {
+        events.push(Event::CallEnded {
+            outcome: outcome.clone(),
+            at: round_tenth(self.clock),
+        });
+        self.outcome = Some(outcome);
+    }
+
+    /// Picks a variant (not the one just said, when there is a choice) and says it.
+    fn customer_says(&mut self, variants: &[String], events: &mut Vec<Event>) {
+        let fresh: Vec<&String> = variants
+            .iter()
+            .filter(|line| Some(*line) != self.last_line.as_ref())
+            .collect();
+        let pool: Vec<&String> = if fresh.is_empty() { variants.iter().collect() } else { fresh };
+        if pool.is_empty() {
+            return;
+        }
+        let line = pool[self.rng.random_range(0..pool.len())].clone();
+        let at = self.clock + CUSTOMER_REACTION_SECONDS;
+        self.transcript.turns.push(TranscriptTurn {
+            speaker: Speaker::Customer,
+            text: Some(line.clone()),
+            hold_seconds: None,
+            at: round_tenth(at),
+        });
+        self.clock = at + speaking_seconds(&line);
+        events.push(Event::CustomerSpoke {
+            text: line.clone(),
+            at: round_tenth(at),
+        });
+        self.last_line = Some(line);
+    }
+
+    fn offer_hint(&self, events: &mut Vec<Event>) {
+        if self.mode != Mode::Practice {
+            return;
+        }
+        if let Some(hint) = &self.current_step().hint {
+            events.push(Event::HintOffered { text: hint.clone() });
+        }
+    }
+
+    fn current_step(&self) -> &Step {
+        &self.scenario.steps[self.step]
+    }
+
+    /// The scenario being played.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The transcript so far, in the JSON contract's shape.
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// The customer's mood, 0 … 1.
+    pub fn mood(&self) -> f32 {
+        self.mood
+    }
+
+    /// Seconds since the call started.
+    pub fn elapsed_seconds(&self) -> f64 {
+        self.clock
+    }
+
+    /// The id of the current step.
+    pub fn step_id(&self) -> &str {
+        &self.current_step().id
+    }
+
+    /// How the call ended, once it has.
+    pub fn outcome(&self) -> Option<&CallOutcome> {
+        self.outcome.as_ref()
+    }
+}
+
+/// How long a line takes to say.
+fn speaking_seconds(text: &str) -> f64 {
+    let words = text.split_whitespace().count().max(1);
+    words as f64 * SECONDS_PER_WORD
+}
+
+fn round_tenth(seconds: f64) -> f64 {
+    (seconds * 10.0).round() / 10.0
+}

@@ -1,0 +1,87 @@
+//! The transcript of a call in the JSON contract of DESIGN.md: the input of `score` and what an
+//! attempt exports.
+
+use serde::{Deserialize, Serialize};
+
+/// Who spoke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    /// The caller.
+    Customer,
+    /// The trainee.
+    Agent,
+}
+
+/// One turn: a line of speech, or (agent only) a hold.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptTurn {
+    /// Who.
+    pub speaker: Speaker,
+    /// What was said; absent for a hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// How long the customer was on hold; present only for a hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_seconds: Option<u32>,
+    /// Seconds from the start of the call.
+    pub at: f64,
+}
+
+/// A whole call.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transcript {
+    /// The agent's company; the greeting must name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// Simulated clock at the start of the call, `HH:MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
+    /// The turns in order.
+    pub turns: Vec<TranscriptTurn>,
+}
+
+/// A transcript that cannot be used, said in terms of the contract.
+#[derive(Debug, thiserror::Error)]
+pub enum TranscriptError {
+    /// Not JSON, or not the transcript shape.
+    #[error("the transcript is not valid JSON of the transcript contract: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A turn breaks the contract.
+    #[error("turn {turn}: {reason}")]
+    Turn {
+        /// Index of the turn.
+        turn: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+impl Transcript {
+    /// Parses and validates a transcript.
+    pub fn from_json(text: &str) -> Result<Self, TranscriptError> {
+        let transcript: Transcript = serde_json::from_str(text)?;
+        for (turn, entry) in transcript.turns.iter().enumerate() {
+            let reason = match (&entry.text, entry.hold_seconds, entry.speaker) {
+                (Some(_), Some(_), _) => Some("a turn has either text or hold_seconds, not both"),
+                (None, None, _) => Some("a turn needs text or hold_seconds"),
+                (None, Some(_), Speaker::Customer) => Some("only the agent puts the call on hold"),
+                _ if !entry.at.is_finite() || entry.at < 0.0 => {
+                    Some("at must be a non-negative number of seconds")
+                }
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                return Err(TranscriptError::Turn { turn, reason });
+            }
+        }
+        Ok(transcript)
+    }
+
+    /// Pretty JSON in the contract's shape.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{}"))
+    }
+}
