@@ -1,1 +1,49 @@
-fn main() {}
+//! The `callcoach` binary: parses the command line and hands over to the front ends.
+
+mod check;
+mod paths;
+mod play;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Call-centre training simulator: practise difficult calls in Russian.
+#[derive(Debug, Parser)]
+#[command(name = "callcoach", version, about)]
+struct Cli {
+    /// Folder with scenario files (default: CALLCOACH_SCENARIOS, else the bundled `scenarios/`).
+    #[arg(long, global = true, value_name = "DIR")]
+    scenarios: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate scenario files: `file:line:col: error: …`, exit 1 on any error.
+    Check {
+        /// Files or folders (default: the scenarios folder).
+        paths: Vec<PathBuf>,
+    },
+    /// Play a call in the terminal: one reply per line on stdin.
+    Play(play::PlayArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let scenarios = paths::scenario_folder(cli.scenarios.as_deref());
+    let result = match cli.command {
+        Some(Command::Check { paths }) => check::run(&paths, &scenarios),
+        Some(Command::Play(args)) => play::run(&args, &scenarios),
+        None => play::run(&play::PlayArgs::default_call(), &scenarios),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("ошибка: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

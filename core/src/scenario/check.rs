@@ -1,26 +1,627 @@
-//! `callcoach check`: every problem in scenario files, with positions.
+//! `callcoach check`: every problem in scenario files at once, each with file, line and column,
+//! a Russian message and a hint a trainer understands.
 
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::diagnostic::Diagnostic;
-use super::load::SourceFile;
-use super::model::Scenario;
+use super::diagnostic::{Diagnostic, Severity};
+use super::load::{ScenarioLibrary, SourceFile, parse_scenario, ron_files};
+use super::model::{ClockTime, Condition, EndingKind, Scenario};
+use super::outline::{Key, Node, Position};
+use crate::session::{Mode, ReplyAssessor, Session, SessionOptions, parse_turn};
+use crate::text::{Morphology, PhraseSet};
+
+/// Difficulty bounds of the scenario card.
+const DIFFICULTY: std::ops::RangeInclusive<u8> = 1..=5;
+/// How far a mood change may go in one transition.
+const MOOD_CHANGE: std::ops::RangeInclusive<f32> = -1.0..=1.0;
+/// The mood scale.
+const MOOD: std::ops::RangeInclusive<f32> = 0.0..=1.0;
+
+/// Creates the assessor walkthroughs are played with (the scorer, once it exists).
+pub type AssessorFactory<'a> = &'a dyn Fn() -> Box<dyn ReplyAssessor>;
 
 /// The result of checking files.
 #[derive(Debug, Default)]
 pub struct CheckReport {
     /// Every problem found, in file order.
     pub diagnostics: Vec<Diagnostic>,
-    /// Scenarios without errors.
+    /// Scenarios without errors (warnings allowed), with their files.
     pub scenarios: Vec<(PathBuf, Scenario)>,
 }
 
-/// Checks scenario sources.
-pub fn check_sources(_sources: &[SourceFile]) -> CheckReport {
-    CheckReport::default()
+impl CheckReport {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.severity == Severity::Error)
+    }
+
+    /// The usable scenarios and every diagnostic, for the app and `play`.
+    pub fn into_library(self) -> ScenarioLibrary {
+        ScenarioLibrary {
+            scenarios: self.scenarios,
+            diagnostics: self.diagnostics,
+        }
+    }
 }
 
-/// Reads and checks files and folders.
-pub fn check_paths(_paths: &[PathBuf]) -> CheckReport {
-    CheckReport::default()
+/// Reads and checks files; folders stand for the `.ron` files directly inside them.
+pub fn check_paths(
+    paths: &[PathBuf],
+    morphology: &Morphology,
+    assessor: AssessorFactory<'_>,
+) -> CheckReport {
+    let mut sources = Vec::new();
+    let mut diagnostics = Vec::new();
+    for path in paths {
+        let files = if path.is_dir() {
+            match ron_files(path) {
+                Ok(files) => files,
+                Err(error) => {
+                    diagnostics.push(file_problem(
+                        path,
+                        format!("не удалось прочитать папку: {error}"),
+                        "Проверьте путь и права на чтение.",
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            match SourceFile::read(&file) {
+                Ok(source) => sources.push(source),
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
+        }
+    }
+    let mut report = check_sources(&sources, morphology, assessor);
+    diagnostics.append(&mut report.diagnostics);
+    report.diagnostics = diagnostics;
+    report
+}
+
+fn file_problem(path: &Path, message: String, help: &str) -> Diagnostic {
+    Diagnostic {
+        file: path.to_owned(),
+        line: 1,
+        column: 1,
+        severity: Severity::Error,
+        message,
+        help: help.to_owned(),
+    }
+}
+
+/// Checks sources already read; ids must be unique across all of them.
+pub fn check_sources(
+    sources: &[SourceFile],
+    morphology: &Morphology,
+    assessor: AssessorFactory<'_>,
+) -> CheckReport {
+    let mut report = CheckReport::default();
+    let mut seen_ids: HashMap<String, PathBuf> = HashMap::new();
+    for source in sources {
+        let scenario = match parse_scenario(source) {
+            Ok(scenario) => scenario,
+            Err(diagnostic) => {
+                report.diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        let outline = Node::parse(&source.text);
+        let mut checker = Checker {
+            path: &source.path,
+            outline: outline.as_ref(),
+            diagnostics: Vec::new(),
+        };
+        if let Some(first) = seen_ids.get(&scenario.id) {
+            checker.error(
+                &[Key::Field("id")],
+                format!(
+                    "сценарий с id «{}» уже есть в файле {}",
+                    scenario.id,
+                    first.display()
+                ),
+                "Id сценария должен быть уникальным среди всех файлов: переименуйте один из них.",
+            );
+        } else {
+            seen_ids.insert(scenario.id.clone(), source.path.clone());
+        }
+        checker.scenario(&scenario, morphology);
+        let structurally_sound = !checker.has_errors();
+        if structurally_sound {
+            checker.walkthroughs(&scenario, morphology, assessor);
+        }
+        let failed = checker.has_errors();
+        report.diagnostics.append(&mut checker.diagnostics);
+        if !failed {
+            report.scenarios.push((source.path.clone(), scenario));
+        }
+    }
+    report
+}
+
+struct Checker<'a> {
+    path: &'a Path,
+    outline: Option<&'a Node>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.severity == Severity::Error)
+    }
+
+    fn position(&self, path: &[Key<'_>]) -> Position {
+        self.outline.map_or(Position { line: 1, column: 1 }, |outline| outline.locate(path))
+    }
+
+    fn push(&mut self, severity: Severity, path: &[Key<'_>], message: String, help: &str) {
+        let position = self.position(path);
+        self.diagnostics.push(Diagnostic {
+            file: self.path.to_owned(),
+            line: position.line,
+            column: position.column,
+            severity,
+            message,
+            help: help.to_owned(),
+        });
+    }
+
+    fn error(&mut self, path: &[Key<'_>], message: String, help: &str) {
+        self.push(Severity::Error, path, message, help);
+    }
+
+    fn warning(&mut self, path: &[Key<'_>], message: String, help: &str) {
+        self.push(Severity::Warning, path, message, help);
+    }
+
+    fn text(&mut self, path: &[Key<'_>], text: &str, what: &str) {
+        if text.trim().is_empty() {
+            self.error(
+                path,
+                format!("пустой текст: {what}"),
+                "Напишите текст или уберите это поле/строку.",
+            );
+        }
+    }
+
+    fn lines(&mut self, path: &[Key<'_>], lines: &[String], what: &str) {
+        for (index, line) in lines.iter().enumerate() {
+            let mut at = path.to_vec();
+            at.push(Key::Index(index));
+            self.text(&at, line, what);
+        }
+    }
+
+    fn scenario(&mut self, scenario: &Scenario, morphology: &Morphology) {
+        if scenario.id.trim().is_empty() || scenario.id.chars().any(char::is_whitespace) {
+            self.error(
+                &[Key::Field("id")],
+                format!("id сценария «{}» пустой или содержит пробелы", scenario.id),
+                "Id — одно слово латиницей, например internet_down: по нему сценарий запускают \
+                 командой callcoach play.",
+            );
+        }
+        self.text(&[Key::Field("title")], &scenario.title, "название сценария");
+        self.text(&[Key::Field("summary")], &scenario.summary, "описание сценария");
+        self.text(&[Key::Field("company")], &scenario.company, "название компании");
+        self.lines(&[Key::Field("tags")], &scenario.tags, "тег");
+        if ClockTime::parse(&scenario.clock).is_none() {
+            self.error(
+                &[Key::Field("clock")],
+                format!("время начала звонка «{}» не в формате ЧЧ:ММ", scenario.clock),
+                "Например, clock: \"14:05\"; от этого времени зависит, какое приветствие уместно.",
+            );
+        }
+        if !DIFFICULTY.contains(&scenario.difficulty) {
+            self.error(
+                &[Key::Field("difficulty")],
+                format!("сложность {} вне диапазона 1–5", scenario.difficulty),
+                "1 — простой звонок, 5 — самый трудный клиент.",
+            );
+        }
+        self.customer(scenario);
+        self.graph(scenario, morphology);
+    }
+
+    fn customer(&mut self, scenario: &Scenario) {
+        let customer = &scenario.customer;
+        let field = |name| [Key::Field("customer"), Key::Field(name)];
+        self.text(&field("name"), &customer.name, "имя клиента");
+        for (name, value) in [("mood", customer.mood), ("hangs_up_at", customer.hangs_up_at)] {
+            if !MOOD.contains(&value) {
+                self.error(
+                    &field(name),
+                    format!("настроение {value} вне диапазона 0.0–1.0"),
+                    "0.0 — клиент спокоен, 1.0 — в ярости.",
+                );
+            }
+        }
+        if MOOD.contains(&customer.mood)
+            && MOOD.contains(&customer.hangs_up_at)
+            && customer.mood >= customer.hangs_up_at
+        {
+            self.error(
+                &field("mood"),
+                format!(
+                    "начальное настроение {} не ниже порога {}, при котором клиент бросает трубку",
+                    customer.mood, customer.hangs_up_at
+                ),
+                "Клиент бросит трубку, не дав сказать ни слова: уменьшите mood или увеличьте hangs_up_at.",
+            );
+        }
+        for (name, value) in [
+            ("silence_patience", customer.silence_patience),
+            ("hold_patience", customer.hold_patience),
+        ] {
+            if value == 0 {
+                self.error(
+                    &field(name),
+                    "терпение клиента — 0 секунд".to_owned(),
+                    "Укажите, сколько секунд клиент готов ждать, например 20 для тишины и 180 для удержания.",
+                );
+            }
+        }
+    }
+
+    fn graph(&mut self, scenario: &Scenario, morphology: &Morphology) {
+        if scenario.steps.is_empty() {
+            self.error(
+                &[Key::Field("steps")],
+                "в сценарии нет ни одного шага".to_owned(),
+                "Звонок начинается с первого шага списка steps: добавьте хотя бы один.",
+            );
+            return;
+        }
+        if scenario.endings.is_empty() {
+            self.error(
+                &[Key::Field("endings")],
+                "в сценарии нет ни одной концовки".to_owned(),
+                "Добавьте концовки: Resolved (решено), Escalated (передано дальше), HungUp (клиент бросил трубку).",
+            );
+        }
+        if scenario.hang_up_ending().is_none() && !scenario.endings.is_empty() {
+            self.error(
+                &[Key::Field("endings")],
+                "нет концовки HungUp, а клиент может бросить трубку".to_owned(),
+                "Клиент бросает трубку, когда настроение доходит до hangs_up_at или удержание длится \
+                 дольше hold_patience: добавьте Ending(kind: HungUp, …).",
+            );
+        }
+        // Ids of steps and endings share one namespace, because `goto` names either.
+        let mut ids: HashSet<&str> = HashSet::new();
+        let named: Vec<(&str, &'static str, usize)> = scenario
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(index, step)| (step.id.as_str(), "steps", index))
+            .chain(
+                scenario
+                    .endings
+                    .iter()
+                    .enumerate()
+                    .map(|(index, ending)| (ending.id.as_str(), "endings", index)),
+            )
+            .collect();
+        for (id, field, index) in &named {
+            let path = [Key::Field(field), Key::Index(*index), Key::Field("id")];
+            if id.trim().is_empty() {
+                self.error(&path, "пустой id".to_owned(), "Дайте шагу или концовке короткое имя латиницей.");
+            } else if !ids.insert(id) {
+                self.error(
+                    &path,
+                    format!("id «{id}» уже занят другим шагом или концовкой"),
+                    "Id шагов и концовок должны различаться: на них ссылается goto.",
+                );
+            }
+        }
+        let targets: Vec<&str> = named.iter().map(|(id, _, _)| *id).collect();
+        for (step_index, step) in scenario.steps.iter().enumerate() {
+            let step_path = |field| [Key::Field("steps"), Key::Index(step_index), Key::Field(field)];
+            if step.says.is_empty() {
+                self.error(
+                    &step_path("says"),
+                    format!("шаг «{}»: клиенту нечего сказать", step.id),
+                    "Добавьте в says хотя бы одну реплику клиента.",
+                );
+            }
+            self.lines(&step_path("says"), &step.says, "реплика клиента");
+            if let Some(hint) = &step.hint {
+                self.text(&step_path("hint"), hint, "подсказка");
+            }
+            if let Some(work) = &step.work {
+                if work.seconds == 0 {
+                    self.error(
+                        &[Key::Field("steps"), Key::Index(step_index), Key::Field("work"), Key::Field("seconds")],
+                        "работа занимает 0 секунд".to_owned(),
+                        "Укажите, сколько секунд удержания нужно на работу, например 90 для проверки линии.",
+                    );
+                }
+                self.text(
+                    &[Key::Field("steps"), Key::Index(step_index), Key::Field("work"), Key::Field("what")],
+                    &work.what,
+                    "описание работы",
+                );
+            }
+            let fallback = step
+                .on
+                .iter()
+                .position(|transition| matches!(transition.when, Condition::Otherwise));
+            match fallback {
+                None => self.error(
+                    &step_path("id"),
+                    format!("у шага «{}» нет запасного перехода Otherwise", step.id),
+                    "Если ответ сотрудника не подойдёт ни под одно условие, звонок застрянет: добавьте \
+                     последним Transition(when: Otherwise, …).",
+                ),
+                Some(index) if index + 1 < step.on.len() => self.error(
+                    &[Key::Field("steps"), Key::Index(step_index), Key::Field("on"), Key::Index(index + 1)],
+                    format!("шаг «{}»: переход после Otherwise никогда не сработает", step.id),
+                    "Переходы проверяются сверху вниз, а Otherwise подходит к любому ответу: поставьте его последним.",
+                ),
+                Some(_) => {}
+            }
+            for (index, transition) in step.on.iter().enumerate() {
+                let base = [Key::Field("steps"), Key::Index(step_index), Key::Field("on"), Key::Index(index)];
+                let with = |field| {
+                    let mut path = base.to_vec();
+                    path.push(Key::Field(field));
+                    path
+                };
+                if !MOOD_CHANGE.contains(&transition.mood) {
+                    self.error(
+                        &with("mood"),
+                        format!("изменение настроения {} вне диапазона −1.0…1.0", transition.mood),
+                        "Положительное число злит клиента, отрицательное успокаивает: например 0.2 или -0.1.",
+                    );
+                }
+                self.lines(&with("say"), &transition.say, "реплика клиента");
+                if let Some(goto) = &transition.goto {
+                    if !targets.contains(&goto.as_str()) {
+                        let help = match closest(goto, &targets) {
+                            Some(candidate) => format!("Возможно, имелось в виду «{candidate}»."),
+                            None => format!("Есть шаги и концовки: {}.", targets.join(", ")),
+                        };
+                        self.error(
+                            &with("goto"),
+                            format!("переход ведёт к неизвестному шагу «{goto}»"),
+                            &help,
+                        );
+                    }
+                }
+                self.condition(&with("when"), &transition.when, step.work.is_some(), &step.id, morphology);
+            }
+        }
+        self.reachability(scenario);
+        for (index, ending) in scenario.endings.iter().enumerate() {
+            let path = |field| [Key::Field("endings"), Key::Index(index), Key::Field(field)];
+            self.text(&path("summary"), &ending.summary, "итог концовки");
+            self.lines(&path("says"), &ending.says, "реплика клиента");
+        }
+    }
+
+    fn condition(
+        &mut self,
+        path: &[Key<'_>],
+        condition: &Condition,
+        has_work: bool,
+        step: &str,
+        morphology: &Morphology,
+    ) {
+        let inner = |index| {
+            let mut at = path.to_vec();
+            at.push(Key::Index(0));
+            at.push(Key::Index(index));
+            at
+        };
+        match condition {
+            Condition::Mentions(phrases) | Condition::MentionsAll(phrases) => {
+                if phrases.is_empty() {
+                    self.error(
+                        path,
+                        "пустой список фраз".to_owned(),
+                        "Перечислите фразы, например Mentions([\"номер договора\", \"номер заявки\"]).",
+                    );
+                } else if let Err((index, error)) = PhraseSet::parse(morphology, phrases) {
+                    self.error(&inner(index), error.message, &error.help);
+                }
+            }
+            Condition::Finding(rule) => {
+                let valid = rule
+                    .split_once('.')
+                    .is_some_and(|(category, name)| !category.is_empty() && !name.is_empty());
+                if !valid {
+                    self.error(
+                        path,
+                        format!("«{rule}» — не id правила оценки"),
+                        "Id правила состоит из категории и имени через точку: Finding(\"wording.obligation\").",
+                    );
+                }
+            }
+            Condition::HoldShorterThanWork | Condition::WorkDone | Condition::WorkNotDone
+                if !has_work =>
+            {
+                self.error(
+                    path,
+                    format!("условие про работу на удержании, а у шага «{step}» нет work"),
+                    "Добавьте шагу work: Work(what: \"проверка линии\", seconds: 90) или уберите условие.",
+                );
+            }
+            Condition::MoodAbove(level) | Condition::MoodBelow(level) if !MOOD.contains(level) => {
+                self.error(
+                    path,
+                    format!("уровень настроения {level} вне диапазона 0.0–1.0"),
+                    "0.0 — клиент спокоен, 1.0 — в ярости.",
+                );
+            }
+            Condition::All(parts) | Condition::Any(parts) => {
+                if parts.is_empty() {
+                    self.error(
+                        path,
+                        "пустой список условий".to_owned(),
+                        "Перечислите условия, например All([WorkDone, HoldOverPromise]).",
+                    );
+                }
+                for (index, part) in parts.iter().enumerate() {
+                    self.condition(&inner(index), part, has_work, step, morphology);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn reachability(&mut self, scenario: &Scenario) {
+        let edges: HashMap<&str, Vec<&str>> = scenario
+            .steps
+            .iter()
+            .map(|step| {
+                (
+                    step.id.as_str(),
+                    step.on.iter().filter_map(|transition| transition.goto.as_deref()).collect(),
+                )
+            })
+            .collect();
+        let mut reached: HashSet<&str> = HashSet::new();
+        let mut queue = vec![scenario.steps[0].id.as_str()];
+        while let Some(id) = queue.pop() {
+            if reached.insert(id) {
+                queue.extend(edges.get(id).into_iter().flatten().copied());
+            }
+        }
+        // The customer can always hang up, so HungUp endings need no explicit path.
+        for (index, step) in scenario.steps.iter().enumerate() {
+            if !reached.contains(step.id.as_str()) {
+                self.error(
+                    &[Key::Field("steps"), Key::Index(index), Key::Field("id")],
+                    format!("до шага «{}» нельзя дойти от начала звонка", step.id),
+                    "Ни один переход (goto) не ведёт к этому шагу: добавьте переход или уберите шаг.",
+                );
+            }
+        }
+        for (index, ending) in scenario.endings.iter().enumerate() {
+            if ending.kind != EndingKind::HungUp && !reached.contains(ending.id.as_str()) {
+                self.warning(
+                    &[Key::Field("endings"), Key::Index(index), Key::Field("id")],
+                    format!("до концовки «{}» нельзя дойти", ending.id),
+                    "Ни один переход не ведёт к этой концовке.",
+                );
+            }
+        }
+        let ending_ids: HashSet<&str> = scenario.endings.iter().map(|ending| ending.id.as_str()).collect();
+        let mut leads_to_end: HashSet<&str> = HashSet::new();
+        loop {
+            let before = leads_to_end.len();
+            for (id, targets) in &edges {
+                if targets
+                    .iter()
+                    .any(|target| ending_ids.contains(target) || leads_to_end.contains(target))
+                {
+                    leads_to_end.insert(id);
+                }
+            }
+            if leads_to_end.len() == before {
+                break;
+            }
+        }
+        for (index, step) in scenario.steps.iter().enumerate() {
+            if reached.contains(step.id.as_str()) && !leads_to_end.contains(step.id.as_str()) {
+                self.error(
+                    &[Key::Field("steps"), Key::Index(index), Key::Field("id")],
+                    format!("из шага «{}» нельзя дойти ни до одной концовки", step.id),
+                    "Звонок из этого шага никогда не закончится: добавьте переход к концовке или к шагу, \
+                     из которого она достижима.",
+                );
+            }
+        }
+    }
+
+    fn walkthroughs(&mut self, scenario: &Scenario, morphology: &Morphology, assessor: AssessorFactory<'_>) {
+        let shared = Arc::new(scenario.clone());
+        for (index, walkthrough) in scenario.walkthroughs.iter().enumerate() {
+            let path = |field| [Key::Field("walkthroughs"), Key::Index(index), Key::Field(field)];
+            if scenario.ending(&walkthrough.ending).is_none() {
+                self.error(
+                    &path("ending"),
+                    format!("прохождение ведёт к неизвестной концовке «{}»", walkthrough.ending),
+                    "Укажите id одной из концовок сценария.",
+                );
+                continue;
+            }
+            let options = SessionOptions {
+                seed: walkthrough.seed,
+                mode: Mode::Practice,
+            };
+            let Ok((mut session, _)) = Session::start(shared.clone(), options, morphology.clone(), assessor()) else {
+                return;
+            };
+            for (reply_index, reply) in walkthrough.replies.iter().enumerate() {
+                let reply_path = [Key::Field("walkthroughs"), Key::Index(index), Key::Field("replies"), Key::Index(reply_index)];
+                let turn = match parse_turn(reply) {
+                    Ok(Some(turn)) => turn,
+                    Ok(None) => continue,
+                    Err(error) => {
+                        self.error(&reply_path, error.0, "Реплики прохождения пишутся так же, как в callcoach play.");
+                        break;
+                    }
+                };
+                if session.outcome().is_some() {
+                    self.error(
+                        &reply_path,
+                        "звонок уже закончился, а реплики прохождения ещё есть".to_owned(),
+                        "Уберите лишние реплики или проверьте, почему звонок закончился раньше.",
+                    );
+                    break;
+                }
+                let _ = session.advance(turn);
+            }
+            let reached = session.outcome().map(|outcome| outcome.ending.clone());
+            match reached {
+                Some(Some(ending)) if ending == walkthrough.ending => {}
+                Some(ending) => self.error(
+                    &path("ending"),
+                    format!(
+                        "прохождение закончилось концовкой «{}», а ожидалась «{}»",
+                        ending.as_deref().unwrap_or("сотрудник положил трубку"),
+                        walkthrough.ending
+                    ),
+                    "Запустите callcoach play с этими репликами и тем же seed, чтобы увидеть, где разговор свернул не туда.",
+                ),
+                None => self.error(
+                    &path("ending"),
+                    format!(
+                        "прохождение не дошло до концовки «{}»: звонок остановился на шаге «{}»",
+                        walkthrough.ending,
+                        session.step_id()
+                    ),
+                    "Добавьте реплики, которые доводят звонок до концовки.",
+                ),
+            }
+        }
+        for (index, ending) in scenario.endings.iter().enumerate() {
+            if !scenario.walkthroughs.iter().any(|walk| walk.ending == ending.id) {
+                self.warning(
+                    &[Key::Field("endings"), Key::Index(index), Key::Field("id")],
+                    format!("для концовки «{}» нет прохождения", ending.id),
+                    "Добавьте Walkthrough(ending: …, replies: […]): check проверит, что концовка достижима.",
+                );
+            }
+        }
+    }
+}
+
+/// The candidate most like `wrong`, if any is close.
+fn closest<'a>(wrong: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|candidate| (strsim::levenshtein(wrong, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= 3)
+        .min()
+        .map(|(_, candidate)| candidate)
 }

@@ -1,0 +1,41 @@
+//! `callcoach check`: prints diagnostics for trainers and sets the exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use callcoach_core::scenario::{Severity, check_paths};
+use callcoach_core::session::{NoAssessment, ReplyAssessor};
+use callcoach_core::text::Morphology;
+
+/// Checks `paths` (or the scenarios folder) and prints every diagnostic.
+pub fn run(paths: &[PathBuf], scenarios: &Path) -> anyhow::Result<ExitCode> {
+    let paths = if paths.is_empty() {
+        vec![scenarios.to_owned()]
+    } else {
+        paths.to_vec()
+    };
+    let morphology = Morphology::shared()?;
+    let assessor = || Box::new(NoAssessment) as Box<dyn ReplyAssessor>;
+    let report = check_paths(&paths, &morphology, &assessor);
+    let mut out = std::io::stdout().lock();
+    for diagnostic in &report.diagnostics {
+        writeln!(out, "{diagnostic}")?;
+    }
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.severity == Severity::Error)
+        .count();
+    let warnings = report.diagnostics.len() - errors;
+    let checked = report.scenarios.len();
+    writeln!(
+        out,
+        "Проверено: сценариев без ошибок — {checked}, ошибок — {errors}, предупреждений — {warnings}."
+    )?;
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,34 @@
+//! Where the bundled files are: next to the working directory, the executable or the sources.
+
+use std::path::{Path, PathBuf};
+
+/// The environment variable that overrides the scenarios folder.
+const SCENARIOS_ENV: &str = "CALLCOACH_SCENARIOS";
+
+/// The scenarios folder: the flag, else the environment, else the first bundled folder found.
+pub fn scenario_folder(flag: Option<&Path>) -> PathBuf {
+    if let Some(folder) = flag {
+        return folder.to_owned();
+    }
+    if let Some(folder) = std::env::var_os(SCENARIOS_ENV) {
+        return PathBuf::from(folder);
+    }
+    bundled("scenarios")
+}
+
+/// A bundled folder: in the working directory, beside the executable, or (for `cargo run` and
+/// tests) in the source tree the binary was built from.
+fn bundled(name: &str) -> PathBuf {
+    let mut candidates = vec![PathBuf::from(name)];
+    if let Ok(executable) = std::env::current_exe() {
+        for ancestor in executable.ancestors().skip(1).take(3) {
+            candidates.push(ancestor.join(name));
+        }
+    }
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(name));
+    candidates
+        .iter()
+        .find(|candidate| candidate.is_dir())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(name))
+}

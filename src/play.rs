@@ -1,0 +1,247 @@
+//! `callcoach play SCENARIO --text`: a whole call in the terminal, one reply per line on stdin.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use callcoach_core::scenario::{ClockTime, EndingKind, Scenario, check_paths};
+use callcoach_core::session::{
+    COMMAND_HELP, Event, Mode, NoAssessment, ReplyAssessor, Session, SessionOptions, parse_turn,
+};
+use callcoach_core::text::Morphology;
+
+/// The scenario a bare `callcoach` plays until the app exists.
+const DEFAULT_SCENARIO: &str = "internet_down";
+
+/// Arguments of `play`.
+#[derive(Debug, clap::Args)]
+pub struct PlayArgs {
+    /// Scenario id (see `callcoach check`) or path to a .ron file.
+    scenario: String,
+    /// Play in the terminal by text (the default until the app's call screen exists).
+    #[arg(long)]
+    text: bool,
+    /// Seed of the customer's choices: the same seed and replies give the same call.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Exam mode: no hints.
+    #[arg(long)]
+    exam: bool,
+    /// Write the transcript (JSON contract) to this file when the call ends.
+    #[arg(long, value_name = "FILE")]
+    transcript: Option<PathBuf>,
+}
+
+impl PlayArgs {
+    /// The call a bare `callcoach` starts.
+    pub fn default_call() -> Self {
+        PlayArgs {
+            scenario: DEFAULT_SCENARIO.to_owned(),
+            text: true,
+            seed: None,
+            exam: false,
+            transcript: None,
+        }
+    }
+}
+
+/// Plays one call on stdin/stdout.
+pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
+    let morphology = Morphology::shared()?;
+    let scenario = find_scenario(&args.scenario, scenarios, &morphology)?;
+    let seed = args.seed.unwrap_or_else(random_seed);
+    let mode = if args.exam { Mode::Exam } else { Mode::Practice };
+    let assessor: Box<dyn ReplyAssessor> = Box::new(NoAssessment);
+    let (mut session, opening) = Session::start(
+        Arc::new(scenario),
+        SessionOptions { seed, mode },
+        morphology,
+        assessor,
+    )?;
+    let interactive = std::io::stdin().is_terminal();
+    let mut out = std::io::stdout().lock();
+    let start = ClockTime::parse(&session.scenario().clock).unwrap_or(ClockTime { minutes: 0 });
+    print_briefing(&mut out, session.scenario(), seed)?;
+    print_events(&mut out, &session, start, &opening)?;
+
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    while session.outcome().is_none() {
+        if interactive {
+            write!(out, "> ")?;
+        }
+        out.flush()?;
+        let Some(line) = lines.next() else { break };
+        let line = line.context("could not read a reply from standard input")?;
+        let turn = match parse_turn(&line) {
+            Ok(Some(turn)) => turn,
+            Ok(None) => continue,
+            Err(error) => {
+                writeln!(out, "  ! {error}")?;
+                continue;
+            }
+        };
+        if !interactive && !line.trim().starts_with('/') {
+            writeln!(out, "[{}] Вы: {}", clock(start, session.elapsed_seconds() + 2.0), line.trim())?;
+        }
+        let events = session.advance(turn)?;
+        print_events(&mut out, &session, start, &events)?;
+    }
+    if session.outcome().is_none() {
+        writeln!(
+            out,
+            "Ввод закончился до конца разговора: звонок прерван на шаге «{}».",
+            session.step_id()
+        )?;
+    }
+    print_summary(&mut out, &session)?;
+    if let Some(path) = &args.transcript {
+        std::fs::write(path, session.transcript().to_json() + "\n")
+            .with_context(|| format!("could not write the transcript to {}", path.display()))?;
+        writeln!(out, "Стенограмма записана в {}.", path.display())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the scenario by path or id; a broken or unknown scenario is a clear error.
+fn find_scenario(wanted: &str, folder: &Path, morphology: &Morphology) -> anyhow::Result<Scenario> {
+    let assessor = || Box::new(NoAssessment) as Box<dyn ReplyAssessor>;
+    let as_path = Path::new(wanted);
+    let looks_like_path = wanted.ends_with(".ron") || wanted.contains(std::path::MAIN_SEPARATOR);
+    let paths = if looks_like_path { vec![as_path.to_owned()] } else { vec![folder.to_owned()] };
+    let report = check_paths(&paths, morphology, &assessor);
+    if looks_like_path && report.has_errors() {
+        let diagnostics: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
+        bail!(
+            "сценарий {} содержит ошибки:\n{}",
+            as_path.display(),
+            diagnostics.join("\n")
+        );
+    }
+    let library = report.into_library();
+    if looks_like_path {
+        return library
+            .scenarios
+            .into_iter()
+            .next()
+            .map(|(_, scenario)| scenario)
+            .with_context(|| format!("в файле {} нет сценария", as_path.display()));
+    }
+    if let Some(scenario) = library.find(wanted) {
+        return Ok(scenario.clone());
+    }
+    let broken = library
+        .diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.severity == callcoach_core::scenario::Severity::Error);
+    let mut ids = library.ids();
+    ids.sort_unstable();
+    bail!(
+        "сценарий «{wanted}» не найден в папке {}. Есть: {}.{}",
+        folder.display(),
+        if ids.is_empty() { "ничего".to_owned() } else { ids.join(", ") },
+        if broken { " Некоторые файлы содержат ошибки: запустите callcoach check." } else { "" }
+    )
+}
+
+fn random_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos() as u64 % 1_000_000)
+}
+
+fn clock(start: ClockTime, seconds: f64) -> String {
+    let total = u64::from(start.minutes) * 60 + seconds.max(0.0) as u64;
+    format!("{:02}:{:02}:{:02}", total / 3600 % 24, total / 60 % 60, total % 60)
+}
+
+fn duration(seconds: u32) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+fn print_briefing(out: &mut impl Write, scenario: &Scenario, seed: u64) -> std::io::Result<()> {
+    writeln!(out, "«{}» — сложность {}/5", scenario.title, scenario.difficulty)?;
+    writeln!(out, "{}", scenario.summary)?;
+    writeln!(out, "Вы — сотрудник компании «{}». Время звонка: {}.", scenario.company, scenario.clock)?;
+    let customer = &scenario.customer;
+    writeln!(out, "Звонит: {} — {}.", customer.name, customer.portrait.describe())?;
+    writeln!(out, "Команды: {COMMAND_HELP}. Seed звонка: {seed}.")?;
+    writeln!(out)
+}
+
+fn print_events(
+    out: &mut impl Write,
+    session: &Session,
+    start: ClockTime,
+    events: &[Event],
+) -> std::io::Result<()> {
+    let name = &session.scenario().customer.name;
+    for event in events {
+        match event {
+            Event::CustomerSpoke { text, at } => writeln!(out, "[{}] {name}: {text}", clock(start, *at))?,
+            Event::HintOffered { text } => writeln!(out, "  Подсказка: {text}")?,
+            Event::FindingsReported { findings, .. } => {
+                for finding in findings {
+                    writeln!(out, "  Замечание: {} Лучше: «{}».", finding.message, finding.suggestion)?;
+                }
+            }
+            Event::MoodChanged { mood, change } => writeln!(
+                out,
+                "  Настроение клиента: {} {:.2} ({})",
+                mood_bar(*mood),
+                mood,
+                if *change > 0.0 { "злится сильнее" } else { "успокаивается" }
+            )?,
+            Event::HoldStarted { at, promised_seconds } => writeln!(
+                out,
+                "[{}] — клиент на удержании ({})",
+                clock(start, *at),
+                promised_seconds.map_or_else(
+                    || "срок ожидания не назван".to_owned(),
+                    |seconds| format!("обещано {}", duration(seconds))
+                )
+            )?,
+            Event::HoldEnded { at, seconds } => writeln!(
+                out,
+                "[{}] — удержание окончено через {}",
+                clock(start, *at),
+                duration(*seconds)
+            )?,
+            Event::CallEnded { outcome, .. } => {
+                let kind = outcome.kind.map_or("вы завершили звонок", EndingKind::describe);
+                writeln!(out, "Звонок окончен — {kind}. {}", outcome.summary)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn mood_bar(mood: f32) -> String {
+    let filled = (mood * 10.0).round() as usize;
+    format!("[{}{}]", "#".repeat(filled), ".".repeat(10 - filled.min(10)))
+}
+
+fn print_summary(out: &mut impl Write, session: &Session) -> std::io::Result<()> {
+    let transcript = session.transcript();
+    let replies = transcript
+        .turns
+        .iter()
+        .filter(|turn| turn.text.is_some() && turn.speaker == callcoach_core::transcript::Speaker::Agent)
+        .count();
+    let holds: Vec<u32> = transcript.turns.iter().filter_map(|turn| turn.hold_seconds).collect();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Итог: длительность {}, ваших реплик — {replies}, удержаний — {}{}, настроение клиента в конце — {:.2}.",
+        duration(session.elapsed_seconds() as u32),
+        holds.len(),
+        if holds.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", holds.iter().map(|&s| duration(s)).collect::<Vec<_>>().join(", "))
+        },
+        session.mood()
+    )
+}
