@@ -184,7 +184,7 @@ pub struct Ending {
 
 /// The kinds of ending.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum EndingKind {
     /// The customer's issue is solved or has a clear next step.
     Resolved,
