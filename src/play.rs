@@ -52,7 +52,11 @@ pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
     let morphology = Morphology::shared()?;
     let scenario = find_scenario(&args.scenario, scenarios, &morphology)?;
     let seed = args.seed.unwrap_or_else(random_seed);
-    let mode = if args.exam { Mode::Exam } else { Mode::Practice };
+    let mode = if args.exam {
+        Mode::Exam
+    } else {
+        Mode::Practice
+    };
     let assessor: Box<dyn ReplyAssessor> = Box::new(NoAssessment);
     let (mut session, opening) = Session::start(
         Arc::new(scenario),
@@ -84,7 +88,12 @@ pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
             }
         };
         if !interactive && !line.trim().starts_with('/') {
-            writeln!(out, "[{}] Вы: {}", clock(start, session.elapsed_seconds() + 2.0), line.trim())?;
+            writeln!(
+                out,
+                "[{}] Вы: {}",
+                clock(start, session.elapsed_seconds() + 2.0),
+                line.trim()
+            )?;
         }
         let events = session.advance(turn)?;
         print_events(&mut out, &session, start, &events)?;
@@ -110,7 +119,11 @@ fn find_scenario(wanted: &str, folder: &Path, morphology: &Morphology) -> anyhow
     let assessor = || Box::new(NoAssessment) as Box<dyn ReplyAssessor>;
     let as_path = Path::new(wanted);
     let looks_like_path = wanted.ends_with(".ron") || wanted.contains(std::path::MAIN_SEPARATOR);
-    let paths = if looks_like_path { vec![as_path.to_owned()] } else { vec![folder.to_owned()] };
+    let paths = if looks_like_path {
+        vec![as_path.to_owned()]
+    } else {
+        vec![folder.to_owned()]
+    };
     let report = check_paths(&paths, morphology, &assessor);
     if looks_like_path && report.has_errors() {
         let diagnostics: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
@@ -141,8 +154,16 @@ fn find_scenario(wanted: &str, folder: &Path, morphology: &Morphology) -> anyhow
     bail!(
         "сценарий «{wanted}» не найден в папке {}. Есть: {}.{}",
         folder.display(),
-        if ids.is_empty() { "ничего".to_owned() } else { ids.join(", ") },
-        if broken { " Некоторые файлы содержат ошибки: запустите callcoach check." } else { "" }
+        if ids.is_empty() {
+            "ничего".to_owned()
+        } else {
+            ids.join(", ")
+        },
+        if broken {
+            " Некоторые файлы содержат ошибки: запустите callcoach check."
+        } else {
+            ""
+        }
     )
 }
 
@@ -154,7 +175,12 @@ fn random_seed() -> u64 {
 
 fn clock(start: ClockTime, seconds: f64) -> String {
     let total = u64::from(start.minutes) * 60 + seconds.max(0.0) as u64;
-    format!("{:02}:{:02}:{:02}", total / 3600 % 24, total / 60 % 60, total % 60)
+    format!(
+        "{:02}:{:02}:{:02}",
+        total / 3600 % 24,
+        total / 60 % 60,
+        total % 60
+    )
 }
 
 fn duration(seconds: u32) -> String {
@@ -162,11 +188,24 @@ fn duration(seconds: u32) -> String {
 }
 
 fn print_briefing(out: &mut impl Write, scenario: &Scenario, seed: u64) -> std::io::Result<()> {
-    writeln!(out, "«{}» — сложность {}/5", scenario.title, scenario.difficulty)?;
+    writeln!(
+        out,
+        "«{}» — сложность {}/5",
+        scenario.title, scenario.difficulty
+    )?;
     writeln!(out, "{}", scenario.summary)?;
-    writeln!(out, "Вы — сотрудник компании «{}». Время звонка: {}.", scenario.company, scenario.clock)?;
+    writeln!(
+        out,
+        "Вы — сотрудник компании «{}». Время звонка: {}.",
+        scenario.company, scenario.clock
+    )?;
     let customer = &scenario.customer;
-    writeln!(out, "Звонит: {} — {}.", customer.name, customer.portrait.describe())?;
+    writeln!(
+        out,
+        "Звонит: {} — {}.",
+        customer.name,
+        customer.portrait.describe()
+    )?;
     writeln!(out, "Команды: {COMMAND_HELP}. Seed звонка: {seed}.")?;
     writeln!(out)
 }
@@ -180,11 +219,17 @@ fn print_events(
     let name = &session.scenario().customer.name;
     for event in events {
         match event {
-            Event::CustomerSpoke { text, at } => writeln!(out, "[{}] {name}: {text}", clock(start, *at))?,
+            Event::CustomerSpoke { text, at } => {
+                writeln!(out, "[{}] {name}: {text}", clock(start, *at))?
+            }
             Event::HintOffered { text } => writeln!(out, "  Подсказка: {text}")?,
             Event::FindingsReported { findings, .. } => {
                 for finding in findings {
-                    writeln!(out, "  Замечание: {} Лучше: «{}».", finding.message, finding.suggestion)?;
+                    writeln!(
+                        out,
+                        "  Замечание: {} Лучше: «{}».",
+                        finding.message, finding.suggestion
+                    )?;
                 }
             }
             Event::MoodChanged { mood, change } => writeln!(
@@ -192,9 +237,16 @@ fn print_events(
                 "  Настроение клиента: {} {:.2} ({})",
                 mood_bar(*mood),
                 mood,
-                if *change > 0.0 { "злится сильнее" } else { "успокаивается" }
+                if *change > 0.0 {
+                    "злится сильнее"
+                } else {
+                    "успокаивается"
+                }
             )?,
-            Event::HoldStarted { at, promised_seconds } => writeln!(
+            Event::HoldStarted {
+                at,
+                promised_seconds,
+            } => writeln!(
                 out,
                 "[{}] — клиент на удержании ({})",
                 clock(start, *at),
@@ -210,7 +262,9 @@ fn print_events(
                 duration(*seconds)
             )?,
             Event::CallEnded { outcome, .. } => {
-                let kind = outcome.kind.map_or("вы завершили звонок", EndingKind::describe);
+                let kind = outcome
+                    .kind
+                    .map_or("вы завершили звонок", EndingKind::describe);
                 writeln!(out, "Звонок окончен — {kind}. {}", outcome.summary)?;
             }
         }
@@ -220,7 +274,11 @@ fn print_events(
 
 fn mood_bar(mood: f32) -> String {
     let filled = (mood * 10.0).round() as usize;
-    format!("[{}{}]", "#".repeat(filled), ".".repeat(10 - filled.min(10)))
+    format!(
+        "[{}{}]",
+        "#".repeat(filled),
+        ".".repeat(10 - filled.min(10))
+    )
 }
 
 fn print_summary(out: &mut impl Write, session: &Session) -> std::io::Result<()> {
@@ -228,9 +286,15 @@ fn print_summary(out: &mut impl Write, session: &Session) -> std::io::Result<()>
     let replies = transcript
         .turns
         .iter()
-        .filter(|turn| turn.text.is_some() && turn.speaker == callcoach_core::transcript::Speaker::Agent)
+        .filter(|turn| {
+            turn.text.is_some() && turn.speaker == callcoach_core::transcript::Speaker::Agent
+        })
         .count();
-    let holds: Vec<u32> = transcript.turns.iter().filter_map(|turn| turn.hold_seconds).collect();
+    let holds: Vec<u32> = transcript
+        .turns
+        .iter()
+        .filter_map(|turn| turn.hold_seconds)
+        .collect();
     writeln!(out)?;
     writeln!(
         out,
@@ -240,7 +304,14 @@ fn print_summary(out: &mut impl Write, session: &Session) -> std::io::Result<()>
         if holds.is_empty() {
             String::new()
         } else {
-            format!(" ({})", holds.iter().map(|&s| duration(s)).collect::<Vec<_>>().join(", "))
+            format!(
+                " ({})",
+                holds
+                    .iter()
+                    .map(|&s| duration(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         },
         session.mood()
     )

@@ -3,7 +3,10 @@
 //! Nothing here knows about Bevy, audio or a terminal: front ends drive [`session::Session`]
 //! and render what it returns.
 
-pub mod text;
+// The core never prints: it returns data and front ends decide how to show it.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod scenario;
 pub mod session;
+pub mod text;
 pub mod transcript;

@@ -137,6 +137,9 @@ pub fn check_sources(
             checker.walkthroughs(&scenario, morphology, assessor);
         }
         let failed = checker.has_errors();
+        checker
+            .diagnostics
+            .sort_by_key(|diagnostic| (diagnostic.line, diagnostic.column));
         report.diagnostics.append(&mut checker.diagnostics);
         if !failed {
             report.scenarios.push((source.path.clone(), scenario));
@@ -159,7 +162,10 @@ impl Checker<'_> {
     }
 
     fn position(&self, path: &[Key<'_>]) -> Position {
-        self.outline.map_or(Position { line: 1, column: 1 }, |outline| outline.locate(path))
+        self.outline
+            .map_or(Position { line: 1, column: 1 }, |outline| {
+                outline.locate(path)
+            })
     }
 
     fn push(&mut self, severity: Severity, path: &[Key<'_>], message: String, help: &str) {
@@ -210,13 +216,24 @@ impl Checker<'_> {
             );
         }
         self.text(&[Key::Field("title")], &scenario.title, "название сценария");
-        self.text(&[Key::Field("summary")], &scenario.summary, "описание сценария");
-        self.text(&[Key::Field("company")], &scenario.company, "название компании");
+        self.text(
+            &[Key::Field("summary")],
+            &scenario.summary,
+            "описание сценария",
+        );
+        self.text(
+            &[Key::Field("company")],
+            &scenario.company,
+            "название компании",
+        );
         self.lines(&[Key::Field("tags")], &scenario.tags, "тег");
         if ClockTime::parse(&scenario.clock).is_none() {
             self.error(
                 &[Key::Field("clock")],
-                format!("время начала звонка «{}» не в формате ЧЧ:ММ", scenario.clock),
+                format!(
+                    "время начала звонка «{}» не в формате ЧЧ:ММ",
+                    scenario.clock
+                ),
                 "Например, clock: \"14:05\"; от этого времени зависит, какое приветствие уместно.",
             );
         }
@@ -235,7 +252,10 @@ impl Checker<'_> {
         let customer = &scenario.customer;
         let field = |name| [Key::Field("customer"), Key::Field(name)];
         self.text(&field("name"), &customer.name, "имя клиента");
-        for (name, value) in [("mood", customer.mood), ("hangs_up_at", customer.hangs_up_at)] {
+        for (name, value) in [
+            ("mood", customer.mood),
+            ("hangs_up_at", customer.hangs_up_at),
+        ] {
             if !MOOD.contains(&value) {
                 self.error(
                     &field(name),
@@ -313,7 +333,11 @@ impl Checker<'_> {
         for (id, field, index) in &named {
             let path = [Key::Field(field), Key::Index(*index), Key::Field("id")];
             if id.trim().is_empty() {
-                self.error(&path, "пустой id".to_owned(), "Дайте шагу или концовке короткое имя латиницей.");
+                self.error(
+                    &path,
+                    "пустой id".to_owned(),
+                    "Дайте шагу или концовке короткое имя латиницей.",
+                );
             } else if !ids.insert(id) {
                 self.error(
                     &path,
@@ -322,9 +346,20 @@ impl Checker<'_> {
                 );
             }
         }
-        let targets: Vec<&str> = named.iter().map(|(id, _, _)| *id).collect();
+        let mut targets: Vec<&str> = Vec::new();
+        for (id, _, _) in &named {
+            if !targets.contains(id) {
+                targets.push(id);
+            }
+        }
         for (step_index, step) in scenario.steps.iter().enumerate() {
-            let step_path = |field| [Key::Field("steps"), Key::Index(step_index), Key::Field(field)];
+            let step_path = |field| {
+                [
+                    Key::Field("steps"),
+                    Key::Index(step_index),
+                    Key::Field(field),
+                ]
+            };
             if step.says.is_empty() {
                 self.error(
                     &step_path("says"),
@@ -345,7 +380,12 @@ impl Checker<'_> {
                     );
                 }
                 self.text(
-                    &[Key::Field("steps"), Key::Index(step_index), Key::Field("work"), Key::Field("what")],
+                    &[
+                        Key::Field("steps"),
+                        Key::Index(step_index),
+                        Key::Field("work"),
+                        Key::Field("what"),
+                    ],
                     &work.what,
                     "описание работы",
                 );
@@ -369,7 +409,12 @@ impl Checker<'_> {
                 Some(_) => {}
             }
             for (index, transition) in step.on.iter().enumerate() {
-                let base = [Key::Field("steps"), Key::Index(step_index), Key::Field("on"), Key::Index(index)];
+                let base = [
+                    Key::Field("steps"),
+                    Key::Index(step_index),
+                    Key::Field("on"),
+                    Key::Index(index),
+                ];
                 let with = |field| {
                     let mut path = base.to_vec();
                     path.push(Key::Field(field));
@@ -383,20 +428,26 @@ impl Checker<'_> {
                     );
                 }
                 self.lines(&with("say"), &transition.say, "реплика клиента");
-                if let Some(goto) = &transition.goto {
-                    if !targets.contains(&goto.as_str()) {
-                        let help = match closest(goto, &targets) {
-                            Some(candidate) => format!("Возможно, имелось в виду «{candidate}»."),
-                            None => format!("Есть шаги и концовки: {}.", targets.join(", ")),
-                        };
-                        self.error(
-                            &with("goto"),
-                            format!("переход ведёт к неизвестному шагу «{goto}»"),
-                            &help,
-                        );
-                    }
+                if let Some(goto) = &transition.goto
+                    && !targets.contains(&goto.as_str())
+                {
+                    let help = match closest(goto, &targets) {
+                        Some(candidate) => format!("Возможно, имелось в виду «{candidate}»."),
+                        None => format!("Есть шаги и концовки: {}.", targets.join(", ")),
+                    };
+                    self.error(
+                        &with("goto"),
+                        format!("переход ведёт к неизвестному шагу «{goto}»"),
+                        &help,
+                    );
                 }
-                self.condition(&with("when"), &transition.when, step.work.is_some(), &step.id, morphology);
+                self.condition(
+                    &with("when"),
+                    &transition.when,
+                    step.work.is_some(),
+                    &step.id,
+                    morphology,
+                );
             }
         }
         self.reachability(scenario);
@@ -484,7 +535,10 @@ impl Checker<'_> {
             .map(|step| {
                 (
                     step.id.as_str(),
-                    step.on.iter().filter_map(|transition| transition.goto.as_deref()).collect(),
+                    step.on
+                        .iter()
+                        .filter_map(|transition| transition.goto.as_deref())
+                        .collect(),
                 )
             })
             .collect();
@@ -514,7 +568,11 @@ impl Checker<'_> {
                 );
             }
         }
-        let ending_ids: HashSet<&str> = scenario.endings.iter().map(|ending| ending.id.as_str()).collect();
+        let ending_ids: HashSet<&str> = scenario
+            .endings
+            .iter()
+            .map(|ending| ending.id.as_str())
+            .collect();
         let mut leads_to_end: HashSet<&str> = HashSet::new();
         loop {
             let before = leads_to_end.len();
@@ -542,14 +600,28 @@ impl Checker<'_> {
         }
     }
 
-    fn walkthroughs(&mut self, scenario: &Scenario, morphology: &Morphology, assessor: AssessorFactory<'_>) {
+    fn walkthroughs(
+        &mut self,
+        scenario: &Scenario,
+        morphology: &Morphology,
+        assessor: AssessorFactory<'_>,
+    ) {
         let shared = Arc::new(scenario.clone());
         for (index, walkthrough) in scenario.walkthroughs.iter().enumerate() {
-            let path = |field| [Key::Field("walkthroughs"), Key::Index(index), Key::Field(field)];
+            let path = |field| {
+                [
+                    Key::Field("walkthroughs"),
+                    Key::Index(index),
+                    Key::Field(field),
+                ]
+            };
             if scenario.ending(&walkthrough.ending).is_none() {
                 self.error(
                     &path("ending"),
-                    format!("прохождение ведёт к неизвестной концовке «{}»", walkthrough.ending),
+                    format!(
+                        "прохождение ведёт к неизвестной концовке «{}»",
+                        walkthrough.ending
+                    ),
                     "Укажите id одной из концовок сценария.",
                 );
                 continue;
@@ -558,16 +630,29 @@ impl Checker<'_> {
                 seed: walkthrough.seed,
                 mode: Mode::Practice,
             };
-            let Ok((mut session, _)) = Session::start(shared.clone(), options, morphology.clone(), assessor()) else {
+            let Ok((mut session, _)) =
+                Session::start(shared.clone(), options, morphology.clone(), assessor())
+            else {
                 return;
             };
+            let mut broken = false;
             for (reply_index, reply) in walkthrough.replies.iter().enumerate() {
-                let reply_path = [Key::Field("walkthroughs"), Key::Index(index), Key::Field("replies"), Key::Index(reply_index)];
+                let reply_path = [
+                    Key::Field("walkthroughs"),
+                    Key::Index(index),
+                    Key::Field("replies"),
+                    Key::Index(reply_index),
+                ];
                 let turn = match parse_turn(reply) {
                     Ok(Some(turn)) => turn,
                     Ok(None) => continue,
                     Err(error) => {
-                        self.error(&reply_path, error.0, "Реплики прохождения пишутся так же, как в callcoach play.");
+                        self.error(
+                            &reply_path,
+                            error.0,
+                            "Реплики прохождения пишутся так же, как в callcoach play.",
+                        );
+                        broken = true;
                         break;
                     }
                 };
@@ -577,9 +662,13 @@ impl Checker<'_> {
                         "звонок уже закончился, а реплики прохождения ещё есть".to_owned(),
                         "Уберите лишние реплики или проверьте, почему звонок закончился раньше.",
                     );
+                    broken = true;
                     break;
                 }
                 let _ = session.advance(turn);
+            }
+            if broken {
+                continue;
             }
             let reached = session.outcome().map(|outcome| outcome.ending.clone());
             match reached {
@@ -605,7 +694,11 @@ impl Checker<'_> {
             }
         }
         for (index, ending) in scenario.endings.iter().enumerate() {
-            if !scenario.walkthroughs.iter().any(|walk| walk.ending == ending.id) {
+            if !scenario
+                .walkthroughs
+                .iter()
+                .any(|walk| walk.ending == ending.id)
+            {
                 self.warning(
                     &[Key::Field("endings"), Key::Index(index), Key::Field("id")],
                     format!("для концовки «{}» нет прохождения", ending.id),

@@ -31,8 +31,9 @@ impl SourceFile {
                 column: 1,
                 severity: Severity::Error,
                 message: format!("не удалось прочитать файл: {}", io_reason(&error)),
-                help: "Проверьте путь к файлу и права на чтение; файл должен быть в кодировке UTF-8."
-                    .to_owned(),
+                help:
+                    "Проверьте путь к файлу и права на чтение; файл должен быть в кодировке UTF-8."
+                        .to_owned(),
             }),
         }
     }
@@ -91,10 +92,9 @@ fn explain_ron_error(error: &RonError) -> (String, String) {
             "ожидалась «)» или запятая".to_owned(),
             "Поля разделяются запятыми, блок закрывается «)».".to_owned(),
         ),
-        RonError::ExpectedString | RonError::ExpectedStringEnd => (
-            "ожидался текст в кавычках".to_owned(),
-            QUOTES.to_owned(),
-        ),
+        RonError::ExpectedString | RonError::ExpectedStringEnd => {
+            ("ожидался текст в кавычках".to_owned(), QUOTES.to_owned())
+        }
         RonError::ExpectedArray => (
             "ожидался список в квадратных скобках".to_owned(),
             "Списки пишутся так: [\"первый вариант\", \"второй вариант\"].".to_owned(),
@@ -104,7 +104,10 @@ fn explain_ron_error(error: &RonError) -> (String, String) {
             "Настроение — дробное число от 0.0 до 1.0 с точкой, секунды — целое число.".to_owned(),
         ),
         RonError::InvalidValueForType { expected, found } => (
-            format!("неподходящее значение {found}: ожидалось {}", translate_expected(expected)),
+            format!(
+                "неподходящее значение {found}: ожидалось {}",
+                translate_expected(expected)
+            ),
             "Сверьтесь с примером в scenarios/README.md.".to_owned(),
         ),
         RonError::NoSuchStructField {
@@ -145,13 +148,22 @@ fn explain_ron_error(error: &RonError) -> (String, String) {
             format!("ожидался блок {expected}(…), а написано {found}(…)"),
             format!("Переименуйте блок в {expected}."),
         ),
+        RonError::ExpectedNamedStructLike(name) => (
+            format!("ожидался блок {name}(…)"),
+            "Похоже, здесь не хватает скобки или файл обрывается: сверьте скобки с примером.".to_owned(),
+        ),
+        RonError::ExpectedStructLike => (
+            "ожидался блок в круглых скобках".to_owned(),
+            "Похоже, здесь не хватает скобки или файл обрывается: сверьте скобки с примером.".to_owned(),
+        ),
         RonError::UnexpectedChar(c) => (
             format!("неожиданный символ «{c}»"),
             "Проверьте кавычки, скобки и запятые рядом с этим местом.".to_owned(),
         ),
         RonError::TrailingCharacters => (
             "лишний текст после конца сценария".to_owned(),
-            "Весь сценарий — один блок Scenario(…); уберите то, что стоит после его «)».".to_owned(),
+            "Весь сценарий — один блок Scenario(…); уберите то, что стоит после его «)»."
+                .to_owned(),
         ),
         RonError::UnclosedBlockComment | RonError::UnclosedLineComment => (
             "комментарий не закрыт".to_owned(),

@@ -81,7 +81,9 @@ impl Portrait {
     pub fn describe(self) -> &'static str {
         match self {
             Portrait::BlamesProvider => "звонит с работы и во всём винит провайдера",
-            Portrait::NeverReadsInstructions => "не читает инструкций и хочет, чтобы сделали за него",
+            Portrait::NeverReadsInstructions => {
+                "не читает инструкций и хочет, чтобы сделали за него"
+            }
             Portrait::Expert => "разбирается в теме и спрашивает о каждой мелочи",
             Portrait::Storyteller => "любит рассказывать истории издалека",
             Portrait::LiesAboutViruses => "уверяет, что всё проверил, но говорит неконкретно",
@@ -238,7 +240,12 @@ impl ClockTime {
 
 impl std::fmt::Display for ClockTime {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "{:02}:{:02}", self.minutes / 60 % 24, self.minutes % 60)
+        write!(
+            formatter,
+            "{:02}:{:02}",
+            self.minutes / 60 % 24,
+            self.minutes % 60
+        )
     }
 }
 

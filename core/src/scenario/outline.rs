@@ -122,7 +122,9 @@ impl Parser {
                 (Some('/'), Some('*')) => {
                     self.bump();
                     self.bump();
-                    while self.peek().is_some() && !(self.peek() == Some('*') && self.peek_at(1) == Some('/')) {
+                    while self.peek().is_some()
+                        && !(self.peek() == Some('*') && self.peek_at(1) == Some('/'))
+                    {
                         self.bump();
                     }
                     self.bump();
@@ -340,16 +342,36 @@ mod tests {
             (p.line, p.column)
         };
         assert_eq!(at(&[Key::Field("id")]), (2, 7));
-        assert_eq!(at(&[Key::Field("steps"), Key::Index(0), Key::Field("id")]), (4, 14));
         assert_eq!(
-            at(&[Key::Field("steps"), Key::Index(0), Key::Field("on"), Key::Index(0), Key::Field("goto")]),
+            at(&[Key::Field("steps"), Key::Index(0), Key::Field("id")]),
+            (4, 14)
+        );
+        assert_eq!(
+            at(&[
+                Key::Field("steps"),
+                Key::Index(0),
+                Key::Field("on"),
+                Key::Index(0),
+                Key::Field("goto")
+            ]),
             (4, 70)
         );
         assert_eq!(
-            at(&[Key::Field("steps"), Key::Index(0), Key::Field("on"), Key::Index(0), Key::Field("when"), Key::Index(0), Key::Index(0)]),
+            at(&[
+                Key::Field("steps"),
+                Key::Index(0),
+                Key::Field("on"),
+                Key::Index(0),
+                Key::Field("when"),
+                Key::Index(0),
+                Key::Index(0)
+            ]),
             (4, 55)
         );
         // A missing field points at its parent.
-        assert_eq!(at(&[Key::Field("steps"), Key::Index(0), Key::Field("hint")]), (4, 5));
+        assert_eq!(
+            at(&[Key::Field("steps"), Key::Index(0), Key::Field("hint")]),
+            (4, 5)
+        );
     }
 }

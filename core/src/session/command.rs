@@ -66,9 +66,18 @@ mod tests {
             parse_turn("Добрый день!"),
             Ok(Some(AgentTurn::Reply("Добрый день!".to_owned())))
         );
-        assert_eq!(parse_turn("/hold 90"), Ok(Some(AgentTurn::Hold { seconds: 90 })));
-        assert_eq!(parse_turn("/hold 1:30"), Ok(Some(AgentTurn::Hold { seconds: 90 })));
-        assert_eq!(parse_turn("/wait 20"), Ok(Some(AgentTurn::Wait { seconds: 20 })));
+        assert_eq!(
+            parse_turn("/hold 90"),
+            Ok(Some(AgentTurn::Hold { seconds: 90 }))
+        );
+        assert_eq!(
+            parse_turn("/hold 1:30"),
+            Ok(Some(AgentTurn::Hold { seconds: 90 }))
+        );
+        assert_eq!(
+            parse_turn("/wait 20"),
+            Ok(Some(AgentTurn::Wait { seconds: 20 }))
+        );
         assert_eq!(parse_turn("/end"), Ok(Some(AgentTurn::HangUp)));
         assert!(parse_turn("/hold").is_err());
         assert!(parse_turn("/hold две").is_err());

@@ -24,7 +24,11 @@ const HOLD_START_SECONDS: f64 = 1.0;
 /// scenario declares no reaction of its own.
 const SILENCE_MOOD_RISE: f32 = 0.1;
 /// What the customer says then.
-const SILENCE_LINES: &[&str] = &["Алло? Вы меня слышите?", "Алло! Вы там?", "Эй, вы куда пропали?"];
+const SILENCE_LINES: &[&str] = &[
+    "Алло? Вы меня слышите?",
+    "Алло! Вы там?",
+    "Эй, вы куда пропали?",
+];
 
 /// Practice shows hints and live findings; an exam shows none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,15 +245,23 @@ impl Compiled {
                 Action::Hold {
                     promised: Some(promised),
                     ..
-                } => situation.work_seconds.is_some_and(|needed| promised < needed),
+                } => situation
+                    .work_seconds
+                    .is_some_and(|needed| promised < needed),
                 _ => false,
             },
             Compiled::HoldOverPromise => match situation.action {
-                Action::Hold { seconds, promised } => promised.is_none_or(|promised| seconds > promised),
+                Action::Hold { seconds, promised } => {
+                    promised.is_none_or(|promised| seconds > promised)
+                }
                 _ => false,
             },
-            Compiled::WorkDone => matches!(situation.action, Action::Hold { .. }) && work_done == Some(true),
-            Compiled::WorkNotDone => matches!(situation.action, Action::Hold { .. }) && work_done == Some(false),
+            Compiled::WorkDone => {
+                matches!(situation.action, Action::Hold { .. }) && work_done == Some(true)
+            }
+            Compiled::WorkNotDone => {
+                matches!(situation.action, Action::Hold { .. }) && work_done == Some(false)
+            }
             Compiled::Silence => matches!(situation.action, Action::Silence),
             Compiled::MoodAbove(level) => situation.mood > *level,
             Compiled::MoodBelow(level) => situation.mood < *level,
@@ -360,7 +372,8 @@ impl Session {
                 CallOutcome {
                     ending: None,
                     kind: None,
-                    summary: "Вы завершили звонок до того, как разговор пришёл к развязке.".to_owned(),
+                    summary: "Вы завершили звонок до того, как разговор пришёл к развязке."
+                        .to_owned(),
                 },
                 &mut events,
             ),
@@ -441,7 +454,8 @@ impl Session {
         match self.first_transition(&situation) {
             Some(index) => self.take(index, events),
             None => {
-                let lines: Vec<String> = SILENCE_LINES.iter().map(|&line| line.to_owned()).collect();
+                let lines: Vec<String> =
+                    SILENCE_LINES.iter().map(|&line| line.to_owned()).collect();
                 self.change_mood(SILENCE_MOOD_RISE, events);
                 if !self.hang_up_if_furious(events) {
                     self.customer_says(&lines, events);
@@ -470,7 +484,11 @@ impl Session {
         self.change_mood(transition.mood, events);
         let target = transition.goto.as_deref();
         if let Some(ending) = target.and_then(|id| self.scenario.ending(id)).cloned() {
-            let lines = if transition.say.is_empty() { ending.says.clone() } else { transition.say };
+            let lines = if transition.say.is_empty() {
+                ending.says.clone()
+            } else {
+                transition.say
+            };
             self.customer_says(&lines, events);
             self.finish(
                 CallOutcome {
@@ -485,14 +503,15 @@ impl Session {
         if self.hang_up_if_furious(events) {
             return;
         }
-        let entered = match target.and_then(|id| self.scenario.steps.iter().position(|step| step.id == id)) {
-            Some(next) if next != self.step => {
-                self.step = next;
-                self.worked_seconds = 0;
-                true
-            }
-            _ => false,
-        };
+        let entered =
+            match target.and_then(|id| self.scenario.steps.iter().position(|step| step.id == id)) {
+                Some(next) if next != self.step => {
+                    self.step = next;
+                    self.worked_seconds = 0;
+                    true
+                }
+                _ => false,
+            };
         let lines = if transition.say.is_empty() {
             self.current_step().says.clone()
         } else {
@@ -560,7 +579,11 @@ impl Session {
             .iter()
             .filter(|line| Some(*line) != self.last_line.as_ref())
             .collect();
-        let pool: Vec<&String> = if fresh.is_empty() { variants.iter().collect() } else { fresh };
+        let pool: Vec<&String> = if fresh.is_empty() {
+            variants.iter().collect()
+        } else {
+            fresh
+        };
         if pool.is_empty() {
             return;
         }

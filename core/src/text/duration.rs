@@ -90,7 +90,10 @@ pub fn promised_durations(text: &AnalyzedText) -> Vec<DurationPromise> {
         };
         promises.push(DurationPromise {
             seconds: tenths * unit / 10,
-            span: (text.words[first_word].word.start, text.words[last_word].word.end),
+            span: (
+                text.words[first_word].word.start,
+                text.words[last_word].word.end,
+            ),
         });
     }
     promises
@@ -99,7 +102,12 @@ pub fn promised_durations(text: &AnalyzedText) -> Vec<DurationPromise> {
 fn unit_seconds(word: &super::pattern::AnalyzedWord) -> Option<u32> {
     UNITS
         .iter()
-        .find(|(lemma, _)| word.reading.lemmas.iter().any(|candidate| candidate == lemma))
+        .find(|(lemma, _)| {
+            word.reading
+                .lemmas
+                .iter()
+                .any(|candidate| candidate == lemma)
+        })
         .map(|&(_, seconds)| seconds)
 }
 
@@ -153,7 +161,10 @@ fn combine(values: &[u32]) -> u32 {
     while index < values.len() {
         let mut value = values[index];
         // «двадцать пять»: round tens followed by a unit digit add up; anything else is a range.
-        if value >= 200 && value % 100 == 0 && index + 1 < values.len() && values[index + 1] < 100
+        if value >= 200
+            && value.is_multiple_of(100)
+            && index + 1 < values.len()
+            && values[index + 1] < 100
         {
             value += values[index + 1];
             index += 1;

@@ -151,8 +151,9 @@ impl Phrase {
         if slots.is_empty() {
             return Err(PatternError {
                 message: format!("во фразе «{source}» нет ни одного слова"),
-                help: "Напишите слова, которые должен сказать сотрудник, например «номер договора»."
-                    .to_owned(),
+                help:
+                    "Напишите слова, которые должен сказать сотрудник, например «номер договора»."
+                        .to_owned(),
             });
         }
         Ok(Phrase {
@@ -209,7 +210,9 @@ impl Phrase {
 
 impl Slot {
     fn matches(&self, word: &AnalyzedWord) -> bool {
-        self.alternatives.iter().any(|alternative| alternative.matches(word))
+        self.alternatives
+            .iter()
+            .any(|alternative| alternative.matches(word))
     }
 }
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what callcoach needs beyond the Rust toolchain, on Debian/Ubuntu.
+# Root or sudo: installs with apt-get. Otherwise: prints the exact line to run and fails.
+set -euo pipefail
+
+# System packages the build and the tests need (C toolchain for linking, pkg-config for -sys crates).
+packages=(build-essential pkg-config)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        apt_get=(apt-get)
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        apt_get=(sudo apt-get)
+    else
+        echo "callcoach needs these system packages: ${missing[*]}" >&2
+        echo "Install them with:" >&2
+        echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "Installing system packages: ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" update -qq
+    DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq "${missing[@]}"
+fi
+
+for component in rustfmt clippy; do
+    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+        rustup component add "$component"
+    fi
+done

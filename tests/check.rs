@@ -1,0 +1,60 @@
+//! `callcoach check` on broken fixtures (golden output) and on the bundled scenarios.
+
+use super::{callcoach, repository, stdout};
+
+/// Set `UPDATE_GOLDEN=1` to rewrite the expected files after reviewing a deliberate change.
+const UPDATE: &str = "UPDATE_GOLDEN";
+
+#[test]
+fn broken_fixtures_match_their_golden_diagnostics() {
+    let folder = repository().join("tests/fixtures/broken");
+    let mut cases: Vec<String> = std::fs::read_dir(&folder)
+        .expect("fixtures folder")
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".expected"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 10, "at least ten broken fixtures, found {}", cases.len());
+    let mut mismatches = Vec::new();
+    for case in &cases {
+        let relative = format!("tests/fixtures/broken/{case}");
+        let output = callcoach(&["check", &relative], "");
+        let actual = format!(
+            "{}exit {}\n",
+            stdout(&output),
+            output.status.code().unwrap_or(-1)
+        );
+        let expected_path = folder.join(format!("{}.expected", case.trim_end_matches(".ron")));
+        if std::env::var_os(UPDATE).is_some() {
+            std::fs::write(&expected_path, &actual).expect("golden file is writable");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        assert!(actual.contains(": error: "), "{case}: a broken fixture must produce an error");
+        if actual != expected {
+            mismatches.push(format!("--- {case}: expected\n{expected}--- actual\n{actual}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn bundled_scenarios_are_clean() {
+    let output = callcoach(&["check"], "");
+    let text = stdout(&output);
+    assert!(output.status.success(), "check failed:\n{text}");
+    assert!(!text.contains("error:") && !text.contains("warning:"), "{text}");
+    assert!(text.contains("ошибок — 0"), "{text}");
+}
+
+#[test]
+fn a_missing_file_is_reported_not_a_crash() {
+    let output = callcoach(&["check", "scenarios/no_such_file.ron"], "");
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text.contains("scenarios/no_such_file.ron:1:1: error: не удалось прочитать файл: файл не найден"),
+        "{text}"
+    );
+}
