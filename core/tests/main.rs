@@ -1,4 +1,6 @@
 //! Integration tests of the core: phrase matching, scenarios, the call engine.
 
 mod duration;
+mod engine;
 mod matcher;
+mod scenarios;

@@ -354,7 +354,7 @@ mod tests {
                 Key::Index(0),
                 Key::Field("goto")
             ]),
-            (4, 70)
+            (4, 65)
         );
         assert_eq!(
             at(&[
@@ -366,7 +366,7 @@ mod tests {
                 Key::Index(0),
                 Key::Index(0)
             ]),
-            (4, 55)
+            (4, 51)
         );
         // A missing field points at its parent.
         assert_eq!(
