@@ -15,7 +15,11 @@ fn broken_fixtures_match_their_golden_diagnostics() {
         .filter(|name| !name.ends_with(".expected"))
         .collect();
     cases.sort();
-    assert!(cases.len() >= 10, "at least ten broken fixtures, found {}", cases.len());
+    assert!(
+        cases.len() >= 10,
+        "at least ten broken fixtures, found {}",
+        cases.len()
+    );
     let mut mismatches = Vec::new();
     for case in &cases {
         let relative = format!("tests/fixtures/broken/{case}");
@@ -31,9 +35,14 @@ fn broken_fixtures_match_their_golden_diagnostics() {
             continue;
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        assert!(actual.contains(": error: "), "{case}: a broken fixture must produce an error");
+        assert!(
+            actual.contains(": error: "),
+            "{case}: a broken fixture must produce an error"
+        );
         if actual != expected {
-            mismatches.push(format!("--- {case}: expected\n{expected}--- actual\n{actual}"));
+            mismatches.push(format!(
+                "--- {case}: expected\n{expected}--- actual\n{actual}"
+            ));
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
@@ -44,7 +53,10 @@ fn bundled_scenarios_are_clean() {
     let output = callcoach(&["check"], "");
     let text = stdout(&output);
     assert!(output.status.success(), "check failed:\n{text}");
-    assert!(!text.contains("error:") && !text.contains("warning:"), "{text}");
+    assert!(
+        !text.contains("error:") && !text.contains("warning:"),
+        "{text}"
+    );
     assert!(text.contains("ошибок — 0"), "{text}");
 }
 
@@ -54,7 +66,9 @@ fn a_missing_file_is_reported_not_a_crash() {
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        text.contains("scenarios/no_such_file.ron:1:1: error: не удалось прочитать файл: файл не найден"),
+        text.contains(
+            "scenarios/no_such_file.ron:1:1: error: не удалось прочитать файл: файл не найден"
+        ),
         "{text}"
     );
 }

@@ -20,7 +20,9 @@ fn callcoach(args: &[&str], stdin: &str) -> Output {
         .spawn()
         .expect("the binary starts");
     let mut input = child.stdin.take().expect("stdin is piped");
-    input.write_all(stdin.as_bytes()).expect("stdin accepts the replies");
+    input
+        .write_all(stdin.as_bytes())
+        .expect("stdin accepts the replies");
     drop(input);
     child.wait_with_output().expect("the binary finishes")
 }

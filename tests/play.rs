@@ -33,11 +33,20 @@ fn a_scripted_call_reaches_the_resolved_ending_with_a_hold() {
     );
     let text = stdout(&output);
     assert!(output.status.success(), "{text}\n{}", stderr(&output));
-    assert!(text.contains("Игорь Петрович: Договор"), "the customer answers the contract question:\n{text}");
-    assert!(text.contains("клиент на удержании (обещано 2:00)"), "the hold shows the promise:\n{text}");
+    assert!(
+        text.contains("Игорь Петрович: Договор"),
+        "the customer answers the contract question:\n{text}"
+    );
+    assert!(
+        text.contains("клиент на удержании (обещано 2:00)"),
+        "the hold shows the promise:\n{text}"
+    );
     assert!(text.contains("удержание окончено через 1:40"), "{text}");
     assert!(text.contains("Звонок окончен — вопрос решён."), "{text}");
-    assert!(text.contains("Подсказка:"), "practice mode shows hints:\n{text}");
+    assert!(
+        text.contains("Подсказка:"),
+        "practice mode shows hints:\n{text}"
+    );
 
     let json = std::fs::read_to_string(&transcript_path).expect("transcript written");
     let transcript = Transcript::from_json(&json).expect("transcript follows the contract");
@@ -48,7 +57,10 @@ fn a_scripted_call_reaches_the_resolved_ending_with_a_hold() {
         .iter()
         .find(|turn| turn.hold_seconds.is_some())
         .expect("the hold is in the transcript");
-    assert_eq!((hold.speaker, hold.hold_seconds, hold.text.as_deref()), (Speaker::Agent, Some(100), None));
+    assert_eq!(
+        (hold.speaker, hold.hold_seconds, hold.text.as_deref()),
+        (Speaker::Agent, Some(100), None)
+    );
     let agent_lines = transcript
         .turns
         .iter()
@@ -56,19 +68,31 @@ fn a_scripted_call_reaches_the_resolved_ending_with_a_hold() {
         .count();
     assert_eq!(agent_lines, 7, "every typed reply is a turn");
     let times: Vec<f64> = transcript.turns.iter().map(|turn| turn.at).collect();
-    assert!(times.windows(2).all(|pair| pair[0] < pair[1]), "turn times increase: {times:?}");
+    assert!(
+        times.windows(2).all(|pair| pair[0] < pair[1]),
+        "turn times increase: {times:?}"
+    );
 }
 
 #[test]
 fn the_same_seed_and_replies_give_the_same_call() {
-    let first = stdout(&callcoach(&["play", "internet_down", "--text", "--seed", "9"], RESOLVED_CALL));
-    let second = stdout(&callcoach(&["play", "internet_down", "--text", "--seed", "9"], RESOLVED_CALL));
+    let first = stdout(&callcoach(
+        &["play", "internet_down", "--text", "--seed", "9"],
+        RESOLVED_CALL,
+    ));
+    let second = stdout(&callcoach(
+        &["play", "internet_down", "--text", "--seed", "9"],
+        RESOLVED_CALL,
+    ));
     assert_eq!(first, second);
 }
 
 #[test]
 fn exam_mode_shows_no_hints() {
-    let text = stdout(&callcoach(&["play", "internet_down", "--text", "--exam", "--seed", "1"], RESOLVED_CALL));
+    let text = stdout(&callcoach(
+        &["play", "internet_down", "--text", "--exam", "--seed", "1"],
+        RESOLVED_CALL,
+    ));
     assert!(!text.contains("Подсказка:"), "{text}");
     assert!(text.contains("Звонок окончен — вопрос решён."), "{text}");
 }
@@ -76,23 +100,38 @@ fn exam_mode_shows_no_hints() {
 #[test]
 fn a_hold_past_the_customers_patience_ends_the_call() {
     let replies = "Здравствуйте, компания «Ромашка Телеком», меня зовут Анна. Номер договора, пожалуйста?\nСейчас проверю линию, подождите.\n/hold 600\n";
-    let text = stdout(&callcoach(&["play", "internet_down", "--text", "--seed", "1"], replies));
+    let text = stdout(&callcoach(
+        &["play", "internet_down", "--text", "--seed", "1"],
+        replies,
+    ));
     assert!(text.contains("удержание окончено через 4:00"), "{text}");
-    assert!(text.contains("Звонок окончен — клиент бросил трубку."), "{text}");
+    assert!(
+        text.contains("Звонок окончен — клиент бросил трубку."),
+        "{text}"
+    );
 }
 
 #[test]
 fn typing_mistakes_in_commands_are_explained_and_the_call_goes_on() {
     let replies = "/hold\n/jump\nУспокойтесь!\nУспокойтесь!\n";
-    let text = stdout(&callcoach(&["play", "internet_down", "--text", "--seed", "1"], replies));
-    assert!(text.contains("нужно указать длительность в секундах"), "{text}");
+    let text = stdout(&callcoach(
+        &["play", "internet_down", "--text", "--seed", "1"],
+        replies,
+    ));
+    assert!(
+        text.contains("нужно указать длительность в секундах"),
+        "{text}"
+    );
     assert!(text.contains("неизвестная команда «/jump»"), "{text}");
     assert!(text.contains("Не надо меня успокаивать!"), "{text}");
 }
 
 #[test]
 fn input_that_ends_early_interrupts_the_call() {
-    let text = stdout(&callcoach(&["play", "internet_down", "--text", "--seed", "1"], "Алло?\n"));
+    let text = stdout(&callcoach(
+        &["play", "internet_down", "--text", "--seed", "1"],
+        "Алло?\n",
+    ));
     assert!(text.contains("звонок прерван на шаге «opening»"), "{text}");
 }
 
@@ -101,14 +140,24 @@ fn an_unknown_scenario_lists_the_known_ones() {
     let output = callcoach(&["play", "no_such_call", "--text"], "");
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
-    assert!(message.contains("сценарий «no_such_call» не найден"), "{message}");
+    assert!(
+        message.contains("сценарий «no_such_call» не найден"),
+        "{message}"
+    );
     assert!(message.contains("internet_down"), "{message}");
 }
 
 #[test]
 fn a_broken_scenario_file_is_refused_with_its_diagnostics() {
-    let output = callcoach(&["play", "tests/fixtures/broken/unknown_step.ron", "--text"], "");
+    let output = callcoach(
+        &["play", "tests/fixtures/broken/unknown_step.ron", "--text"],
+        "",
+    );
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
-    assert!(message.contains("unknown_step.ron:24:68: error: переход ведёт к неизвестному шагу «repiar»"), "{message}");
+    assert!(
+        message
+            .contains("unknown_step.ron:24:68: error: переход ведёт к неизвестному шагу «repiar»"),
+        "{message}"
+    );
 }

@@ -25,11 +25,22 @@ fn start(
     assessor: Box<dyn ReplyAssessor>,
 ) -> (Session, Vec<Event>) {
     let morphology = Morphology::shared().expect("dictionary");
-    Session::start(scenario, SessionOptions { seed, mode }, morphology, assessor).expect("starts")
+    Session::start(
+        scenario,
+        SessionOptions { seed, mode },
+        morphology,
+        assessor,
+    )
+    .expect("starts")
 }
 
 fn play(seed: u64, replies: &[AgentTurn]) -> Transcript {
-    let (mut session, _) = start(bundled("internet_down"), seed, Mode::Practice, Box::new(NoAssessment));
+    let (mut session, _) = start(
+        bundled("internet_down"),
+        seed,
+        Mode::Practice,
+        Box::new(NoAssessment),
+    );
     for reply in replies {
         if session.outcome().is_some() {
             break;
@@ -75,50 +86,120 @@ fn the_seed_picks_among_the_customers_variants() {
     let openings: std::collections::BTreeSet<String> = (0..32)
         .map(|seed| play(seed, &[]).turns[0].text.clone().expect("a line"))
         .collect();
-    assert_eq!(openings.len(), 2, "both opening variants occur: {openings:?}");
+    assert_eq!(
+        openings.len(),
+        2,
+        "both opening variants occur: {openings:?}"
+    );
 }
 
 #[test]
 fn a_hold_promised_shorter_than_the_work_angers_the_customer() {
-    let (mut session, _) = start(bundled("internet_down"), 1, Mode::Practice, Box::new(NoAssessment));
+    let (mut session, _) = start(
+        bundled("internet_down"),
+        1,
+        Mode::Practice,
+        Box::new(NoAssessment),
+    );
     session.advance(reply(GREETING)).expect("turn");
-    session.advance(reply("Давайте я проверю линию.")).expect("turn");
-    session.advance(reply("Подождите одну минуту, пожалуйста.")).expect("turn");
+    session
+        .advance(reply("Давайте я проверю линию."))
+        .expect("turn");
+    session
+        .advance(reply("Подождите одну минуту, пожалуйста."))
+        .expect("turn");
     let mood_before = session.mood();
-    let events = session.advance(AgentTurn::Hold { seconds: 95 }).expect("hold");
-    assert!(matches!(events[0], Event::HoldStarted { promised_seconds: Some(60), .. }), "{events:?}");
-    assert!(customer_lines(&events)[0].starts_with("Вы сказали минуту"), "{events:?}");
+    let events = session
+        .advance(AgentTurn::Hold { seconds: 95 })
+        .expect("hold");
+    assert!(
+        matches!(
+            events[0],
+            Event::HoldStarted {
+                promised_seconds: Some(60),
+                ..
+            }
+        ),
+        "{events:?}"
+    );
+    assert!(
+        customer_lines(&events)[0].starts_with("Вы сказали минуту"),
+        "{events:?}"
+    );
     assert!(session.mood() > mood_before);
     assert_eq!(session.step_id(), "line_checked");
 }
 
 #[test]
 fn a_hold_shorter_than_the_work_leaves_it_unfinished() {
-    let (mut session, _) = start(bundled("internet_down"), 1, Mode::Practice, Box::new(NoAssessment));
+    let (mut session, _) = start(
+        bundled("internet_down"),
+        1,
+        Mode::Practice,
+        Box::new(NoAssessment),
+    );
     session.advance(reply(GREETING)).expect("turn");
-    session.advance(reply("Давайте я проверю линию.")).expect("turn");
-    session.advance(reply("Оставайтесь на линии, это займёт две минуты.")).expect("turn");
-    let events = session.advance(AgentTurn::Hold { seconds: 30 }).expect("hold");
-    assert_eq!(customer_lines(&events), ["И что, уже всё проверили? Так быстро?"]);
+    session
+        .advance(reply("Давайте я проверю линию."))
+        .expect("turn");
+    session
+        .advance(reply("Оставайтесь на линии, это займёт две минуты."))
+        .expect("turn");
+    let events = session
+        .advance(AgentTurn::Hold { seconds: 30 })
+        .expect("hold");
+    assert_eq!(
+        customer_lines(&events),
+        ["И что, уже всё проверили? Так быстро?"]
+    );
     assert_eq!(session.step_id(), "check_line");
     // The work adds up over holds: 30 + 70 seconds finish the 90-second line check.
-    session.advance(reply("Ещё минуту, пожалуйста, оставайтесь на линии.")).expect("turn");
-    session.advance(AgentTurn::Hold { seconds: 60 }).expect("hold");
+    session
+        .advance(reply("Ещё минуту, пожалуйста, оставайтесь на линии."))
+        .expect("turn");
+    session
+        .advance(AgentTurn::Hold { seconds: 60 })
+        .expect("hold");
     assert_eq!(session.step_id(), "line_checked");
 }
 
 #[test]
 fn silence_past_patience_makes_the_customer_call_out() {
-    let (mut session, _) = start(bundled("internet_down"), 1, Mode::Practice, Box::new(NoAssessment));
-    assert!(session.advance(AgentTurn::Wait { seconds: 5 }).expect("wait").is_empty());
-    let events = session.advance(AgentTurn::Wait { seconds: 20 }).expect("wait");
-    assert_eq!(customer_lines(&events).len(), 1, "the customer calls out once: {events:?}");
-    assert!(events.iter().any(|event| matches!(event, Event::MoodChanged { change, .. } if *change > 0.0)));
+    let (mut session, _) = start(
+        bundled("internet_down"),
+        1,
+        Mode::Practice,
+        Box::new(NoAssessment),
+    );
+    assert!(
+        session
+            .advance(AgentTurn::Wait { seconds: 5 })
+            .expect("wait")
+            .is_empty()
+    );
+    let events = session
+        .advance(AgentTurn::Wait { seconds: 20 })
+        .expect("wait");
+    assert_eq!(
+        customer_lines(&events).len(),
+        1,
+        "the customer calls out once: {events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|event| matches!(event, Event::MoodChanged { change, .. } if *change > 0.0))
+    );
 }
 
 #[test]
 fn mood_at_the_limit_hangs_up_and_the_call_is_over() {
-    let (mut session, _) = start(bundled("internet_down"), 1, Mode::Practice, Box::new(NoAssessment));
+    let (mut session, _) = start(
+        bundled("internet_down"),
+        1,
+        Mode::Practice,
+        Box::new(NoAssessment),
+    );
     session.advance(reply("Алло.")).expect("turn");
     let events = session.advance(reply("Успокойтесь!")).expect("turn");
     let Some(Event::CallEnded { outcome, .. }) = events.last() else {
@@ -126,7 +207,10 @@ fn mood_at_the_limit_hangs_up_and_the_call_is_over() {
     };
     assert_eq!(outcome.kind, Some(EndingKind::HungUp));
     assert_eq!(outcome.ending.as_deref(), Some("hung_up"));
-    assert!(matches!(session.advance(reply("Алло?")), Err(SessionError::CallOver)));
+    assert!(matches!(
+        session.advance(reply("Алло?")),
+        Err(SessionError::CallOver)
+    ));
 }
 
 /// Flags «должны»/«должен» like the obligation rule will, to drive the seam.
@@ -152,19 +236,41 @@ impl ReplyAssessor for FlagsObligation {
 
 #[test]
 fn a_scoring_finding_drives_the_customers_reaction() {
-    let (mut session, _) = start(bundled("internet_down"), 1, Mode::Practice, Box::new(FlagsObligation));
-    let events = session.advance(reply("Вы должны назвать номер договора.")).expect("turn");
-    assert!(matches!(&events[0], Event::FindingsReported { turn: 1, findings } if findings[0].rule == "wording.obligation"));
-    assert_eq!(customer_lines(&events), ["Я вам ничего не должен! Это вы мне должны — я за интернет деньги плачу!"]);
+    let (mut session, _) = start(
+        bundled("internet_down"),
+        1,
+        Mode::Practice,
+        Box::new(FlagsObligation),
+    );
+    let events = session
+        .advance(reply("Вы должны назвать номер договора."))
+        .expect("turn");
+    assert!(
+        matches!(&events[0], Event::FindingsReported { turn: 1, findings } if findings[0].rule == "wording.obligation")
+    );
+    assert_eq!(
+        customer_lines(&events),
+        ["Я вам ничего не должен! Это вы мне должны — я за интернет деньги плачу!"]
+    );
     assert_eq!(session.step_id(), "opening", "the reaction keeps the step");
 }
 
 #[test]
 fn exam_mode_reports_no_hints_or_findings() {
-    let (mut session, opening) = start(bundled("internet_down"), 1, Mode::Exam, Box::new(FlagsObligation));
-    let events = session.advance(reply("Вы должны назвать номер договора.")).expect("turn");
+    let (mut session, opening) = start(
+        bundled("internet_down"),
+        1,
+        Mode::Exam,
+        Box::new(FlagsObligation),
+    );
+    let events = session
+        .advance(reply("Вы должны назвать номер договора."))
+        .expect("turn");
     let shown = opening.iter().chain(&events).any(|event| {
-        matches!(event, Event::HintOffered { .. } | Event::FindingsReported { .. })
+        matches!(
+            event,
+            Event::HintOffered { .. } | Event::FindingsReported { .. }
+        )
     });
     assert!(!shown, "{opening:?} {events:?}");
 }
@@ -173,7 +279,12 @@ fn exam_mode_reports_no_hints_or_findings() {
 fn the_transcript_follows_the_contract() {
     let transcript = play(
         1,
-        &[reply(GREETING), reply("Давайте я проверю линию."), reply("Подождите две минуты."), AgentTurn::Hold { seconds: 100 }],
+        &[
+            reply(GREETING),
+            reply("Давайте я проверю линию."),
+            reply("Подождите две минуты."),
+            AgentTurn::Hold { seconds: 100 },
+        ],
     );
     let json: serde_json::Value = serde_json::from_str(&transcript.to_json()).expect("json");
     assert_eq!(json["company"], "Ромашка Телеком");
@@ -182,20 +293,45 @@ fn the_transcript_follows_the_contract() {
     assert_eq!(turns[0]["speaker"], "customer");
     assert_eq!(turns[1]["speaker"], "agent");
     assert_eq!(turns[1]["text"], GREETING);
-    let hold = turns.iter().find(|turn| turn.get("hold_seconds").is_some()).expect("hold turn");
+    let hold = turns
+        .iter()
+        .find(|turn| turn.get("hold_seconds").is_some())
+        .expect("hold turn");
     assert_eq!(hold["hold_seconds"], 100);
     assert!(hold.get("text").is_none());
-    assert_eq!(transcript.turns.iter().filter(|turn| turn.speaker == Speaker::Agent).count(), 4);
-    assert_eq!(Transcript::from_json(&transcript.to_json()).expect("round trip"), transcript);
+    assert_eq!(
+        transcript
+            .turns
+            .iter()
+            .filter(|turn| turn.speaker == Speaker::Agent)
+            .count(),
+        4
+    );
+    assert_eq!(
+        Transcript::from_json(&transcript.to_json()).expect("round trip"),
+        transcript
+    );
 }
 
 #[test]
 fn transcripts_breaking_the_contract_are_refused() {
     for (json, reason) in [
-        (r#"{"turns":[{"speaker":"customer","hold_seconds":5,"at":1}]}"#, "only the agent"),
-        (r#"{"turns":[{"speaker":"agent","at":1}]}"#, "needs text or hold_seconds"),
-        (r#"{"turns":[{"speaker":"agent","text":"Да","hold_seconds":5,"at":1}]}"#, "not both"),
-        (r#"{"turns":[{"speaker":"robot","text":"Да","at":1}]}"#, "unknown variant"),
+        (
+            r#"{"turns":[{"speaker":"customer","hold_seconds":5,"at":1}]}"#,
+            "only the agent",
+        ),
+        (
+            r#"{"turns":[{"speaker":"agent","at":1}]}"#,
+            "needs text or hold_seconds",
+        ),
+        (
+            r#"{"turns":[{"speaker":"agent","text":"Да","hold_seconds":5,"at":1}]}"#,
+            "not both",
+        ),
+        (
+            r#"{"turns":[{"speaker":"robot","text":"Да","at":1}]}"#,
+            "unknown variant",
+        ),
     ] {
         let error = Transcript::from_json(json).expect_err(json).to_string();
         assert!(error.contains(reason), "{json}: {error}");

@@ -17,13 +17,35 @@ fn every_bundled_scenario_is_clean_and_every_ending_is_walked() {
     assert!(shown.is_empty(), "{}", shown.join("\n"));
     let difficulties: BTreeSet<u8> = report.scenarios.iter().map(|(_, s)| s.difficulty).collect();
     for (path, scenario) in &report.scenarios {
-        let walked: BTreeSet<&str> = scenario.walkthroughs.iter().map(|w| w.ending.as_str()).collect();
+        let walked: BTreeSet<&str> = scenario
+            .walkthroughs
+            .iter()
+            .map(|w| w.ending.as_str())
+            .collect();
         for ending in &scenario.endings {
-            assert!(walked.contains(ending.id.as_str()), "{}: ending {} has no walkthrough", path.display(), ending.id);
+            assert!(
+                walked.contains(ending.id.as_str()),
+                "{}: ending {} has no walkthrough",
+                path.display(),
+                ending.id
+            );
         }
-        let kinds: BTreeSet<_> = scenario.endings.iter().map(|e| format!("{:?}", e.kind)).collect();
-        assert!(kinds.len() >= 2, "{}: at least two kinds of ending", path.display());
-        assert!(scenario.endings.iter().any(|e| e.kind == EndingKind::HungUp));
+        let kinds: BTreeSet<_> = scenario
+            .endings
+            .iter()
+            .map(|e| format!("{:?}", e.kind))
+            .collect();
+        assert!(
+            kinds.len() >= 2,
+            "{}: at least two kinds of ending",
+            path.display()
+        );
+        assert!(
+            scenario
+                .endings
+                .iter()
+                .any(|e| e.kind == EndingKind::HungUp)
+        );
     }
     let _ = difficulties;
 }
