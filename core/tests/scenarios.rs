@@ -47,5 +47,10 @@ fn every_bundled_scenario_is_clean_and_every_ending_is_walked() {
                 .any(|e| e.kind == EndingKind::HungUp)
         );
     }
-    let _ = difficulties;
+    assert!(report.scenarios.len() >= 8, "at least eight bundled scenarios");
+    assert_eq!(
+        (difficulties.first(), difficulties.last()),
+        (Some(&1), Some(&5)),
+        "difficulty spreads from 1 to 5: {difficulties:?}"
+    );
 }
