@@ -47,7 +47,10 @@ fn every_bundled_scenario_is_clean_and_every_ending_is_walked() {
                 .any(|e| e.kind == EndingKind::HungUp)
         );
     }
-    assert!(report.scenarios.len() >= 8, "at least eight bundled scenarios");
+    assert!(
+        report.scenarios.len() >= 8,
+        "at least eight bundled scenarios"
+    );
     assert_eq!(
         (difficulties.first(), difficulties.last()),
         (Some(&1), Some(&5)),
