@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use callcoach_core::scenario::{ClockTime, EndingKind, Scenario, check_paths};
+use callcoach_core::scenario::{ClockTime, Scenario, check_paths};
 use callcoach_core::session::{
     COMMAND_HELP, Event, Mode, NoAssessment, ReplyAssessor, Session, SessionOptions, parse_turn,
 };
@@ -87,15 +87,15 @@ pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        if !interactive && !line.trim().starts_with('/') {
-            writeln!(
-                out,
-                "[{}] Вы: {}",
-                clock(start, session.elapsed_seconds() + 2.0),
-                line.trim()
-            )?;
-        }
+        let said_before = session.transcript().turns.len();
         let events = session.advance(turn)?;
+        // Piped replies are not echoed by a terminal: show them so the output reads as a dialogue.
+        if !interactive
+            && let Some(reply) = session.transcript().turns.get(said_before)
+            && let Some(text) = &reply.text
+        {
+            writeln!(out, "[{}] Вы: {text}", clock(start, reply.at))?;
+        }
         print_events(&mut out, &session, start, &events)?;
     }
     if session.outcome().is_none() {
@@ -261,12 +261,15 @@ fn print_events(
                 clock(start, *at),
                 duration(*seconds)
             )?,
-            Event::CallEnded { outcome, .. } => {
-                let kind = outcome
-                    .kind
-                    .map_or("вы завершили звонок", EndingKind::describe);
-                writeln!(out, "Звонок окончен — {kind}. {}", outcome.summary)?;
-            }
+            Event::CallEnded { outcome, .. } => match outcome.kind {
+                Some(kind) => writeln!(
+                    out,
+                    "Звонок окончен — {}. {}",
+                    kind.describe(),
+                    outcome.summary
+                )?,
+                None => writeln!(out, "Звонок окончен. {}", outcome.summary)?,
+            },
         }
     }
     Ok(())
