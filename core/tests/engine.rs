@@ -54,6 +54,18 @@ fn reply(text: &str) -> AgentTurn {
     AgentTurn::Reply(text.to_owned())
 }
 
+/// A practice call of `internet_down` with seed 1.
+fn practice_call(assessor: Box<dyn ReplyAssessor>) -> Session {
+    start(bundled("internet_down"), 1, Mode::Practice, assessor).0
+}
+
+/// Greets, reaches the line check and announces the hold with `announcement`.
+fn announce_line_check(session: &mut Session, announcement: &str) {
+    for text in [GREETING, "Давайте я проверю линию.", announcement] {
+        session.advance(reply(text)).expect("turn");
+    }
+}
+
 const GREETING: &str = "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.";
 
 fn customer_lines(events: &[Event]) -> Vec<String> {
@@ -95,19 +107,8 @@ fn the_seed_picks_among_the_customers_variants() {
 
 #[test]
 fn a_hold_promised_shorter_than_the_work_angers_the_customer() {
-    let (mut session, _) = start(
-        bundled("internet_down"),
-        1,
-        Mode::Practice,
-        Box::new(NoAssessment),
-    );
-    session.advance(reply(GREETING)).expect("turn");
-    session
-        .advance(reply("Давайте я проверю линию."))
-        .expect("turn");
-    session
-        .advance(reply("Подождите одну минуту, пожалуйста."))
-        .expect("turn");
+    let mut session = practice_call(Box::new(NoAssessment));
+    announce_line_check(&mut session, "Подождите одну минуту, пожалуйста.");
     let mood_before = session.mood();
     let events = session
         .advance(AgentTurn::Hold { seconds: 95 })
@@ -132,19 +133,8 @@ fn a_hold_promised_shorter_than_the_work_angers_the_customer() {
 
 #[test]
 fn a_hold_shorter_than_the_work_leaves_it_unfinished() {
-    let (mut session, _) = start(
-        bundled("internet_down"),
-        1,
-        Mode::Practice,
-        Box::new(NoAssessment),
-    );
-    session.advance(reply(GREETING)).expect("turn");
-    session
-        .advance(reply("Давайте я проверю линию."))
-        .expect("turn");
-    session
-        .advance(reply("Оставайтесь на линии, это займёт две минуты."))
-        .expect("turn");
+    let mut session = practice_call(Box::new(NoAssessment));
+    announce_line_check(&mut session, "Оставайтесь на линии, это займёт две минуты.");
     let events = session
         .advance(AgentTurn::Hold { seconds: 30 })
         .expect("hold");
@@ -165,12 +155,7 @@ fn a_hold_shorter_than_the_work_leaves_it_unfinished() {
 
 #[test]
 fn silence_past_patience_makes_the_customer_call_out() {
-    let (mut session, _) = start(
-        bundled("internet_down"),
-        1,
-        Mode::Practice,
-        Box::new(NoAssessment),
-    );
+    let mut session = practice_call(Box::new(NoAssessment));
     assert!(
         session
             .advance(AgentTurn::Wait { seconds: 5 })
@@ -194,12 +179,7 @@ fn silence_past_patience_makes_the_customer_call_out() {
 
 #[test]
 fn mood_at_the_limit_hangs_up_and_the_call_is_over() {
-    let (mut session, _) = start(
-        bundled("internet_down"),
-        1,
-        Mode::Practice,
-        Box::new(NoAssessment),
-    );
+    let mut session = practice_call(Box::new(NoAssessment));
     session.advance(reply("Алло.")).expect("turn");
     let events = session.advance(reply("Успокойтесь!")).expect("turn");
     let Some(Event::CallEnded { outcome, .. }) = events.last() else {
@@ -236,12 +216,7 @@ impl ReplyAssessor for FlagsObligation {
 
 #[test]
 fn a_scoring_finding_drives_the_customers_reaction() {
-    let (mut session, _) = start(
-        bundled("internet_down"),
-        1,
-        Mode::Practice,
-        Box::new(FlagsObligation),
-    );
+    let mut session = practice_call(Box::new(FlagsObligation));
     let events = session
         .advance(reply("Вы должны назвать номер договора."))
         .expect("turn");

@@ -630,11 +630,18 @@ impl Checker<'_> {
                 seed: walkthrough.seed,
                 mode: Mode::Practice,
             };
-            let Ok((mut session, _)) =
-                Session::start(shared.clone(), options, morphology.clone(), assessor())
-            else {
-                return;
-            };
+            let mut session =
+                match Session::start(shared.clone(), options, morphology.clone(), assessor()) {
+                    Ok((session, _)) => session,
+                    Err(error) => {
+                        self.error(
+                            &path("ending"),
+                            format!("звонок по сценарию не запускается: {error}"),
+                            "Исправьте остальные ошибки сценария и запустите check снова.",
+                        );
+                        return;
+                    }
+                };
             let mut broken = false;
             for (reply_index, reply) in walkthrough.replies.iter().enumerate() {
                 let reply_path = [

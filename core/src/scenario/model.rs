@@ -250,11 +250,6 @@ impl std::fmt::Display for ClockTime {
 }
 
 impl Scenario {
-    /// The step with this id.
-    pub fn step(&self, id: &str) -> Option<&Step> {
-        self.steps.iter().find(|step| step.id == id)
-    }
-
     /// The ending with this id.
     pub fn ending(&self, id: &str) -> Option<&Ending> {
         self.endings.iter().find(|ending| ending.id == id)

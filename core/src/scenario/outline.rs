@@ -59,8 +59,6 @@ impl Node {
                     .find(|(field, _)| field == name)
                     .map(|(_, value)| value),
                 (Key::Index(index), Shape::Items(items)) => items.get(*index),
-                // An enum variant with contents is `Name(value)`: step through the wrapper.
-                (Key::Index(index), Shape::Fields(_)) if *index == 0 => Some(node),
                 _ => None,
             };
             match next {
@@ -180,11 +178,7 @@ impl Parser {
                         _ => {}
                     }
                     let key = self.value()?;
-                    self.skip_trivia();
-                    if self.peek() == Some(':') {
-                        self.bump();
-                    }
-                    self.skip_trivia();
+                    self.skip_separator();
                     let value = self.value()?;
                     entries.push(key);
                     entries.push(value);
@@ -218,6 +212,15 @@ impl Parser {
         Some(Node { position, shape })
     }
 
+    /// Skips the `:` between a key and its value, with the trivia around it.
+    fn skip_separator(&mut self) {
+        self.skip_trivia();
+        if self.peek() == Some(':') {
+            self.bump();
+        }
+        self.skip_trivia();
+    }
+
     fn skip_inline_space(&mut self) {
         while self.peek().is_some_and(|c| c == ' ' || c == '\t') {
             self.bump();
@@ -242,11 +245,7 @@ impl Parser {
                 while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
                     name.extend(self.bump());
                 }
-                self.skip_trivia();
-                if self.peek() == Some(':') {
-                    self.bump();
-                }
-                self.skip_trivia();
+                self.skip_separator();
                 match self.value() {
                     Some(value) => fields.push((name, value)),
                     None => break,

@@ -354,29 +354,4 @@ impl PhraseSet {
         let hits = self.find(text);
         (0..self.phrases.len()).all(|phrase| hits.iter().any(|hit| hit.phrase == phrase))
     }
-
-    /// The phrases (not the exceptions), as written.
-    pub fn phrases(&self) -> impl Iterator<Item = &str> {
-        self.phrases.iter().map(Phrase::source)
-    }
-}
-
-/// Folds a pattern or company name for comparisons outside the dictionary (e.g. quotes).
-pub fn fold_phrase(text: &str) -> String {
-    words(text)
-        .into_iter()
-        .map(|word| word.folded)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fold_phrase_drops_quotes_and_case() {
-        assert_eq!(fold_phrase("«Ромашка Телеком»"), "ромашка телеком");
-        assert_eq!(fold_phrase("ЁЖ"), "еж");
-    }
 }
