@@ -3,6 +3,7 @@
 mod check;
 mod paths;
 mod play;
+mod score;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     },
     /// Play a call in the terminal: one reply per line on stdin.
     Play(play::PlayArgs),
+    /// Score a finished call (transcript JSON) against the call standard.
+    Score(score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Check { paths }) => check::run(&paths, &scenarios),
         Some(Command::Play(args)) => play::run(&args, &scenarios),
+        Some(Command::Score(args)) => score::run(&args),
         None => play::run(&play::PlayArgs::default_call(), &scenarios),
     };
     match result {

@@ -7,6 +7,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod scenario;
+pub mod scoring;
 pub mod session;
 pub mod text;
 pub mod transcript;

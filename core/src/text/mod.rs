@@ -6,6 +6,6 @@ pub mod pattern;
 pub mod tokens;
 
 pub use duration::{DurationPromise, promised_durations};
-pub use morph::{Morphology, MorphologyError, WordReading};
+pub use morph::{Grammar, Morphology, MorphologyError, WordReading};
 pub use pattern::{AnalyzedText, AnalyzedWord, Hit, PatternError, Phrase, PhraseSet};
-pub use tokens::{Word, fold, words};
+pub use tokens::{Break, Word, fold, words};

@@ -14,6 +14,57 @@ pub struct WordReading {
     pub lemmas: Vec<String>,
     /// Whether the dictionary knows the form; unknown forms are candidates for typo matching.
     pub known: bool,
+    /// What any of the readings can be grammatically: enough to find who a sentence is about.
+    pub grammar: Grammar,
+}
+
+/// Grammatical possibilities of a word form, over all its readings (a small bit set).
+///
+/// Scoring uses them to tell «вы должны» (an obligation on the customer) from «роутер должен»
+/// (a thing), and to find the agent's name in a greeting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Grammar(u16);
+
+impl Grammar {
+    /// A noun or pronoun that can be a nominative singular subject («роутер», «ты», «смс»).
+    pub const SUBJECT_SINGULAR: Grammar = Grammar(1);
+    /// A noun or pronoun that can be a nominative plural subject («вы», «деньги»).
+    pub const SUBJECT_PLURAL: Grammar = Grammar(1 << 1);
+    /// A personal pronoun of the second person in any case («вы», «вам», «тебя»).
+    pub const SECOND_PERSON: Grammar = Grammar(1 << 2);
+    /// A given name («Анна», «анна»).
+    pub const FIRST_NAME: Grammar = Grammar(1 << 3);
+    /// A finite verb in the indicative («купили», «проверил»).
+    pub const FINITE_VERB: Grammar = Grammar(1 << 4);
+    /// An infinitive («перезагрузить»).
+    pub const INFINITIVE: Grammar = Grammar(1 << 5);
+    /// A transitive verb: the noun after it is its object, not its subject.
+    pub const TRANSITIVE: Grammar = Grammar(1 << 6);
+    /// An imperative («подождите»).
+    pub const IMPERATIVE: Grammar = Grammar(1 << 7);
+
+    /// Whether every possibility in `other` is present.
+    pub fn has(self, other: Grammar) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether a nominative subject reading of either number is present.
+    pub fn can_be_subject(self) -> bool {
+        self.0 & (Grammar::SUBJECT_SINGULAR.0 | Grammar::SUBJECT_PLURAL.0) != 0
+    }
+}
+
+impl std::ops::BitOr for Grammar {
+    type Output = Grammar;
+    fn bitor(self, other: Grammar) -> Grammar {
+        Grammar(self.0 | other.0)
+    }
+}
+
+impl std::ops::BitOrAssign for Grammar {
+    fn bitor_assign(&mut self, other: Grammar) {
+        self.0 |= other.0;
+    }
 }
 
 /// The Russian morphological dictionary (OpenCorpora data bundled with `rumorph`).
@@ -51,7 +102,11 @@ impl Morphology {
     /// Every reading of a word form (already folded).
     pub fn read(&self, folded: &str) -> WordReading {
         let mut lemmas: Vec<String> = Vec::new();
+        let mut grammar = Grammar::default();
         for analysis in self.dictionary.analyze(folded) {
+            if let Some(tag) = self.dictionary.ud_tag(analysis.ud) {
+                grammar |= grammar_of(tag);
+            }
             let lemma = fold(&analysis.lemma);
             if !lemmas.contains(&lemma) {
                 lemmas.push(lemma);
@@ -60,6 +115,7 @@ impl Morphology {
         WordReading {
             lemmas,
             known: self.dictionary.is_known(folded),
+            grammar,
         }
     }
 
@@ -87,6 +143,42 @@ impl Morphology {
         }
         forms
     }
+}
+
+/// The possibilities one reading adds.
+fn grammar_of(tag: rumorph::UdTag<'_>) -> Grammar {
+    let mut grammar = Grammar::default();
+    match tag.pos() {
+        "NOUN" | "PRON" | "PROPN" => {
+            // Indeclinable nouns («смс», «wi-fi») carry no case or number: they can be anything.
+            if matches!(tag.feat("Case"), None | Some("Nom")) {
+                match tag.feat("Number") {
+                    Some("Sing") => grammar |= Grammar::SUBJECT_SINGULAR,
+                    Some("Plur") => grammar |= Grammar::SUBJECT_PLURAL,
+                    _ => grammar |= Grammar::SUBJECT_SINGULAR | Grammar::SUBJECT_PLURAL,
+                }
+            }
+            if tag.pos() == "PRON" && tag.feat("Person") == Some("2") {
+                grammar |= Grammar::SECOND_PERSON;
+            }
+            if tag.feat("NameType") == Some("Giv") {
+                grammar |= Grammar::FIRST_NAME;
+            }
+        }
+        "VERB" | "AUX" => {
+            match (tag.feat("VerbForm"), tag.feat("Mood")) {
+                (Some("Inf"), _) => grammar |= Grammar::INFINITIVE,
+                (Some("Fin"), Some("Imp")) => grammar |= Grammar::IMPERATIVE,
+                (Some("Fin"), _) => grammar |= Grammar::FINITE_VERB,
+                _ => {}
+            }
+            if tag.has_label("tran") {
+                grammar |= Grammar::TRANSITIVE;
+            }
+        }
+        _ => {}
+    }
+    grammar
 }
 
 impl std::fmt::Debug for Morphology {

@@ -321,6 +321,14 @@ impl PhraseSet {
         })
     }
 
+    /// A set with no phrases, which never matches.
+    pub fn empty() -> Self {
+        PhraseSet {
+            phrases: Vec::new(),
+            exceptions: Vec::new(),
+        }
+    }
+
     /// Every hit of every phrase that no exception overlaps, in text order.
     pub fn find(&self, text: &AnalyzedText) -> Vec<Hit> {
         let excluded: Vec<Hit> = self

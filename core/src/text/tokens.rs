@@ -11,6 +11,33 @@ pub struct Word {
     pub end: usize,
     /// Lower case with «ё» folded to «е»: the form every comparison uses.
     pub folded: String,
+    /// The punctuation between this word and the previous one.
+    pub break_before: Break,
+}
+
+/// Punctuation between two words, as far as it separates thoughts. Recognised speech has none,
+/// so rules treat it as a hint, never as a requirement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Break {
+    /// Nothing, or only spaces, quotes and hyphens.
+    #[default]
+    None,
+    /// A comma, colon or dash: a clause may end here.
+    Clause,
+    /// «.», «!», «?», «;» or «…»: a sentence ends here (also before the first word).
+    Sentence,
+}
+
+impl Break {
+    fn of(gap: &str) -> Break {
+        if gap.contains(['.', '!', '?', ';', '…', '\n']) {
+            Break::Sentence
+        } else if gap.contains([',', ':', '—', '–']) {
+            Break::Clause
+        } else {
+            Break::None
+        }
+    }
 }
 
 /// Folds case and «ё» → «е», so typed text and recognised speech compare alike.
@@ -29,8 +56,12 @@ pub fn words(text: &str) -> Vec<Word> {
     // Walk byte offsets and character offsets together: one pass, no quadratic re-counting.
     let mut char_index = 0;
     let mut byte_index = 0;
+    // Punctuation since the previous word; the start of the text counts as a sentence start.
+    let mut pending = Break::Sentence;
     for (byte_start, word) in text.unicode_word_indices() {
-        char_index += text[byte_index..byte_start].chars().count();
+        let gap = &text[byte_index..byte_start];
+        char_index += gap.chars().count();
+        pending = pending.max(Break::of(gap));
         byte_index = byte_start;
         let length = word.chars().count();
         if word.chars().any(char::is_alphanumeric) {
@@ -38,7 +69,11 @@ pub fn words(text: &str) -> Vec<Word> {
                 start: char_index,
                 end: char_index + length,
                 folded: fold(word),
+                break_before: pending,
             });
+            pending = Break::None;
+        } else {
+            pending = pending.max(Break::of(word));
         }
         char_index += length;
         byte_index += word.len();
@@ -76,6 +111,24 @@ mod tests {
     #[test]
     fn yo_and_case_fold_to_one_form() {
         assert_eq!(fold("ЕЩЁ Всё"), "еще все");
+    }
+
+    #[test]
+    fn punctuation_marks_clauses_and_sentences() {
+        let breaks: Vec<Break> = words("Понимаю, вы расстроены. Давайте разберёмся")
+            .iter()
+            .map(|w| w.break_before)
+            .collect();
+        assert_eq!(
+            breaks,
+            [
+                Break::Sentence,
+                Break::Clause,
+                Break::None,
+                Break::Sentence,
+                Break::None
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,145 @@
+//! Hold etiquette, checked for every hold: the agent asks the customer to wait and says for how
+//! long, the hold does not outlast the promise, and the first reply after it thanks for waiting.
+
+use crate::scoring::report::Severity;
+use crate::scoring::rubric::CompiledRubric;
+use crate::scoring::{Call, Outcome};
+use crate::text::promised_durations;
+use crate::transcript::Speaker;
+
+pub(crate) const ANNOUNCED: &str = "hold.announced";
+pub(crate) const DURATION: &str = "hold.duration";
+pub(crate) const KEPT: &str = "hold.kept";
+pub(crate) const THANKS: &str = "hold.thanks";
+
+pub(crate) fn check(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome) {
+    let turns = &call.transcript.turns;
+    let agent_turns: Vec<usize> = (0..turns.len())
+        .filter(|&index| turns[index].speaker == Speaker::Agent)
+        .collect();
+    let holds: Vec<usize> = agent_turns
+        .iter()
+        .copied()
+        .filter(|&index| call.is_hold(index))
+        .collect();
+    out.applicable = !holds.is_empty();
+    for hold in holds {
+        let position = agent_turns.iter().position(|&turn| turn == hold);
+        let before = position
+            .and_then(|at| at.checked_sub(1))
+            .map(|at| agent_turns[at]);
+        let after = position.and_then(|at| agent_turns.get(at + 1)).copied();
+        let seconds = turns[hold].hold_seconds.unwrap_or(0);
+        announce(rubric, call, out, hold, before, seconds);
+        match after {
+            // Another hold right after: its own check covers the thanks.
+            Some(next) if call.is_hold(next) => {}
+            Some(next) => thanks(rubric, call, out, next),
+            // The call ended on hold: there was no reply to thank in.
+            None => {}
+        }
+    }
+}
+
+/// The request to wait, the promised duration and whether the hold kept it.
+fn announce(
+    rubric: &CompiledRubric,
+    call: &Call<'_>,
+    out: &mut Outcome,
+    hold: usize,
+    before: Option<usize>,
+    seconds: u32,
+) {
+    let hold_at = (Some(hold), Some((0, 0)));
+    let Some(before) = before.filter(|&turn| !call.is_hold(turn)) else {
+        out.units(0, 2);
+        out.find(
+            ANNOUNCED,
+            hold_at,
+            Severity::Error,
+            "Вы снова поставили клиента на удержание, ничего не сказав: молчание без предупреждения он примет за обрыв связи.",
+            "Мне потребуется ещё минута, оставайтесь, пожалуйста, на линии.",
+        );
+        return;
+    };
+    let text = call.analyzed(before);
+    let whole = (Some(before), Some(call.whole(before)));
+    let asked = rubric.stay_on_line.find(text);
+    out.check(!asked.is_empty());
+    if asked.is_empty() {
+        out.find(
+            ANNOUNCED,
+            whole,
+            Severity::Error,
+            "Перед удержанием попросите клиента подождать на линии: просьба подождать возвышает клиента, а молчание без предупреждения он примет за обрыв.",
+            "Оставайтесь, пожалуйста, на линии, мне потребуется около двух минут.",
+        );
+    }
+    let promised = promised_durations(text)
+        .iter()
+        .map(|promise| promise.seconds)
+        .max();
+    out.check(promised.is_some());
+    let Some(promised) = promised else {
+        out.find(
+            DURATION,
+            whole,
+            Severity::Error,
+            "Скажите, сколько придётся ждать: клиент, который знает срок, ждёт спокойнее, а соблюдённый срок показывает профессионала.",
+            "Мне потребуется около двух минут, оставайтесь, пожалуйста, на линии.",
+        );
+        return;
+    };
+    let kept = seconds <= promised.saturating_add(rubric.rubric.hold.grace_seconds);
+    out.check(kept);
+    if kept {
+        out.praise(
+            KEPT,
+            hold,
+            (0, 0),
+            format!(
+                "Вы вернулись к клиенту через {}, как обещали ({}).",
+                minutes(seconds),
+                minutes(promised)
+            ),
+        );
+    } else {
+        out.find(
+            KEPT,
+            hold_at,
+            Severity::Error,
+            format!(
+                "Удержание длилось {} вместо обещанных {}: нарушенный срок подрывает доверие к специалисту.",
+                minutes(seconds),
+                minutes(promised)
+            ),
+            "Если нужно больше времени, вернитесь к клиенту до срока: «Мне нужна ещё минута, оставайтесь, пожалуйста, на линии».",
+        );
+    }
+}
+
+/// Thanks for waiting in the first reply after a hold.
+fn thanks(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome, reply: usize) {
+    let hits = rubric.hold_thanks.find(call.analyzed(reply));
+    out.check(!hits.is_empty());
+    match hits.first() {
+        Some(hit) => out.praise(
+            THANKS,
+            reply,
+            hit.span,
+            "Вы поблагодарили за ожидание: клиент видит, что его время ценят.",
+        ),
+        None => out.find(
+            THANKS,
+            (Some(reply), Some(call.whole(reply))),
+            Severity::Error,
+            "Поблагодарите за ожидание: так клиент видит, что вам не безразлично его время, и раздражение от ожидания смягчается.",
+            "Спасибо за ожидание!",
+        ),
+    }
+}
+
+/// «1:20» for 80 seconds.
+fn minutes(seconds: u32) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
