@@ -3,4 +3,6 @@
 mod duration;
 mod engine;
 mod matcher;
+mod rules;
 mod scenarios;
+mod support;
