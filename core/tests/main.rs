@@ -1,5 +1,6 @@
 //! Integration tests of the core: phrase matching, scenarios, the call engine.
 
+mod corpus;
 mod duration;
 mod engine;
 mod matcher;

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use callcoach_core::scoring::{ScoreReport, Scorer};
+use callcoach_core::scoring::{Category, ScoreReport, Scorer};
 use callcoach_core::text::Morphology;
 use callcoach_core::transcript::{Speaker, Transcript, TranscriptTurn};
 
@@ -134,9 +134,16 @@ pub fn report(text: &str, place: Place<'_>) -> (ScoreReport, usize) {
     (scorer().score(&transcript), index)
 }
 
-/// Rules flagged on the utterance (and, before a hold, on the hold itself), sorted.
+/// Rules flagged on the utterance (and, before a hold, on the hold itself), sorted, once each.
 pub fn flagged(text: &str, place: Place<'_>) -> Vec<String> {
-    let (report, index) = report(text, place);
+    let mut rules = flagged_in(&report(text, place), place);
+    rules.dedup();
+    rules
+}
+
+/// Every finding's rule on the utterance (and, before a hold, on the hold itself), sorted.
+pub fn flagged_in((report, index): &(ScoreReport, usize), place: Place<'_>) -> Vec<String> {
+    let index = *index;
     let hold_turn = index + 1;
     let mut rules: Vec<String> = report
         .findings
@@ -149,8 +156,17 @@ pub fn flagged(text: &str, place: Place<'_>) -> Vec<String> {
         .map(|finding| finding.rule.clone())
         .collect();
     rules.sort();
-    rules.dedup();
     rules
+}
+
+/// The categories whose verdict depends on the utterance at `place`.
+pub fn judged_categories(place: Place<'_>) -> &'static [Category] {
+    match place {
+        Place::Greeting(_) => &[Category::Greeting, Category::Wording],
+        Place::Reply => &[Category::Wording],
+        Place::BeforeHold(_) | Place::AfterHold => &[Category::Hold, Category::Wording],
+        Place::Closing => &[Category::Closing, Category::Wording],
+    }
 }
 
 /// Rules that praised the utterance, sorted.

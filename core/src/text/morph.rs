@@ -105,7 +105,7 @@ impl Morphology {
         let mut grammar = Grammar::default();
         for analysis in self.dictionary.analyze(folded) {
             if let Some(tag) = self.dictionary.ud_tag(analysis.ud) {
-                grammar |= grammar_of(tag);
+                grammar |= grammar_of(tag, analysis.prob);
             }
             let lemma = fold(&analysis.lemma);
             if !lemmas.contains(&lemma) {
@@ -145,13 +145,17 @@ impl Morphology {
     }
 }
 
+/// Readings rarer than this never count as a subject: «договора» as an informal nominative
+/// plural (p ≈ 0.01) would otherwise hide «вы» in «вы, как владелец договора, должны».
+const RARE_READING: f64 = 0.05;
+
 /// The possibilities one reading adds.
-fn grammar_of(tag: rumorph::UdTag<'_>) -> Grammar {
+fn grammar_of(tag: rumorph::UdTag<'_>, probability: f64) -> Grammar {
     let mut grammar = Grammar::default();
     match tag.pos() {
         "NOUN" | "PRON" | "PROPN" => {
             // Indeclinable nouns («смс», «wi-fi») carry no case or number: they can be anything.
-            if matches!(tag.feat("Case"), None | Some("Nom")) {
+            if matches!(tag.feat("Case"), None | Some("Nom")) && probability >= RARE_READING {
                 match tag.feat("Number") {
                     Some("Sing") => grammar |= Grammar::SUBJECT_SINGULAR,
                     Some("Plur") => grammar |= Grammar::SUBJECT_PLURAL,

@@ -278,7 +278,7 @@ fn find_company(text: &AnalyzedText, company: &[&AnalyzedWord]) -> Option<(usize
 
 /// Two words are the same name word if they share a spelling or a lemma, or (brand names the
 /// dictionary does not know) differ only in their ending: «Секьюр» / «Секьюра».
-fn same_word(word: &AnalyzedWord, name: &AnalyzedWord) -> bool {
+pub(crate) fn same_word(word: &AnalyzedWord, name: &AnalyzedWord) -> bool {
     let (a, b) = (&word.word.folded, &name.word.folded);
     if a == b {
         return true;

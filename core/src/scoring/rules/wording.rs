@@ -1,6 +1,7 @@
 //! Wording, in every agent turn: no obligation put on the customer («вы должны» →
 //! «необходимо»), no «проблема» on the company's side, no stop phrases.
 
+use super::greeting::same_word;
 use crate::scoring::report::Severity;
 use crate::scoring::rubric::CompiledRubric;
 use crate::scoring::{Call, Outcome};
@@ -42,7 +43,10 @@ pub(crate) fn check(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome)
         let before = out.findings.len();
         let mut stop_hits: Vec<Hit> = Vec::new();
         for stop in &rubric.stops {
-            for hit in stop.phrases.find(text) {
+            // Two variants of one stop phrase over the same words count once.
+            let mut hits = stop.phrases.find(text);
+            hits.dedup_by(|later, earlier| later.first_word <= earlier.last_word);
+            for hit in hits {
                 out.find(
                     &stop.rule,
                     (Some(turn), Some(hit.span)),
@@ -54,7 +58,7 @@ pub(crate) fn check(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome)
             }
         }
         obligations(rubric, text, turn, out);
-        company_problems(rubric, text, turn, &stop_hits, out);
+        company_problems(rubric, call, text, turn, &stop_hits, out);
         let found = out.findings.len() - before;
         out.penalise(penalty.saturating_mul(u32::try_from(found).unwrap_or(u32::MAX)));
         let obliged = out.findings[before..]
@@ -227,15 +231,29 @@ fn subject_of(
     }
 }
 
-/// «Проблема» with a word of the company's side nearer than any word of the customer's side.
+/// «Проблема» with a word of the company's side (or of its name: «у банка») nearer than any
+/// word of the customer's side.
 fn company_problems(
     rubric: &CompiledRubric,
+    call: &Call<'_>,
     text: &AnalyzedText,
     turn: usize,
     stop_hits: &[Hit],
     out: &mut Outcome,
 ) {
-    let company = rubric.company_side.find(text);
+    let mut company = rubric.company_side.find(text);
+    if let Some(name) = &call.company {
+        for (index, word) in text.words.iter().enumerate() {
+            if name.words.iter().any(|part| same_word(word, part)) {
+                company.push(Hit {
+                    phrase: 0,
+                    first_word: index,
+                    last_word: index,
+                    span: (word.word.start, word.word.end),
+                });
+            }
+        }
+    }
     let customer = rubric.customer_side.find(text);
     for hit in rubric.problem.find(text) {
         let covered = stop_hits
