@@ -5,19 +5,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use callcoach_core::scenario::{Severity, check_paths};
-use callcoach_core::session::{NoAssessment, ReplyAssessor};
+use callcoach_core::scoring::Scorer;
 use callcoach_core::text::Morphology;
 
-/// Checks `paths` (or the scenarios folder) and prints every diagnostic.
-pub fn run(paths: &[PathBuf], scenarios: &Path) -> anyhow::Result<ExitCode> {
+/// Checks `paths` (or the scenarios and rubrics folders) and prints every diagnostic.
+pub fn run(paths: &[PathBuf], scenarios: &Path, rubrics: &Path) -> anyhow::Result<ExitCode> {
     let paths = if paths.is_empty() {
-        vec![scenarios.to_owned()]
+        vec![scenarios.to_owned(), rubrics.to_owned()]
     } else {
         paths.to_vec()
     };
     let morphology = Morphology::shared()?;
-    let assessor = || Box::new(NoAssessment) as Box<dyn ReplyAssessor>;
-    let report = check_paths(&paths, &morphology, &assessor);
+    let scorer = Scorer::with_default_rubric(morphology.clone())?;
+    let report = check_paths(&paths, &morphology, &scorer);
     let mut out = std::io::stdout().lock();
     for diagnostic in &report.diagnostics {
         writeln!(out, "{diagnostic}")?;
@@ -29,9 +29,10 @@ pub fn run(paths: &[PathBuf], scenarios: &Path) -> anyhow::Result<ExitCode> {
         .count();
     let warnings = report.diagnostics.len() - errors;
     let checked = report.scenarios.len();
+    let rubrics = report.rubrics.len();
     writeln!(
         out,
-        "Проверено: сценариев без ошибок — {checked}, ошибок — {errors}, предупреждений — {warnings}."
+        "Проверено: сценариев без ошибок — {checked}, рубрик — {rubrics}, ошибок — {errors}, предупреждений — {warnings}."
     )?;
     Ok(if errors > 0 {
         ExitCode::from(1)

@@ -23,9 +23,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate scenario files: `file:line:col: error: …`, exit 1 on any error.
+    /// Validate scenario and rubric files: `file:line:col: error: …`, exit 1 on any error.
     Check {
-        /// Files or folders (default: the scenarios folder).
+        /// Files or folders (default: the scenarios folder and `assets/rubrics`).
         paths: Vec<PathBuf>,
     },
     /// Play a call in the terminal: one reply per line on stdin.
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let scenarios = paths::scenario_folder(cli.scenarios.as_deref());
     let result = match cli.command {
-        Some(Command::Check { paths }) => check::run(&paths, &scenarios),
+        Some(Command::Check { paths }) => check::run(&paths, &scenarios, &paths::rubric_folder()),
         Some(Command::Play(args)) => play::run(&args, &scenarios),
         Some(Command::Score(args)) => score::run(&args),
         None => play::run(&play::PlayArgs::default_call(), &scenarios),

@@ -16,6 +16,11 @@ pub fn scenario_folder(flag: Option<&Path>) -> PathBuf {
     bundled("scenarios")
 }
 
+/// The folder of bundled rubrics, checked with the scenarios.
+pub fn rubric_folder() -> PathBuf {
+    bundled("assets/rubrics")
+}
+
 /// A bundled folder: in the working directory, beside the executable, or (for `cargo run` and
 /// tests) in the source tree the binary was built from.
 fn bundled(name: &str) -> PathBuf {

@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use callcoach_core::scenario::{ClockTime, Scenario, check_paths};
-use callcoach_core::session::{
-    COMMAND_HELP, Event, Mode, NoAssessment, ReplyAssessor, Session, SessionOptions, parse_turn,
-};
+use callcoach_core::scoring::Scorer;
+use callcoach_core::session::{COMMAND_HELP, Event, Mode, Session, SessionOptions, parse_turn};
 use callcoach_core::text::Morphology;
 
 /// The scenario a bare `callcoach` plays until the app exists.
@@ -32,6 +31,9 @@ pub struct PlayArgs {
     /// Write the transcript (JSON contract) to this file when the call ends.
     #[arg(long, value_name = "FILE")]
     transcript: Option<PathBuf>,
+    /// Rubric file (default: the built-in `assets/rubrics/default.ron`).
+    #[arg(long, value_name = "PATH")]
+    rubric: Option<PathBuf>,
 }
 
 impl PlayArgs {
@@ -43,6 +45,7 @@ impl PlayArgs {
             seed: None,
             exam: false,
             transcript: None,
+            rubric: None,
         }
     }
 }
@@ -50,19 +53,22 @@ impl PlayArgs {
 /// Plays one call on stdin/stdout.
 pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
     let morphology = Morphology::shared()?;
-    let scenario = find_scenario(&args.scenario, scenarios, &morphology)?;
+    let scorer = match crate::score::load_scorer(args.rubric.as_deref(), &morphology)? {
+        Ok(scorer) => scorer,
+        Err(diagnostics) => bail!("рубрика содержит ошибки:\n{}", diagnostics.trim_end()),
+    };
+    let scenario = find_scenario(&args.scenario, scenarios, &morphology, &scorer)?;
     let seed = args.seed.unwrap_or_else(random_seed);
     let mode = if args.exam {
         Mode::Exam
     } else {
         Mode::Practice
     };
-    let assessor: Box<dyn ReplyAssessor> = Box::new(NoAssessment);
     let (mut session, opening) = Session::start(
         Arc::new(scenario),
         SessionOptions { seed, mode },
         morphology,
-        assessor,
+        Box::new(scorer.clone()),
     )?;
     let interactive = std::io::stdin().is_terminal();
     let mut out = std::io::stdout().lock();
@@ -106,6 +112,9 @@ pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
         )?;
     }
     print_summary(&mut out, &session)?;
+    let report = scorer.score(session.transcript());
+    writeln!(out, "\nРазбор звонка\n")?;
+    write!(out, "{}", report.to_text(session.transcript()))?;
     if let Some(path) = &args.transcript {
         std::fs::write(path, session.transcript().to_json() + "\n")
             .with_context(|| format!("could not write the transcript to {}", path.display()))?;
@@ -115,8 +124,12 @@ pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads the scenario by path or id; a broken or unknown scenario is a clear error.
-fn find_scenario(wanted: &str, folder: &Path, morphology: &Morphology) -> anyhow::Result<Scenario> {
-    let assessor = || Box::new(NoAssessment) as Box<dyn ReplyAssessor>;
+fn find_scenario(
+    wanted: &str,
+    folder: &Path,
+    morphology: &Morphology,
+    scorer: &Scorer,
+) -> anyhow::Result<Scenario> {
     let as_path = Path::new(wanted);
     let looks_like_path = wanted.ends_with(".ron") || wanted.contains(std::path::MAIN_SEPARATOR);
     let paths = if looks_like_path {
@@ -124,7 +137,7 @@ fn find_scenario(wanted: &str, folder: &Path, morphology: &Morphology) -> anyhow
     } else {
         vec![folder.to_owned()]
     };
-    let report = check_paths(&paths, morphology, &assessor);
+    let report = check_paths(&paths, morphology, scorer);
     if looks_like_path && report.has_errors() {
         let diagnostics: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
         bail!(

@@ -34,15 +34,12 @@ enum Format {
 /// Scores the transcript; exit 0 whether the call passed or not, 2 for bad input.
 pub fn run(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
     let morphology = Morphology::shared()?;
-    let scorer = match &args.rubric {
-        Some(path) => match rubric_scorer(path, &morphology) {
-            Ok(scorer) => scorer,
-            Err(message) => {
-                eprint!("{message}");
-                return Ok(ExitCode::from(2));
-            }
-        },
-        None => Scorer::with_default_rubric(morphology)?,
+    let scorer = match load_scorer(args.rubric.as_deref(), &morphology)? {
+        Ok(scorer) => scorer,
+        Err(diagnostics) => {
+            eprint!("{diagnostics}");
+            return Ok(ExitCode::from(2));
+        }
     };
     let text = read_transcript(&args.transcript)?;
     let transcript = Transcript::from_json(&text).with_context(|| {
@@ -60,17 +57,26 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A scorer for a rubric file, or the diagnostics to print.
-fn rubric_scorer(path: &Path, morphology: &Morphology) -> Result<Scorer, String> {
-    let source = SourceFile::read(path).map_err(|diagnostic| format!("{diagnostic}\n"))?;
-    load_rubric(&source, morphology)
+/// A scorer for a rubric file (or the built-in default), or the rubric's diagnostics to print.
+pub fn load_scorer(
+    rubric: Option<&Path>,
+    morphology: &Morphology,
+) -> anyhow::Result<Result<Scorer, String>> {
+    let Some(path) = rubric else {
+        return Ok(Ok(Scorer::with_default_rubric(morphology.clone())?));
+    };
+    let source = match SourceFile::read(path) {
+        Ok(source) => source,
+        Err(diagnostic) => return Ok(Err(format!("{diagnostic}\n"))),
+    };
+    Ok(load_rubric(&source, morphology)
         .map(|rubric| Scorer::new(rubric, morphology.clone()))
         .map_err(|diagnostics| {
             diagnostics
                 .iter()
                 .map(|diagnostic| format!("{diagnostic}\n"))
                 .collect()
-        })
+        }))
 }
 
 fn read_transcript(path: &Path) -> anyhow::Result<String> {

@@ -161,3 +161,66 @@ fn a_broken_scenario_file_is_refused_with_its_diagnostics() {
         "{message}"
     );
 }
+
+#[test]
+fn the_debrief_follows_the_call_and_praises_a_clean_one() {
+    let output = callcoach(
+        &["play", "internet_down", "--text", "--seed", "1"],
+        RESOLVED_CALL,
+    );
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    let debrief = text
+        .split("Разбор звонка")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the debrief follows the call:\n{text}"));
+    assert!(debrief.contains("Итог: 100 из 100 — СДАНО"), "{debrief}");
+    assert!(
+        debrief.contains("Вы поблагодарили за ожидание"),
+        "good moments are praised:\n{debrief}"
+    );
+}
+
+#[test]
+fn an_obligation_gets_a_live_hint_a_reaction_and_a_place_in_the_debrief() {
+    let replies = "\
+Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.
+Вы должны перезагрузить роутер.
+/end
+";
+    let output = callcoach(&["play", "internet_down", "--text", "--seed", "1"], replies);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    assert!(
+        text.contains("Замечание: Клиент никому ничего не должен")
+            && text.contains("Лучше: «вам необходимо»"),
+        "a live hint names the reason and the better wording:\n{text}"
+    );
+    assert!(
+        text.contains("Я вам ничего не должен"),
+        "the scenario's customer reacts to the finding:\n{text}"
+    );
+    let debrief = text.split("Разбор звонка").nth(1).expect("debrief");
+    assert!(
+        debrief.contains("Формулировки: 20 из 30 — не сдано")
+            && debrief.contains("«⟦Вы должны⟧ перезагрузить роутер.»"),
+        "the debrief marks the words at fault:\n{debrief}"
+    );
+}
+
+#[test]
+fn exam_mode_shows_no_live_hints_but_the_debrief_at_the_end() {
+    let replies = "Алло.\nВы должны перезагрузить роутер.\n/end\n";
+    let output = callcoach(
+        &["play", "internet_down", "--text", "--seed", "1", "--exam"],
+        replies,
+    );
+    let text = stdout(&output);
+    let (call, debrief) = text.split_once("Разбор звонка").expect("debrief");
+    assert!(
+        !call.contains("Замечание:"),
+        "no live findings in an exam:\n{call}"
+    );
+    assert!(debrief.contains("[wording.obligation]"), "{debrief}");
+    assert!(debrief.contains("НЕ СДАНО"), "{debrief}");
+}

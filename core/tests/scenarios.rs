@@ -4,15 +4,15 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use callcoach_core::scenario::{EndingKind, check_paths};
-use callcoach_core::session::{NoAssessment, ReplyAssessor};
+use callcoach_core::scoring::Scorer;
 use callcoach_core::text::Morphology;
 
 #[test]
 fn every_bundled_scenario_is_clean_and_every_ending_is_walked() {
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     let morphology = Morphology::shared().expect("dictionary");
-    let assessor = || Box::new(NoAssessment) as Box<dyn ReplyAssessor>;
-    let report = check_paths(&[folder], &morphology, &assessor);
+    let scorer = Scorer::with_default_rubric(morphology.clone()).expect("default rubric");
+    let report = check_paths(&[folder], &morphology, &scorer);
     let shown: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
     assert!(shown.is_empty(), "{}", shown.join("\n"));
     let difficulties: BTreeSet<u8> = report.scenarios.iter().map(|(_, s)| s.difficulty).collect();

@@ -9,7 +9,8 @@ use super::diagnostic::{Diagnostic, Severity};
 use super::load::{ScenarioLibrary, SourceFile, parse_scenario, ron_files};
 use super::model::{ClockTime, Condition, EndingKind, Scenario};
 use super::outline::{Key, Node, Position};
-use crate::session::{Mode, ReplyAssessor, Session, SessionOptions, parse_turn};
+use crate::scoring::{Scorer, is_rubric, load_rubric, rule_catalogue};
+use crate::session::{Mode, Session, SessionOptions, parse_turn};
 use crate::text::{Morphology, PhraseSet};
 
 /// Difficulty bounds of the scenario card.
@@ -19,9 +20,6 @@ const MOOD_CHANGE: std::ops::RangeInclusive<f32> = -1.0..=1.0;
 /// The mood scale.
 const MOOD: std::ops::RangeInclusive<f32> = 0.0..=1.0;
 
-/// Creates the assessor walkthroughs are played with (the scorer, once it exists).
-pub type AssessorFactory<'a> = &'a dyn Fn() -> Box<dyn ReplyAssessor>;
-
 /// The result of checking files.
 #[derive(Debug, Default)]
 pub struct CheckReport {
@@ -29,6 +27,8 @@ pub struct CheckReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Scenarios without errors (warnings allowed), with their files.
     pub scenarios: Vec<(PathBuf, Scenario)>,
+    /// Rubric files without errors.
+    pub rubrics: Vec<PathBuf>,
 }
 
 impl CheckReport {
@@ -48,12 +48,9 @@ impl CheckReport {
     }
 }
 
-/// Reads and checks files; folders stand for the `.ron` files directly inside them.
-pub fn check_paths(
-    paths: &[PathBuf],
-    morphology: &Morphology,
-    assessor: AssessorFactory<'_>,
-) -> CheckReport {
+/// Reads and checks scenario and rubric files; folders stand for the `.ron` files directly
+/// inside them. Walkthroughs are played with `scorer`, and scenarios may react only to its rules.
+pub fn check_paths(paths: &[PathBuf], morphology: &Morphology, scorer: &Scorer) -> CheckReport {
     let mut sources = Vec::new();
     let mut diagnostics = Vec::new();
     for path in paths {
@@ -79,7 +76,7 @@ pub fn check_paths(
             }
         }
     }
-    let mut report = check_sources(&sources, morphology, assessor);
+    let mut report = check_sources(&sources, morphology, scorer);
     diagnostics.append(&mut report.diagnostics);
     report.diagnostics = diagnostics;
     report
@@ -100,11 +97,26 @@ fn file_problem(path: &Path, message: String, help: &str) -> Diagnostic {
 pub fn check_sources(
     sources: &[SourceFile],
     morphology: &Morphology,
-    assessor: AssessorFactory<'_>,
+    scorer: &Scorer,
 ) -> CheckReport {
     let mut report = CheckReport::default();
     let mut seen_ids: HashMap<String, PathBuf> = HashMap::new();
-    for source in sources {
+    let mut rules: Vec<String> = rule_catalogue(scorer.rubric())
+        .into_iter()
+        .map(|rule| rule.id)
+        .collect();
+    for source in sources.iter().filter(|source| is_rubric(&source.text)) {
+        match load_rubric(source, morphology) {
+            Ok(rubric) => {
+                rules.extend(rule_catalogue(&rubric).into_iter().map(|rule| rule.id));
+                report.rubrics.push(source.path.clone());
+            }
+            Err(mut diagnostics) => report.diagnostics.append(&mut diagnostics),
+        }
+    }
+    rules.sort();
+    rules.dedup();
+    for source in sources.iter().filter(|source| !is_rubric(&source.text)) {
         let scenario = match parse_scenario(source) {
             Ok(scenario) => scenario,
             Err(diagnostic) => {
@@ -116,6 +128,7 @@ pub fn check_sources(
         let mut checker = Checker {
             path: &source.path,
             outline: outline.as_ref(),
+            rules: &rules,
             diagnostics: Vec::new(),
         };
         if let Some(first) = seen_ids.get(&scenario.id) {
@@ -134,7 +147,7 @@ pub fn check_sources(
         checker.scenario(&scenario, morphology);
         let structurally_sound = !checker.has_errors();
         if structurally_sound {
-            checker.walkthroughs(&scenario, morphology, assessor);
+            checker.walkthroughs(&scenario, morphology, scorer);
         }
         let failed = checker.has_errors();
         checker
@@ -151,6 +164,8 @@ pub fn check_sources(
 struct Checker<'a> {
     path: &'a Path,
     outline: Option<&'a Node>,
+    /// Ids of every scoring rule a `Finding` condition may name.
+    rules: &'a [String],
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -485,15 +500,23 @@ impl Checker<'_> {
                 }
             }
             Condition::Finding(rule) => {
-                let valid = rule
-                    .split_once('.')
-                    .is_some_and(|(category, name)| !category.is_empty() && !name.is_empty());
-                if !valid {
-                    self.error(
-                        path,
-                        format!("«{rule}» — не id правила оценки"),
-                        "Id правила состоит из категории и имени через точку: Finding(\"wording.obligation\").",
-                    );
+                // A whole family counts too: Finding("wording.stop") fires on any stop phrase.
+                let known = self.rules.iter().any(|id| {
+                    id == rule
+                        || id
+                            .strip_prefix(rule.as_str())
+                            .is_some_and(|rest| rest.starts_with('.'))
+                });
+                if !known {
+                    let ids: Vec<&str> = self.rules.iter().map(String::as_str).collect();
+                    let help = match closest(rule, &ids) {
+                        Some(near) => format!(
+                            "Возможно, имелось в виду «{near}». Все правила: {}.",
+                            ids.join(", ")
+                        ),
+                        None => format!("Все правила: {}.", ids.join(", ")),
+                    };
+                    self.error(path, format!("неизвестное правило оценки «{rule}»"), &help);
                 }
             }
             Condition::HoldShorterThanWork | Condition::WorkDone | Condition::WorkNotDone
@@ -600,12 +623,7 @@ impl Checker<'_> {
         }
     }
 
-    fn walkthroughs(
-        &mut self,
-        scenario: &Scenario,
-        morphology: &Morphology,
-        assessor: AssessorFactory<'_>,
-    ) {
+    fn walkthroughs(&mut self, scenario: &Scenario, morphology: &Morphology, scorer: &Scorer) {
         let shared = Arc::new(scenario.clone());
         for (index, walkthrough) in scenario.walkthroughs.iter().enumerate() {
             let path = |field| {
@@ -630,18 +648,22 @@ impl Checker<'_> {
                 seed: walkthrough.seed,
                 mode: Mode::Practice,
             };
-            let mut session =
-                match Session::start(shared.clone(), options, morphology.clone(), assessor()) {
-                    Ok((session, _)) => session,
-                    Err(error) => {
-                        self.error(
-                            &path("ending"),
-                            format!("звонок по сценарию не запускается: {error}"),
-                            "Исправьте остальные ошибки сценария и запустите check снова.",
-                        );
-                        return;
-                    }
-                };
+            let mut session = match Session::start(
+                shared.clone(),
+                options,
+                morphology.clone(),
+                Box::new(scorer.clone()),
+            ) {
+                Ok((session, _)) => session,
+                Err(error) => {
+                    self.error(
+                        &path("ending"),
+                        format!("звонок по сценарию не запускается: {error}"),
+                        "Исправьте остальные ошибки сценария и запустите check снова.",
+                    );
+                    return;
+                }
+            };
             let mut broken = false;
             for (reply_index, reply) in walkthrough.replies.iter().enumerate() {
                 let reply_path = [

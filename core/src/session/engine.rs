@@ -238,7 +238,14 @@ impl Compiled {
                 _ => false,
             },
             Compiled::Finding(rule) => match situation.action {
-                Action::Reply { findings, .. } => findings.iter().any(|found| &found.rule == rule),
+                Action::Reply { findings, .. } => findings.iter().any(|found| {
+                    // «wording.stop» names the family: any stop phrase.
+                    found.rule == *rule
+                        || found
+                            .rule
+                            .strip_prefix(rule.as_str())
+                            .is_some_and(|rest| rest.starts_with('.'))
+                }),
                 _ => false,
             },
             Compiled::HoldShorterThanWork => match situation.action {
