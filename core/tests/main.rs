@@ -4,6 +4,7 @@ mod corpus;
 mod duration;
 mod engine;
 mod matcher;
+mod properties;
 mod rules;
 mod scenarios;
 mod support;

@@ -38,6 +38,22 @@ pub struct AnalyzedWord {
     pub word: Word,
     /// Lemmas and whether the dictionary knows the form.
     pub reading: WordReading,
+    /// Keys of the folded spelling and of each lemma: matching compares numbers, not strings.
+    keys: WordKeys,
+}
+
+#[derive(Clone, Debug, Default)]
+struct WordKeys {
+    folded: u64,
+    lemmas: Vec<u64>,
+}
+
+/// A stable 64-bit key of a folded word (SipHash with fixed keys: the same in every run).
+fn key(word: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    word.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Text split into words and looked up in the dictionary once, then matched by many patterns.
@@ -52,9 +68,17 @@ impl AnalyzedText {
     pub fn new(morphology: &Morphology, text: &str) -> Self {
         let words = words(text)
             .into_iter()
-            .map(|word| AnalyzedWord {
-                reading: morphology.read(&word.folded),
-                word,
+            .map(|word| {
+                let reading = morphology.read(&word.folded);
+                let keys = WordKeys {
+                    folded: key(&word.folded),
+                    lemmas: reading.lemmas.iter().map(|lemma| key(lemma)).collect(),
+                };
+                AnalyzedWord {
+                    reading,
+                    word,
+                    keys,
+                }
             })
             .collect();
         AnalyzedText { words }
@@ -87,9 +111,14 @@ pub struct PatternError {
 #[derive(Clone, Debug)]
 enum Alternative {
     /// Any form whose readings include this lemma.
-    Lemma { lemma: String, forms: Vec<String> },
+    /// Keys are compared first: matching runs for every word of every turn.
+    Lemma {
+        lemma: u64,
+        forms: Vec<String>,
+        form_keys: Vec<u64>,
+    },
     /// Exactly this folded form.
-    Exact { form: String },
+    Exact { form: String, form_key: u64 },
 }
 
 #[derive(Clone, Debug)]
@@ -220,12 +249,18 @@ impl Alternative {
     fn matches(&self, word: &AnalyzedWord) -> bool {
         let folded = &word.word.folded;
         match self {
-            Alternative::Exact { form } => {
-                folded == form || (!word.reading.known && close_enough(folded, form))
+            Alternative::Exact { form, form_key } => {
+                word.keys.folded == *form_key || (!word.reading.known && close_enough(folded, form))
             }
-            Alternative::Lemma { lemma, forms } => {
-                word.reading.lemmas.contains(lemma)
-                    || forms.contains(folded)
+            Alternative::Lemma {
+                lemma,
+                forms,
+                form_keys,
+            } => {
+                // A known word's readings already hold the lemma of every lexeme it belongs
+                // to; only unknown words need the form list.
+                word.keys.lemmas.contains(lemma)
+                    || (!word.reading.known && form_keys.contains(&word.keys.folded))
                     || (!word.reading.known && forms.iter().any(|form| close_enough(folded, form)))
             }
         }
@@ -240,6 +275,10 @@ fn close_enough(typed: &str, form: &str) -> bool {
         n if n < FUZZY_TWO_EDITS_CHARS => 1,
         _ => 2,
     };
+    // Lengths further apart than the edits allowed can never match: skip the distance.
+    if length.abs_diff(form.chars().count()) > allowed {
+        return false;
+    }
     strsim::damerau_levenshtein(typed, form) <= allowed
 }
 
@@ -247,11 +286,14 @@ fn alternative(morphology: &Morphology, exact: bool, word: &str) -> Alternative 
     if exact {
         Alternative::Exact {
             form: word.to_owned(),
+            form_key: key(word),
         }
     } else {
+        let forms = morphology.forms(word);
         Alternative::Lemma {
-            lemma: morphology.pattern_lemma(word),
-            forms: morphology.forms(word),
+            lemma: key(&morphology.pattern_lemma(word)),
+            form_keys: forms.iter().map(|form| key(form)).collect(),
+            forms,
         }
     }
 }
