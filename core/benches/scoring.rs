@@ -1,6 +1,9 @@
 //! Scoring speed: a 20-turn call with the default rubric (dictionary already loaded), and the
 //! one-off start-up costs measured apart: loading the dictionary and compiling the rubric.
 
+// criterion_group! and criterion_main! generate functions without doc comments.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use callcoach_core::scoring::{Rubric, Scorer};
