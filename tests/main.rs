@@ -2,6 +2,7 @@
 
 mod check;
 mod play;
+mod score;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

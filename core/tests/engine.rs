@@ -312,3 +312,57 @@ fn transcripts_breaking_the_contract_are_refused() {
         assert!(error.contains(reason), "{json}: {error}");
     }
 }
+
+#[test]
+fn the_real_scorer_drives_live_hints_and_a_reaction_to_a_whole_rule_family() {
+    let morphology = Morphology::shared().expect("dictionary");
+    let scorer =
+        callcoach_core::scoring::Scorer::with_default_rubric(morphology).expect("default rubric");
+    let (mut session, _) = start(
+        bundled("storyteller"),
+        3,
+        Mode::Practice,
+        Box::new(scorer.clone()),
+    );
+    session.advance(reply(GREETING)).expect("greeting");
+    let events = session
+        .advance(reply("Успокойтесь, пожалуйста."))
+        .expect("reply");
+    let hints: Vec<&LiveFinding> = events
+        .iter()
+        .filter_map(|event| match event {
+            Event::FindingsReported { findings, .. } => Some(findings),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(
+        hints.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+        ["wording.stop.calm_down"],
+        "{events:?}"
+    );
+    assert_eq!(hints[0].span, (0, 11), "«Успокойтесь»");
+    assert!(
+        customer_lines(&events)
+            .iter()
+            .any(|line| line.contains("голос повышаете")),
+        "Finding(\"wording.stop\") reacts to any stop phrase: {events:?}"
+    );
+
+    let (mut exam, _) = start(bundled("storyteller"), 3, Mode::Exam, Box::new(scorer));
+    exam.advance(reply(GREETING)).expect("greeting");
+    let events = exam
+        .advance(reply("Успокойтесь, пожалуйста."))
+        .expect("reply");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::FindingsReported { .. })),
+        "no live findings in an exam, though the customer still reacts: {events:?}"
+    );
+    assert!(
+        customer_lines(&events)
+            .iter()
+            .any(|line| line.contains("голос повышаете"))
+    );
+}
