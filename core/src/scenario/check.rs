@@ -10,7 +10,7 @@ use super::load::{ScenarioLibrary, SourceFile, parse_scenario, ron_files};
 use super::model::{ClockTime, Condition, EndingKind, Scenario};
 use super::outline::{Key, Node, Position};
 use crate::scoring::{Scorer, is_rubric, load_rubric, rule_catalogue};
-use crate::session::{Mode, Session, SessionOptions, parse_turn};
+use crate::session::{Mode, Session, SessionOptions, names_rule, parse_turn};
 use crate::text::{Morphology, PhraseSet};
 
 /// Difficulty bounds of the scenario card.
@@ -501,12 +501,7 @@ impl Checker<'_> {
             }
             Condition::Finding(rule) => {
                 // A whole family counts too: Finding("wording.stop") fires on any stop phrase.
-                let known = self.rules.iter().any(|id| {
-                    id == rule
-                        || id
-                            .strip_prefix(rule.as_str())
-                            .is_some_and(|rest| rest.starts_with('.'))
-                });
+                let known = self.rules.iter().any(|id| names_rule(rule, id));
                 if !known {
                     let ids: Vec<&str> = self.rules.iter().map(String::as_str).collect();
                     let help = match closest(rule, &ids) {

@@ -17,6 +17,15 @@ pub struct LiveFinding {
     pub suggestion: String,
 }
 
+/// Whether a rule id named in a scenario (`Finding("…")`) covers the rule `id`: the same id, or a
+/// whole family — `wording.stop` covers `wording.stop.calm_down`.
+pub fn names_rule(named: &str, id: &str) -> bool {
+    id == named
+        || id
+            .strip_prefix(named)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
 /// Looks at the agent's latest reply in the context of the call so far.
 pub trait ReplyAssessor: Send {
     /// Findings on turn `turn` (an agent reply) of `transcript`.

@@ -10,7 +10,7 @@ use crate::scenario::{Condition, EndingKind, Scenario, Step, Transition};
 use crate::text::{AnalyzedText, Morphology, PatternError, PhraseSet, promised_durations};
 use crate::transcript::{Speaker, Transcript, TranscriptTurn};
 
-use super::assess::{LiveFinding, ReplyAssessor};
+use super::assess::{LiveFinding, ReplyAssessor, names_rule};
 
 /// Seconds the agent takes before starting to speak.
 const AGENT_REACTION_SECONDS: f64 = 2.0;
@@ -238,14 +238,9 @@ impl Compiled {
                 _ => false,
             },
             Compiled::Finding(rule) => match situation.action {
-                Action::Reply { findings, .. } => findings.iter().any(|found| {
-                    // «wording.stop» names the family: any stop phrase.
-                    found.rule == *rule
-                        || found
-                            .rule
-                            .strip_prefix(rule.as_str())
-                            .is_some_and(|rest| rest.starts_with('.'))
-                }),
+                Action::Reply { findings, .. } => {
+                    findings.iter().any(|found| names_rule(rule, &found.rule))
+                }
                 _ => false,
             },
             Compiled::HoldShorterThanWork => match situation.action {

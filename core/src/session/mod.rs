@@ -4,6 +4,6 @@ pub mod assess;
 pub mod command;
 pub mod engine;
 
-pub use assess::{LiveFinding, NoAssessment, ReplyAssessor};
+pub use assess::{LiveFinding, NoAssessment, ReplyAssessor, names_rule};
 pub use command::{COMMAND_HELP, CommandError, parse_turn};
 pub use engine::{AgentTurn, CallOutcome, Event, Mode, Session, SessionError, SessionOptions};
