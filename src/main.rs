@@ -4,6 +4,7 @@ mod check;
 mod paths;
 mod play;
 mod score;
+mod trainee;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,6 +18,9 @@ struct Cli {
     /// Folder with scenario files (default: CALLCOACH_SCENARIOS, else the bundled `scenarios/`).
     #[arg(long, global = true, value_name = "DIR")]
     scenarios: Option<PathBuf>,
+    /// Progress database (default: CALLCOACH_DB, else the platform data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -32,16 +36,21 @@ enum Command {
     Play(play::PlayArgs),
     /// Score a finished call (transcript JSON) against the call standard.
     Score(score::ScoreArgs),
+    /// Manage trainees in the progress database.
+    #[command(subcommand)]
+    Trainee(trainee::TraineeCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let scenarios = paths::scenario_folder(cli.scenarios.as_deref());
+    let db = trainee::database_path(cli.db.as_deref());
     let result = match cli.command {
         Some(Command::Check { paths }) => check::run(&paths, &scenarios, &paths::rubric_folder()),
-        Some(Command::Play(args)) => play::run(&args, &scenarios),
+        Some(Command::Play(args)) => play::run(&args, &scenarios, &db),
         Some(Command::Score(args)) => score::run(&args),
-        None => play::run(&play::PlayArgs::default_call(), &scenarios),
+        Some(Command::Trainee(command)) => trainee::run(&command, &db),
+        None => play::run(&play::PlayArgs::default_call(), &scenarios, &db),
     };
     match result {
         Ok(code) => code,

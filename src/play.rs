@@ -7,8 +7,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use callcoach_core::scenario::{ClockTime, Scenario, check_paths};
-use callcoach_core::scoring::Scorer;
+use callcoach_core::scoring::{DEFAULT_RUBRIC, Scorer};
 use callcoach_core::session::{COMMAND_HELP, Event, Mode, Session, SessionOptions, parse_turn};
+use callcoach_core::store::{
+    AttemptMode, AttemptStatus, NewAttempt, Store, TurnInput, content_hash,
+};
 use callcoach_core::text::Morphology;
 
 /// The scenario a bare `callcoach` plays until the app exists.
@@ -34,6 +37,9 @@ pub struct PlayArgs {
     /// Rubric file (default: the built-in `assets/rubrics/default.ron`).
     #[arg(long, value_name = "PATH")]
     rubric: Option<PathBuf>,
+    /// Record the attempt for this trainee in the progress database (see `--db`).
+    #[arg(long, value_name = "NAME")]
+    trainee: Option<String>,
 }
 
 impl PlayArgs {
@@ -46,23 +52,36 @@ impl PlayArgs {
             exam: false,
             transcript: None,
             rubric: None,
+            trainee: None,
         }
     }
 }
 
 /// Plays one call on stdin/stdout.
-pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
+pub fn run(args: &PlayArgs, scenarios: &Path, db: &Path) -> anyhow::Result<ExitCode> {
     let morphology = Morphology::shared()?;
     let scorer = match crate::score::load_scorer(args.rubric.as_deref(), &morphology)? {
         Ok(scorer) => scorer,
         Err(diagnostics) => bail!("рубрика содержит ошибки:\n{}", diagnostics.trim_end()),
     };
-    let scenario = find_scenario(&args.scenario, scenarios, &morphology, &scorer)?;
+    let (scenario_path, scenario) = find_scenario(&args.scenario, scenarios, &morphology, &scorer)?;
     let seed = args.seed.unwrap_or_else(random_seed);
     let mode = if args.exam {
         Mode::Exam
     } else {
         Mode::Practice
+    };
+    let mut recorder = match &args.trainee {
+        Some(name) => Some(Recorder::start(
+            db,
+            name,
+            &scenario,
+            &scenario_path,
+            args.rubric.as_deref(),
+            seed,
+            mode,
+        )?),
+        None => None,
     };
     let (mut session, opening) = Session::start(
         Arc::new(scenario),
@@ -70,6 +89,9 @@ pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
         morphology,
         Box::new(scorer.clone()),
     )?;
+    if let Some(recorder) = &mut recorder {
+        recorder.record(session.transcript())?;
+    }
     let interactive = std::io::stdin().is_terminal();
     let mut out = std::io::stdout().lock();
     let start = ClockTime::parse(&session.scenario().clock).unwrap_or(ClockTime { minutes: 0 });
@@ -95,6 +117,9 @@ pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
         };
         let said_before = session.transcript().turns.len();
         let events = session.advance(turn)?;
+        if let Some(recorder) = &mut recorder {
+            recorder.record(session.transcript())?;
+        }
         // Piped replies are not echoed by a terminal: show them so the output reads as a dialogue.
         if !interactive
             && let Some(reply) = session.transcript().turns.get(said_before)
@@ -113,6 +138,14 @@ pub fn run(args: &PlayArgs, scenarios: &Path) -> anyhow::Result<ExitCode> {
     }
     print_summary(&mut out, &session)?;
     let report = scorer.score(session.transcript());
+    if let Some(recorder) = recorder {
+        let status = if session.outcome().is_some() {
+            AttemptStatus::Finished
+        } else {
+            AttemptStatus::Abandoned
+        };
+        recorder.finish(status, &report)?;
+    }
     writeln!(out, "\nРазбор звонка\n")?;
     write!(out, "{}", report.to_text(session.transcript()))?;
     if let Some(path) = &args.transcript {
@@ -129,7 +162,7 @@ fn find_scenario(
     folder: &Path,
     morphology: &Morphology,
     scorer: &Scorer,
-) -> anyhow::Result<Scenario> {
+) -> anyhow::Result<(PathBuf, Scenario)> {
     let as_path = Path::new(wanted);
     let looks_like_path = wanted.ends_with(".ron") || wanted.contains(std::path::MAIN_SEPARATOR);
     let paths = if looks_like_path {
@@ -152,11 +185,14 @@ fn find_scenario(
             .scenarios
             .into_iter()
             .next()
-            .map(|(_, scenario)| scenario)
             .with_context(|| format!("в файле {} нет сценария", as_path.display()));
     }
-    if let Some(scenario) = library.find(wanted) {
-        return Ok(scenario.clone());
+    if let Some(found) = library
+        .scenarios
+        .iter()
+        .find(|(_, scenario)| scenario.id == wanted)
+    {
+        return Ok(found.clone());
     }
     let broken = library
         .diagnostics
@@ -331,4 +367,74 @@ fn print_summary(out: &mut impl Write, session: &Session) -> std::io::Result<()>
         },
         session.mood()
     )
+}
+
+/// Records an attempt turn by turn, so a killed process loses nothing.
+struct Recorder {
+    store: Store,
+    attempt: i64,
+    recorded: usize,
+}
+
+impl Recorder {
+    fn start(
+        db: &Path,
+        name: &str,
+        scenario: &Scenario,
+        scenario_path: &Path,
+        rubric: Option<&Path>,
+        seed: u64,
+        mode: Mode,
+    ) -> anyhow::Result<Recorder> {
+        let store = Store::open(db)?;
+        let trainee = store.trainee(name)?.ok_or_else(|| {
+            callcoach_core::store::StoreError::UnknownTrainee(name.trim().to_owned())
+        })?;
+        let scenario_text = std::fs::read_to_string(scenario_path)
+            .with_context(|| format!("не удалось прочитать {}", scenario_path.display()))?;
+        let rubric_text = match rubric {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("не удалось прочитать {}", path.display()))?,
+            None => DEFAULT_RUBRIC.to_owned(),
+        };
+        let attempt = store.start_attempt(&NewAttempt {
+            trainee: &trainee,
+            mode: match mode {
+                Mode::Practice => AttemptMode::Practice,
+                Mode::Exam => AttemptMode::Exam,
+            },
+            scenario_id: &scenario.id,
+            scenario_hash: content_hash(&scenario_text),
+            rubric_hash: content_hash(&rubric_text),
+            seed,
+        })?;
+        Ok(Recorder {
+            store,
+            attempt,
+            recorded: 0,
+        })
+    }
+
+    /// Commits every turn not yet recorded.
+    fn record(
+        &mut self,
+        transcript: &callcoach_core::transcript::Transcript,
+    ) -> anyhow::Result<()> {
+        for (index, turn) in transcript.turns.iter().enumerate().skip(self.recorded) {
+            self.store
+                .record_turn(self.attempt, index, turn, TurnInput::Typed)?;
+            self.recorded = index + 1;
+        }
+        Ok(())
+    }
+
+    fn finish(
+        mut self,
+        status: AttemptStatus,
+        report: &callcoach_core::scoring::ScoreReport,
+    ) -> anyhow::Result<()> {
+        self.store
+            .finish_attempt(self.attempt, status, Some(report))?;
+        Ok(())
+    }
 }

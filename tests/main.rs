@@ -2,6 +2,7 @@
 
 mod check;
 mod play;
+mod progress;
 mod score;
 
 use std::path::Path;

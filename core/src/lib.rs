@@ -9,5 +9,6 @@
 pub mod scenario;
 pub mod scoring;
 pub mod session;
+pub mod store;
 pub mod text;
 pub mod transcript;

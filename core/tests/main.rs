@@ -7,4 +7,5 @@ mod matcher;
 mod properties;
 mod rules;
 mod scenarios;
+mod store;
 mod support;

@@ -1,0 +1,577 @@
+//! The progress store: trainees, attempts and every turn in SQLite, so nothing a trainee does is
+//! ever lost.
+//!
+//! Every turn is committed the moment it is made; a process killed mid-call leaves an attempt
+//! `in_progress`, which the next open finds and marks `interrupted` with all its turns. The
+//! schema is migrated by append-only steps tracked in `user_version`; a database written by a
+//! newer callcoach is refused and never modified.
+
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::scoring::ScoreReport;
+use crate::transcript::{Speaker, Transcript, TranscriptTurn};
+
+/// How long a write waits for another process holding the database before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A store problem, said so a user knows what happened, where, and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file exists but is not an SQLite database.
+    #[error(
+        "{path}: это не база прогресса callcoach (файл не является базой SQLite). Файл не изменён. Укажите другой путь через --db или CALLCOACH_DB."
+    )]
+    NotADatabase {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The database is damaged.
+    #[error(
+        "{path}: база прогресса повреждена ({reason}). Файл не изменён. Восстановите его из резервной копии или укажите другой путь через --db."
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's words.
+        reason: String,
+    },
+    /// Written by a newer callcoach.
+    #[error(
+        "{path}: база записана более новой версией callcoach (схема {found}, эта версия знает до {known}). Файл не изменён. Обновите callcoach."
+    )]
+    Newer {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+    /// Another process holds the database for too long.
+    #[error(
+        "{path}: база занята другим процессом дольше {seconds} с. Закройте другие окна callcoach и повторите."
+    )]
+    Locked {
+        /// The file.
+        path: PathBuf,
+        /// How long we waited.
+        seconds: u64,
+    },
+    /// The file or its folder cannot be opened or created.
+    #[error(
+        "{path}: не удалось открыть базу прогресса: {reason}. Проверьте путь и права на запись."
+    )]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A trainee name that is taken.
+    #[error("стажёр «{0}» уже есть")]
+    TraineeExists(String),
+    /// A trainee that does not exist.
+    #[error("стажёра «{0}» нет в базе: добавьте его командой `callcoach trainee add \"{0}\"`")]
+    UnknownTrainee(String),
+    /// An empty trainee name.
+    #[error("имя стажёра не может быть пустым")]
+    EmptyName,
+    /// Anything else SQLite reports.
+    #[error("{path}: ошибка базы прогресса: {reason}")]
+    Other {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's words.
+        reason: String,
+    },
+}
+
+/// A trainee.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trainee {
+    /// Row id.
+    pub id: i64,
+    /// Name as entered.
+    pub name: String,
+}
+
+/// Practice or exam.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptMode {
+    /// With hints.
+    Practice,
+    /// Without hints, for certification.
+    Exam,
+}
+
+impl AttemptMode {
+    fn as_str(self) -> &'static str {
+        match self {
+            AttemptMode::Practice => "practice",
+            AttemptMode::Exam => "exam",
+        }
+    }
+}
+
+/// How an attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptStatus {
+    /// Still being played (or the process is still alive).
+    InProgress,
+    /// The call reached an end.
+    Finished,
+    /// The program was killed or crashed mid-call.
+    Interrupted,
+    /// The trainee left before the end.
+    Abandoned,
+}
+
+impl AttemptStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            AttemptStatus::InProgress => "in_progress",
+            AttemptStatus::Finished => "finished",
+            AttemptStatus::Interrupted => "interrupted",
+            AttemptStatus::Abandoned => "abandoned",
+        }
+    }
+
+    fn parse(text: &str) -> AttemptStatus {
+        match text {
+            "finished" => AttemptStatus::Finished,
+            "interrupted" => AttemptStatus::Interrupted,
+            "abandoned" => AttemptStatus::Abandoned,
+            _ => AttemptStatus::InProgress,
+        }
+    }
+}
+
+/// How a turn was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TurnInput {
+    /// Typed by the trainee (or the customer's scripted line).
+    Typed,
+    /// Spoken and recognised.
+    Speech,
+}
+
+/// What an attempt is about, fixed when it starts.
+#[derive(Clone, Debug)]
+pub struct NewAttempt<'a> {
+    /// Who.
+    pub trainee: &'a Trainee,
+    /// Practice or exam.
+    pub mode: AttemptMode,
+    /// Scenario id.
+    pub scenario_id: &'a str,
+    /// SHA-256 of the scenario file's text.
+    pub scenario_hash: String,
+    /// SHA-256 of the rubric's text.
+    pub rubric_hash: String,
+    /// The call's seed.
+    pub seed: u64,
+}
+
+/// An attempt as listed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attempt {
+    /// Row id.
+    pub id: i64,
+    /// Scenario id.
+    pub scenario_id: String,
+    /// Practice or exam.
+    pub mode: AttemptMode,
+    /// Status.
+    pub status: AttemptStatus,
+    /// Start, milliseconds since the Unix epoch.
+    pub started_at: i64,
+    /// Total score, once finished.
+    pub total: Option<u32>,
+    /// Whether it passed, once finished.
+    pub passed: Option<bool>,
+    /// How many turns are recorded.
+    pub turns: usize,
+}
+
+/// SHA-256 of a text, in hex: how scenario and rubric versions are pinned.
+pub fn content_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
+}
+
+/// The progress database.
+pub struct Store {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "Store({})", self.path.display())
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, migrates it and marks attempts left
+    /// by dead processes as interrupted.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(folder) = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(folder).map_err(|error| StoreError::Open {
+                path: path.to_owned(),
+                reason: error.to_string(),
+            })?;
+        }
+        let connection = Connection::open(path).map_err(|error| StoreError::Open {
+            path: path.to_owned(),
+            reason: error.to_string(),
+        })?;
+        let mut store = Store {
+            connection,
+            path: path.to_owned(),
+        };
+        store
+            .connection
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|error| store.error(error))?;
+        // Read before writing anything: a file that is not a database must stay untouched.
+        let version: i64 = store
+            .connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|error| store.error(error))?;
+        let known = schema::version();
+        if version > known {
+            return Err(StoreError::Newer {
+                path: path.to_owned(),
+                found: version,
+                known,
+            });
+        }
+        store
+            .connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|error| store.error(error))?;
+        store
+            .connection
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|error| store.error(error))?;
+        schema::migrate(&mut store.connection, version).map_err(|error| store.error(error))?;
+        store.mark_interrupted()?;
+        Ok(store)
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Translates an SQLite error into what the user needs to know.
+    fn error(&self, error: rusqlite::Error) -> StoreError {
+        let path = self.path.clone();
+        match error.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+                path,
+                reason: error.to_string(),
+            },
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+                path,
+                seconds: BUSY_TIMEOUT.as_secs(),
+            },
+            _ => StoreError::Other {
+                path,
+                reason: error.to_string(),
+            },
+        }
+    }
+
+    /// Attempts left `in_progress` by a process that no longer runs become `interrupted`.
+    fn mark_interrupted(&self) -> Result<(), StoreError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT id, pid FROM attempts WHERE status = 'in_progress'")
+            .map_err(|error| self.error(error))?;
+        let open: Vec<(i64, Option<i64>)> = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(|error| self.error(error))?;
+        for (id, pid) in open {
+            if pid.is_some_and(process_alive) {
+                continue;
+            }
+            self.connection
+                .execute(
+                    "UPDATE attempts SET status = 'interrupted', ended_at = ?1 WHERE id = ?2",
+                    params![now_ms(), id],
+                )
+                .map_err(|error| self.error(error))?;
+        }
+        Ok(())
+    }
+
+    /// Adds a trainee.
+    pub fn add_trainee(&self, name: &str) -> Result<Trainee, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::EmptyName);
+        }
+        if self.trainee(name)?.is_some() {
+            return Err(StoreError::TraineeExists(name.to_owned()));
+        }
+        self.connection
+            .execute(
+                "INSERT INTO trainees (name, created_at) VALUES (?1, ?2)",
+                params![name, now_ms()],
+            )
+            .map_err(|error| self.error(error))?;
+        Ok(Trainee {
+            id: self.connection.last_insert_rowid(),
+            name: name.to_owned(),
+        })
+    }
+
+    /// Every trainee, by name.
+    pub fn trainees(&self) -> Result<Vec<Trainee>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT id, name FROM trainees ORDER BY name")
+            .map_err(|error| self.error(error))?;
+        statement
+            .query_map([], |row| {
+                Ok(Trainee {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(|error| self.error(error))
+    }
+
+    /// A trainee by name (exactly as entered, surrounding spaces ignored).
+    pub fn trainee(&self, name: &str) -> Result<Option<Trainee>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT id, name FROM trainees WHERE name = ?1",
+                params![name.trim()],
+                |row| {
+                    Ok(Trainee {
+                        id: row.get(0)?,
+                        name: row.get(1)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|error| self.error(error))
+    }
+
+    /// Starts an attempt; returns its id.
+    pub fn start_attempt(&self, attempt: &NewAttempt<'_>) -> Result<i64, StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO attempts (trainee_id, mode, scenario_id, scenario_hash, rubric_hash, \
+                 seed, started_at, status, pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'in_progress', ?8)",
+                params![
+                    attempt.trainee.id,
+                    attempt.mode.as_str(),
+                    attempt.scenario_id,
+                    attempt.scenario_hash,
+                    attempt.rubric_hash,
+                    // SQLite integers are signed; the seed's bits are kept as they are.
+                    i64::from_ne_bytes(attempt.seed.to_ne_bytes()),
+                    now_ms(),
+                    i64::from(std::process::id()),
+                ],
+            )
+            .map_err(|error| self.error(error))?;
+        Ok(self.connection.last_insert_rowid())
+    }
+
+    /// Records one turn, committed at once.
+    pub fn record_turn(
+        &self,
+        attempt: i64,
+        index: usize,
+        turn: &TranscriptTurn,
+        input: TurnInput,
+    ) -> Result<(), StoreError> {
+        let speaker = match turn.speaker {
+            Speaker::Agent => "agent",
+            Speaker::Customer => "customer",
+        };
+        let input = match input {
+            TurnInput::Typed => "typed",
+            TurnInput::Speech => "speech",
+        };
+        self.connection
+            .execute(
+                "INSERT INTO turns (attempt_id, idx, speaker, text, hold_seconds, input, at_seconds, \
+                 recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    attempt,
+                    i64::try_from(index).unwrap_or(i64::MAX),
+                    speaker,
+                    turn.text,
+                    turn.hold_seconds,
+                    input,
+                    turn.at,
+                    now_ms(),
+                ],
+            )
+            .map_err(|error| self.error(error))?;
+        Ok(())
+    }
+
+    /// Ends an attempt with its status and, when scored, its report; one transaction.
+    pub fn finish_attempt(
+        &mut self,
+        attempt: i64,
+        status: AttemptStatus,
+        report: Option<&ScoreReport>,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let wrap = |error: rusqlite::Error| StoreError::Other {
+            path: path.clone(),
+            reason: error.to_string(),
+        };
+        let transaction = self.connection.transaction().map_err(wrap)?;
+        transaction
+            .execute(
+                "UPDATE attempts SET status = ?1, ended_at = ?2, total = ?3, passed = ?4 WHERE id = ?5",
+                params![
+                    status.as_str(),
+                    now_ms(),
+                    report.map(|report| report.total),
+                    report.map(|report| report.passed),
+                    attempt
+                ],
+            )
+            .map_err(wrap)?;
+        if let Some(report) = report {
+            for (category, result) in &report.categories {
+                transaction
+                    .execute(
+                        "INSERT INTO category_scores (attempt_id, category, score, max, passed, \
+                         applicable) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![
+                            attempt,
+                            category.id(),
+                            result.score,
+                            result.max,
+                            result.passed,
+                            result.applicable
+                        ],
+                    )
+                    .map_err(wrap)?;
+            }
+            for finding in &report.findings {
+                transaction
+                    .execute(
+                        "INSERT INTO findings (attempt_id, rule, category, turn, span_start, \
+                         span_end, severity, message, suggestion) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        params![
+                            attempt,
+                            finding.rule,
+                            finding.category.id(),
+                            finding.turn.and_then(|turn| i64::try_from(turn).ok()),
+                            finding.span.and_then(|span| i64::try_from(span.0).ok()),
+                            finding.span.and_then(|span| i64::try_from(span.1).ok()),
+                            format!("{:?}", finding.severity).to_lowercase(),
+                            finding.message,
+                            finding.suggestion
+                        ],
+                    )
+                    .map_err(wrap)?;
+            }
+        }
+        transaction.commit().map_err(wrap)
+    }
+
+    /// A trainee's attempts, oldest first.
+    pub fn attempts(&self, trainee: &Trainee) -> Result<Vec<Attempt>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT a.id, a.scenario_id, a.mode, a.status, a.started_at, a.total, a.passed, \
+                 (SELECT COUNT(*) FROM turns t WHERE t.attempt_id = a.id) \
+                 FROM attempts a WHERE a.trainee_id = ?1 ORDER BY a.started_at, a.id",
+            )
+            .map_err(|error| self.error(error))?;
+        statement
+            .query_map(params![trainee.id], |row| {
+                let mode: String = row.get(2)?;
+                let status: String = row.get(3)?;
+                let turns: i64 = row.get(7)?;
+                Ok(Attempt {
+                    id: row.get(0)?,
+                    scenario_id: row.get(1)?,
+                    mode: if mode == "exam" {
+                        AttemptMode::Exam
+                    } else {
+                        AttemptMode::Practice
+                    },
+                    status: AttemptStatus::parse(&status),
+                    started_at: row.get(4)?,
+                    total: row.get(5)?,
+                    passed: row.get(6)?,
+                    turns: usize::try_from(turns).unwrap_or(0),
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(|error| self.error(error))
+    }
+
+    /// The turns recorded for an attempt, as a transcript (without company and clock).
+    pub fn attempt_turns(&self, attempt: i64) -> Result<Transcript, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT speaker, text, hold_seconds, at_seconds FROM turns \
+                 WHERE attempt_id = ?1 ORDER BY idx",
+            )
+            .map_err(|error| self.error(error))?;
+        let turns = statement
+            .query_map(params![attempt], |row| {
+                let speaker: String = row.get(0)?;
+                Ok(TranscriptTurn {
+                    speaker: if speaker == "agent" {
+                        Speaker::Agent
+                    } else {
+                        Speaker::Customer
+                    },
+                    text: row.get(1)?,
+                    hold_seconds: row.get(2)?,
+                    at: row.get(3)?,
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(|error| self.error(error))?;
+        Ok(Transcript {
+            company: None,
+            clock: None,
+            turns,
+        })
+    }
+}
+
+/// Whether a process with this id runs (Linux: `/proc`; elsewhere assume it does not, so a
+/// crashed attempt is never left open forever).
+fn process_alive(pid: i64) -> bool {
+    pid == i64::from(std::process::id()) || Path::new("/proc").join(pid.to_string()).exists()
+}

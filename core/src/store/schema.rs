@@ -1,0 +1,84 @@
+//! Append-only migrations. Step N brings the schema from `user_version` N-1 to N; a step, once
+//! released, is never edited — a change is a new step.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: trainees, attempts and their turns, findings and category scores.
+    "CREATE TABLE trainees (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+        mode TEXT NOT NULL CHECK (mode IN ('practice', 'exam')),
+        scenario_id TEXT NOT NULL,
+        scenario_hash TEXT NOT NULL,
+        rubric_hash TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        status TEXT NOT NULL
+            CHECK (status IN ('in_progress', 'finished', 'interrupted', 'abandoned')),
+        pid INTEGER,
+        total INTEGER,
+        passed INTEGER
+    );
+    CREATE INDEX attempts_by_trainee ON attempts (trainee_id, started_at);
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+        idx INTEGER NOT NULL,
+        speaker TEXT NOT NULL CHECK (speaker IN ('agent', 'customer')),
+        text TEXT,
+        hold_seconds INTEGER,
+        input TEXT NOT NULL CHECK (input IN ('typed', 'speech')),
+        at_seconds REAL NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        UNIQUE (attempt_id, idx)
+    );
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+        rule TEXT NOT NULL,
+        category TEXT NOT NULL,
+        turn INTEGER,
+        span_start INTEGER,
+        span_end INTEGER,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        suggestion TEXT NOT NULL
+    );
+    CREATE INDEX findings_by_attempt ON findings (attempt_id);
+    CREATE TABLE category_scores (
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+        category TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        max INTEGER NOT NULL,
+        passed INTEGER NOT NULL,
+        applicable INTEGER NOT NULL,
+        PRIMARY KEY (attempt_id, category)
+    );",
+];
+
+/// The schema version this build writes.
+pub(super) fn version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+/// Applies every step after `from`, each in its own transaction with its version.
+pub(super) fn migrate(connection: &mut Connection, from: i64) -> rusqlite::Result<()> {
+    for (index, step) in MIGRATIONS.iter().enumerate() {
+        let target = i64::try_from(index + 1).unwrap_or(i64::MAX);
+        if target <= from {
+            continue;
+        }
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(step)?;
+        transaction.pragma_update(None, "user_version", target)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}

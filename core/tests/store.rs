@@ -1,0 +1,172 @@
+//! The progress store: turns survive at once, dead processes' attempts become interrupted, and
+//! files that are not ours, damaged or newer are refused untouched.
+
+use callcoach_core::store::{
+    AttemptMode, AttemptStatus, NewAttempt, Store, StoreError, TurnInput, content_hash,
+};
+use callcoach_core::transcript::{Speaker, TranscriptTurn};
+
+fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
+    TranscriptTurn {
+        speaker,
+        text: Some(text.to_owned()),
+        hold_seconds: None,
+        at,
+    }
+}
+
+fn attempt(store: &Store, name: &str) -> i64 {
+    let trainee = store.add_trainee(name).expect("trainee");
+    store
+        .start_attempt(&NewAttempt {
+            trainee: &trainee,
+            mode: AttemptMode::Practice,
+            scenario_id: "internet_down",
+            scenario_hash: content_hash("scenario"),
+            rubric_hash: content_hash("rubric"),
+            seed: u64::MAX,
+        })
+        .expect("attempt")
+}
+
+#[test]
+fn turns_are_kept_and_an_attempt_of_a_dead_process_is_interrupted() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("nested/progress.sqlite");
+    {
+        let store = Store::open(&path).expect("opens, creating the folder");
+        let id = attempt(&store, "Анна Смирнова");
+        store
+            .record_turn(
+                id,
+                0,
+                &turn(Speaker::Customer, "Не работает интернет!", 0.0),
+                TurnInput::Typed,
+            )
+            .expect("turn");
+        store
+            .record_turn(
+                id,
+                1,
+                &turn(Speaker::Agent, "Добрый день! Меня зовут Анна.", 4.0),
+                TurnInput::Speech,
+            )
+            .expect("turn");
+        // Pretend the attempt belongs to a process that has died.
+        let connection = rusqlite::Connection::open(&path).expect("raw");
+        connection
+            .execute("UPDATE attempts SET pid = 999999999 WHERE id = ?1", [id])
+            .expect("update");
+    }
+    let store = Store::open(&path).expect("reopens");
+    let trainee = store
+        .trainee("Анна Смирнова")
+        .expect("query")
+        .expect("exists");
+    let attempts = store.attempts(&trainee).expect("attempts");
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].status, AttemptStatus::Interrupted);
+    assert_eq!(attempts[0].turns, 2);
+    let turns = store.attempt_turns(attempts[0].id).expect("turns");
+    assert_eq!(
+        turns.turns[1].text.as_deref(),
+        Some("Добрый день! Меня зовут Анна.")
+    );
+}
+
+#[test]
+fn an_attempt_of_a_live_process_is_left_in_progress() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("progress.sqlite");
+    let first = Store::open(&path).expect("opens");
+    attempt(&first, "Олег");
+    let second = Store::open(&path).expect("a second window opens the same file");
+    let trainee = second.trainee("Олег").expect("query").expect("exists");
+    assert_eq!(
+        second.attempts(&trainee).expect("attempts")[0].status,
+        AttemptStatus::InProgress,
+        "this process is alive: its call is not interrupted"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_untouched() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("notes.txt");
+    let content = "Список стажёров: Анна, Олег.\n".repeat(200);
+    std::fs::write(&path, &content).expect("written");
+    let error = Store::open(&path).expect_err("refused");
+    assert!(
+        matches!(error, StoreError::NotADatabase { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("Файл не изменён"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("still there"),
+        content
+    );
+}
+
+#[test]
+fn a_damaged_database_is_refused_and_untouched() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("progress.sqlite");
+    {
+        let store = Store::open(&path).expect("opens");
+        attempt(&store, "Анна");
+    }
+    // Keep the header, damage the pages after it.
+    let mut bytes = std::fs::read(&path).expect("read");
+    for byte in bytes.iter_mut().skip(100) {
+        *byte = 0xA5;
+    }
+    std::fs::write(&path, &bytes).expect("damaged");
+    let _ = std::fs::remove_file(path.with_extension("sqlite-wal"));
+    let error = Store::open(&path).expect_err("refused");
+    assert!(
+        matches!(
+            error,
+            StoreError::Corrupt { .. } | StoreError::NotADatabase { .. }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(std::fs::read(&path).expect("still there"), bytes);
+}
+
+#[test]
+fn a_database_from_a_newer_callcoach_is_refused_and_untouched() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("progress.sqlite");
+    {
+        let connection = rusqlite::Connection::open(&path).expect("raw");
+        connection
+            .execute_batch("CREATE TABLE future (x); PRAGMA user_version = 999;")
+            .expect("future schema");
+    }
+    let before = std::fs::read(&path).expect("read");
+    let error = Store::open(&path).expect_err("refused");
+    assert!(
+        matches!(error, StoreError::Newer { found: 999, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("Обновите callcoach"), "{error}");
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+}
+
+#[test]
+fn trainee_names_are_unique_and_never_empty() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&folder.path().join("p.sqlite")).expect("opens");
+    store
+        .add_trainee("  Анна Смирнова ")
+        .expect("added, trimmed");
+    assert!(matches!(
+        store.add_trainee("Анна Смирнова"),
+        Err(StoreError::TraineeExists(_))
+    ));
+    assert!(matches!(
+        store.add_trainee("   "),
+        Err(StoreError::EmptyName)
+    ));
+    assert_eq!(store.trainees().expect("list").len(), 1);
+}
