@@ -39,6 +39,9 @@ enum Command {
     /// Manage trainees in the progress database.
     #[command(subcommand)]
     Trainee(trainee::TraineeCommand),
+    /// Progress database maintenance.
+    #[command(subcommand)]
+    Db(trainee::DbCommand),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Some(Command::Play(args)) => play::run(&args, &scenarios, &db),
         Some(Command::Score(args)) => score::run(&args),
         Some(Command::Trainee(command)) => trainee::run(&command, &db),
+        Some(Command::Db(command)) => trainee::run_db(&command, &db),
         None => play::run(&play::PlayArgs::default_call(), &scenarios, &db),
     };
     match result {

@@ -36,6 +36,38 @@ pub enum TraineeCommand {
     List,
 }
 
+/// Database commands.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Check the hash chain over ended attempts: exit 1 if any result was edited.
+    Verify,
+}
+
+/// Runs a database command against the database at `db`.
+pub fn run_db(command: &DbCommand, db: &Path) -> anyhow::Result<ExitCode> {
+    let DbCommand::Verify = command;
+    let store = Store::open(db)?;
+    let problems = store.verify()?;
+    let mut out = std::io::stdout().lock();
+    if problems.is_empty() {
+        writeln!(
+            out,
+            "{}: цепочка результатов цела, изменений вне callcoach нет.",
+            db.display()
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for problem in &problems {
+        writeln!(out, "{}: {}", db.display(), problem.message)?;
+    }
+    writeln!(
+        out,
+        "Найдено нарушений: {}. Результаты в этой базе нельзя считать достоверными.",
+        problems.len()
+    )?;
+    Ok(ExitCode::from(1))
+}
+
 /// Runs a trainee command against the database at `db`.
 pub fn run(command: &TraineeCommand, db: &Path) -> anyhow::Result<ExitCode> {
     let store = Store::open(db)?;

@@ -188,3 +188,49 @@ fn an_unknown_trainee_is_told_how_to_be_added() {
         stderr(&output)
     );
 }
+
+#[test]
+fn db_verify_tells_an_intact_file_from_an_edited_one() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let db = folder.path().join("progress.sqlite");
+    let db_arg = db.to_str().expect("utf-8");
+    add_trainee(&db, "Анна");
+    let played = callcoach(
+        &[
+            "--db",
+            db_arg,
+            "play",
+            "internet_down",
+            "--text",
+            "--seed",
+            "1",
+            "--trainee",
+            "Анна",
+        ],
+        &format!("{GREETING}\n/end\n"),
+    );
+    assert!(played.status.success(), "{}", stderr(&played));
+    let intact = callcoach(&["--db", db_arg, "db", "verify"], "");
+    assert!(intact.status.success(), "{}", stdout(&intact));
+    assert!(
+        stdout(&intact).contains("цепочка результатов цела"),
+        "{}",
+        stdout(&intact)
+    );
+
+    // Someone raises their score directly in the file.
+    rusqlite::Connection::open(&db)
+        .expect("raw")
+        .execute(
+            "UPDATE attempts SET total = 100, passed = 1 WHERE id = 1",
+            [],
+        )
+        .expect("edited");
+    let edited = callcoach(&["--db", db_arg, "db", "verify"], "");
+    assert_eq!(edited.status.code(), Some(1));
+    assert!(
+        stdout(&edited).contains("изменена после завершения"),
+        "{}",
+        stdout(&edited)
+    );
+}

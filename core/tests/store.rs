@@ -170,3 +170,128 @@ fn trainee_names_are_unique_and_never_empty() {
     ));
     assert_eq!(store.trainees().expect("list").len(), 1);
 }
+
+fn finished(store: &mut Store, name: &str) -> i64 {
+    let id = attempt(store, name);
+    store
+        .record_turn(
+            id,
+            0,
+            &turn(Speaker::Customer, "Не работает интернет!", 0.0),
+            TurnInput::Typed,
+        )
+        .expect("turn");
+    store
+        .record_turn(
+            id,
+            1,
+            &turn(Speaker::Agent, "Добрый день!", 3.0),
+            TurnInput::Typed,
+        )
+        .expect("turn");
+    store
+        .finish_attempt(id, AttemptStatus::Finished, None)
+        .expect("finished");
+    id
+}
+
+#[test]
+fn an_edited_turn_or_a_deleted_attempt_breaks_the_chain() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("progress.sqlite");
+    let (first, second) = {
+        let mut store = Store::open(&path).expect("opens");
+        let first = finished(&mut store, "Анна");
+        let second = finished(&mut store, "Олег");
+        finished(&mut store, "Ира");
+        assert_eq!(
+            store.verify().expect("verify"),
+            [],
+            "an untouched file verifies"
+        );
+        (first, second)
+    };
+    let raw = rusqlite::Connection::open(&path).expect("raw");
+    raw.execute(
+        "UPDATE turns SET text = 'Здравствуйте! Меня зовут Анна.' WHERE attempt_id = ?1 AND idx = 1",
+        [second],
+    )
+    .expect("edit");
+    let problems = Store::open(&path).expect("opens").verify().expect("verify");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].attempt, Some(second));
+    assert!(problems[0].message.contains("изменена"), "{problems:?}");
+
+    raw.execute("DELETE FROM turns WHERE attempt_id = ?1", [first])
+        .expect("delete");
+    raw.execute("DELETE FROM attempts WHERE id = ?1", [first])
+        .expect("delete");
+    let problems = Store::open(&path).expect("opens").verify().expect("verify");
+    assert!(
+        problems.iter().any(|p| p.message.contains("не хватает")),
+        "a deleted attempt is noticed: {problems:?}"
+    );
+}
+
+#[test]
+fn a_status_changed_behind_callcoachs_back_is_noticed() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("progress.sqlite");
+    let id = {
+        let store = Store::open(&path).expect("opens");
+        attempt(&store, "Анна")
+    };
+    let raw = rusqlite::Connection::open(&path).expect("raw");
+    raw.execute(
+        "UPDATE attempts SET status = 'finished', total = 100, passed = 1 WHERE id = ?1",
+        [id],
+    )
+    .expect("forged");
+    let problems = Store::open(&path).expect("opens").verify().expect("verify");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].message.contains("не запечатана"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_version_1_database_migrates_keeping_everything() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("progress.sqlite");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/progress/v1.sqlite");
+    std::fs::copy(&fixture, &path).expect("copied");
+    let store = Store::open(&path).expect("migrates");
+    let version: i64 = rusqlite::Connection::open(&path)
+        .expect("raw")
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .expect("version");
+    assert!(version >= 2, "migrated to {version}");
+    let names: Vec<String> = store
+        .trainees()
+        .expect("trainees")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["Анна Смирнова", "Олег Петров"]);
+    let anna = store
+        .trainee("Анна Смирнова")
+        .expect("query")
+        .expect("exists");
+    let attempts = store.attempts(&anna).expect("attempts");
+    let statuses: Vec<AttemptStatus> = attempts.iter().map(|a| a.status).collect();
+    assert_eq!(
+        statuses,
+        [AttemptStatus::Finished, AttemptStatus::Interrupted],
+        "the crashed call of the old version shows as interrupted"
+    );
+    assert_eq!(attempts[0].total, Some(65));
+    assert_eq!(attempts[0].turns, 5);
+    assert_eq!(attempts[1].turns, 1);
+    assert_eq!(
+        store.verify().expect("verify"),
+        [],
+        "old results are sealed on migration"
+    );
+}

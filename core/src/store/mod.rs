@@ -6,7 +6,10 @@
 //! schema is migrated by append-only steps tracked in `user_version`; a database written by a
 //! newer callcoach is refused and never modified.
 
+mod chain;
 mod schema;
+
+pub use chain::ChainProblem;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -302,7 +305,7 @@ impl Store {
     }
 
     /// Attempts left `in_progress` by a process that no longer runs become `interrupted`.
-    fn mark_interrupted(&self) -> Result<(), StoreError> {
+    fn mark_interrupted(&mut self) -> Result<(), StoreError> {
         let mut statement = self
             .connection
             .prepare("SELECT id, pid FROM attempts WHERE status = 'in_progress'")
@@ -311,16 +314,12 @@ impl Store {
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
             .and_then(Iterator::collect)
             .map_err(|error| self.error(error))?;
+        drop(statement);
         for (id, pid) in open {
             if pid.is_some_and(process_alive) {
                 continue;
             }
-            self.connection
-                .execute(
-                    "UPDATE attempts SET status = 'interrupted', ended_at = ?1 WHERE id = ?2",
-                    params![now_ms(), id],
-                )
-                .map_err(|error| self.error(error))?;
+            self.end(id, AttemptStatus::Interrupted, None)?;
         }
         Ok(())
     }
@@ -437,8 +436,18 @@ impl Store {
         Ok(())
     }
 
-    /// Ends an attempt with its status and, when scored, its report; one transaction.
+    /// Ends an attempt with its status and, when scored, its report, and seals it into the
+    /// chain; one transaction.
     pub fn finish_attempt(
+        &mut self,
+        attempt: i64,
+        status: AttemptStatus,
+        report: Option<&ScoreReport>,
+    ) -> Result<(), StoreError> {
+        self.end(attempt, status, report)
+    }
+
+    fn end(
         &mut self,
         attempt: i64,
         status: AttemptStatus,
@@ -449,10 +458,14 @@ impl Store {
             path: path.clone(),
             reason: error.to_string(),
         };
-        let transaction = self.connection.transaction().map_err(wrap)?;
-        transaction
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        let updated = transaction
             .execute(
-                "UPDATE attempts SET status = ?1, ended_at = ?2, total = ?3, passed = ?4 WHERE id = ?5",
+                "UPDATE attempts SET status = ?1, ended_at = ?2, total = ?3, passed = ?4 \
+                 WHERE id = ?5 AND status = 'in_progress'",
                 params![
                     status.as_str(),
                     now_ms(),
@@ -462,6 +475,10 @@ impl Store {
                 ],
             )
             .map_err(wrap)?;
+        if updated == 0 {
+            // Already ended (another window marked it interrupted): a sealed result never changes.
+            return Ok(());
+        }
         if let Some(report) = report {
             for (category, result) in &report.categories {
                 transaction
@@ -500,7 +517,13 @@ impl Store {
                     .map_err(wrap)?;
             }
         }
+        chain::seal(&transaction, attempt).map_err(wrap)?;
         transaction.commit().map_err(wrap)
+    }
+
+    /// Recomputes the hash chain over ended attempts: empty when nothing was edited.
+    pub fn verify(&self) -> Result<Vec<ChainProblem>, StoreError> {
+        chain::verify(&self.connection).map_err(|error| self.error(error))
     }
 
     /// A trainee's attempts, oldest first.

@@ -1,11 +1,19 @@
 //! Append-only migrations. Step N brings the schema from `user_version` N-1 to N; a step, once
 //! released, is never edited — a change is a new step.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
-const MIGRATIONS: &[&str] = &[
-    // 1: trainees, attempts and their turns, findings and category scores.
-    "CREATE TABLE trainees (
+/// One step: its SQL and, when data must be rewritten in Rust, a function run after it in the
+/// same transaction.
+type Step = (
+    &'static str,
+    Option<fn(&Transaction<'_>) -> rusqlite::Result<()>>,
+);
+
+const MIGRATIONS: &[Step] = &[
+    (
+        // 1: trainees, attempts and their turns, findings and category scores.
+        "CREATE TABLE trainees (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
         created_at INTEGER NOT NULL
@@ -61,7 +69,28 @@ const MIGRATIONS: &[&str] = &[
         applicable INTEGER NOT NULL,
         PRIMARY KEY (attempt_id, category)
     );",
+        None,
+    ),
+    (
+        // 2: the hash chain over ended attempts (`callcoach db verify`).
+        "ALTER TABLE attempts ADD COLUMN seal_seq INTEGER;
+    ALTER TABLE attempts ADD COLUMN chain_hash TEXT;
+    CREATE UNIQUE INDEX attempts_by_seal ON attempts (seal_seq);",
+        Some(seal_existing),
+    ),
 ];
+
+/// Seals the attempts that ended before the chain existed, oldest first.
+fn seal_existing(transaction: &Transaction<'_>) -> rusqlite::Result<()> {
+    let ended: Vec<i64> = transaction
+        .prepare("SELECT id FROM attempts WHERE status != 'in_progress' ORDER BY id")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for attempt in ended {
+        super::chain::seal(transaction, attempt)?;
+    }
+    Ok(())
+}
 
 /// The schema version this build writes.
 pub(super) fn version() -> i64 {
@@ -70,13 +99,17 @@ pub(super) fn version() -> i64 {
 
 /// Applies every step after `from`, each in its own transaction with its version.
 pub(super) fn migrate(connection: &mut Connection, from: i64) -> rusqlite::Result<()> {
-    for (index, step) in MIGRATIONS.iter().enumerate() {
+    for (index, (step, rewrite)) in MIGRATIONS.iter().enumerate() {
         let target = i64::try_from(index + 1).unwrap_or(i64::MAX);
         if target <= from {
             continue;
         }
-        let transaction = connection.transaction()?;
+        let transaction =
+            connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         transaction.execute_batch(step)?;
+        if let Some(rewrite) = rewrite {
+            rewrite(&transaction)?;
+        }
         transaction.pragma_update(None, "user_version", target)?;
         transaction.commit()?;
     }
