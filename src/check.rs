@@ -8,10 +8,15 @@ use callcoach_core::scenario::{Severity, check_paths};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::text::Morphology;
 
-/// Checks `paths` (or the scenarios and rubrics folders) and prints every diagnostic.
+/// Checks `paths` (or the scenarios, rubrics and exams folders) and prints every diagnostic.
 pub fn run(paths: &[PathBuf], scenarios: &Path, rubrics: &Path) -> anyhow::Result<ExitCode> {
     let paths = if paths.is_empty() {
-        vec![scenarios.to_owned(), rubrics.to_owned()]
+        let exams = scenarios.join("exams");
+        let mut defaults = vec![scenarios.to_owned(), rubrics.to_owned()];
+        if exams.is_dir() {
+            defaults.push(exams);
+        }
+        defaults
     } else {
         paths.to_vec()
     };
@@ -30,9 +35,10 @@ pub fn run(paths: &[PathBuf], scenarios: &Path, rubrics: &Path) -> anyhow::Resul
     let warnings = report.diagnostics.len() - errors;
     let checked = report.scenarios.len();
     let rubrics = report.rubrics.len();
+    let exams = report.exams.len();
     writeln!(
         out,
-        "Проверено: сценариев без ошибок — {checked}, рубрик — {rubrics}, ошибок — {errors}, предупреждений — {warnings}."
+        "Проверено: сценариев без ошибок — {checked}, рубрик — {rubrics}, экзаменов — {exams}, ошибок — {errors}, предупреждений — {warnings}."
     )?;
     Ok(if errors > 0 {
         ExitCode::from(1)

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::diagnostic::{Diagnostic, Severity};
-use super::load::{ScenarioLibrary, SourceFile, parse_scenario, ron_files};
+use super::load::{ScenarioLibrary, SourceFile, parse_scenario, ron_files, top_level_is};
 use super::model::{ClockTime, Condition, EndingKind, Scenario};
 use super::outline::{Key, Node, Position};
+use crate::exam::{Exam, load_exam};
 use crate::scoring::{Scorer, is_rubric, load_rubric, rule_catalogue};
 use crate::session::{Mode, Session, SessionOptions, names_rule, parse_turn};
 use crate::text::{Morphology, PhraseSet};
@@ -29,6 +30,8 @@ pub struct CheckReport {
     pub scenarios: Vec<(PathBuf, Scenario)>,
     /// Rubric files without errors.
     pub rubrics: Vec<PathBuf>,
+    /// Exams without errors, with their files.
+    pub exams: Vec<(PathBuf, Exam)>,
 }
 
 impl CheckReport {
@@ -82,6 +85,20 @@ pub fn check_paths(paths: &[PathBuf], morphology: &Morphology, scorer: &Scorer) 
     report
 }
 
+/// The scenarios in the folder above an exam file (`scenarios/` for `scenarios/exams/x.ron`),
+/// parsed without checks: the context an exam checked on its own refers to.
+fn scenarios_around(exam: &Path) -> Vec<Scenario> {
+    let Some(folder) = exam.parent().and_then(Path::parent) else {
+        return Vec::new();
+    };
+    ron_files(folder)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|path| SourceFile::read(path).ok())
+        .filter_map(|source| parse_scenario(&source).ok())
+        .collect()
+}
+
 fn file_problem(path: &Path, message: String, help: &str) -> Diagnostic {
     Diagnostic {
         file: path.to_owned(),
@@ -116,7 +133,11 @@ pub fn check_sources(
     }
     rules.sort();
     rules.dedup();
-    for source in sources.iter().filter(|source| !is_rubric(&source.text)) {
+    let is_exam = |source: &&SourceFile| top_level_is(&source.text, "Exam");
+    for source in sources
+        .iter()
+        .filter(|source| !is_rubric(&source.text) && !is_exam(source))
+    {
         let scenario = match parse_scenario(source) {
             Ok(scenario) => scenario,
             Err(diagnostic) => {
@@ -156,6 +177,28 @@ pub fn check_sources(
         report.diagnostics.append(&mut checker.diagnostics);
         if !failed {
             report.scenarios.push((source.path.clone(), scenario));
+        }
+    }
+    let library: Vec<Scenario> = report
+        .scenarios
+        .iter()
+        .map(|(_, scenario)| scenario.clone())
+        .collect();
+    for source in sources.iter().filter(is_exam) {
+        // An exam checked on its own names scenarios of the folder it lives in (scenarios/exams).
+        let neighbours = if library.is_empty() {
+            scenarios_around(&source.path)
+        } else {
+            Vec::new()
+        };
+        let library = if library.is_empty() {
+            &neighbours
+        } else {
+            &library
+        };
+        match load_exam(source, library) {
+            Ok(exam) => report.exams.push((source.path.clone(), exam)),
+            Err(mut diagnostics) => report.diagnostics.append(&mut diagnostics),
         }
     }
     report

@@ -53,6 +53,16 @@ pub(crate) fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
 
+/// Whether the first value of a RON document (after comments) is a `name(…)` struct: how
+/// `check` tells scenarios, rubrics and exams apart in one folder.
+pub fn top_level_is(text: &str, name: &str) -> bool {
+    text.lines()
+        .map(str::trim_start)
+        .find(|line| !line.is_empty() && !line.starts_with("//"))
+        .and_then(|line| line.strip_prefix(name))
+        .is_some_and(|rest| rest.trim_start().starts_with('(') || rest.trim().is_empty())
+}
+
 /// Parses one scenario file; syntax and shape errors become a diagnostic with line and column.
 pub fn parse_scenario(source: &SourceFile) -> Result<Scenario, Diagnostic> {
     ron_options()

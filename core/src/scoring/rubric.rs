@@ -722,8 +722,5 @@ pub fn load_rubric(
 
 /// Whether RON text is a rubric rather than a scenario: its top-level value is `Rubric(…)`.
 pub fn is_rubric(text: &str) -> bool {
-    text.lines()
-        .map(str::trim_start)
-        .find(|line| !line.is_empty() && !line.starts_with("//"))
-        .is_some_and(|line| line.starts_with("Rubric"))
+    crate::scenario::load::top_level_is(text, "Rubric")
 }
