@@ -1,6 +1,7 @@
 //! The `callcoach` binary: parses the command line and hands over to the front ends.
 
 mod check;
+mod exam;
 mod paths;
 mod play;
 mod score;
@@ -42,6 +43,12 @@ enum Command {
     /// Progress database maintenance.
     #[command(subcommand)]
     Db(trainee::DbCommand),
+    /// Certification exams (the examiner's passphrase is needed to start one).
+    #[command(subcommand)]
+    Exam(exam::ExamCommand),
+    /// Certificates.
+    #[command(subcommand)]
+    Cert(exam::CertCommand),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +61,8 @@ fn main() -> ExitCode {
         Some(Command::Score(args)) => score::run(&args),
         Some(Command::Trainee(command)) => trainee::run(&command, &db),
         Some(Command::Db(command)) => trainee::run_db(&command, &db),
+        Some(Command::Exam(command)) => exam::run(&command, &scenarios, &db),
+        Some(Command::Cert(command)) => exam::run_cert(&command, &db),
         None => play::run(&play::PlayArgs::default_call(), &scenarios, &db),
     };
     match result {

@@ -65,41 +65,131 @@ pub fn run(args: &PlayArgs, scenarios: &Path, db: &Path) -> anyhow::Result<ExitC
         Err(diagnostics) => bail!("рубрика содержит ошибки:\n{}", diagnostics.trim_end()),
     };
     let (scenario_path, scenario) = find_scenario(&args.scenario, scenarios, &morphology, &scorer)?;
-    let seed = args.seed.unwrap_or_else(random_seed);
     let mode = if args.exam {
         Mode::Exam
     } else {
         Mode::Practice
     };
-    let mut recorder = match &args.trainee {
-        Some(name) => Some(Recorder::start(
-            db,
-            name,
-            &scenario,
-            &scenario_path,
-            args.rubric.as_deref(),
-            seed,
-            mode,
-        )?),
+    if scenario.exam_only && mode == Mode::Practice {
+        bail!(
+            "сценарий «{}» только для экзаменов: в практике он недоступен, чтобы экзамен проверял незнакомый звонок",
+            scenario.id
+        );
+    }
+    let seed = args.seed.unwrap_or_else(random_seed);
+    let mut recording = match &args.trainee {
+        Some(name) => {
+            let store = Store::open(db)?;
+            let trainee = store.trainee(name)?.ok_or_else(|| {
+                callcoach_core::store::StoreError::UnknownTrainee(name.trim().to_owned())
+            })?;
+            let attempt = NewAttempt {
+                trainee: &trainee,
+                mode: match mode {
+                    Mode::Practice => AttemptMode::Practice,
+                    Mode::Exam => AttemptMode::Exam,
+                },
+                scenario_id: &scenario.id,
+                scenario_hash: content_hash(&read(&scenario_path)?),
+                rubric_hash: content_hash(&rubric_text(args.rubric.as_deref())?),
+                seed,
+                exam_run: None,
+            };
+            let id = store.start_attempt(&attempt)?;
+            Some((store, Recorder::new(id)))
+        }
         None => None,
     };
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut out = std::io::stdout().lock();
+    let call = play_call(
+        Call {
+            scenario,
+            seed,
+            mode,
+            scorer: &scorer,
+            morphology,
+        },
+        recording
+            .as_mut()
+            .map(|(store, recorder)| (store, recorder)),
+        &mut lines,
+        &mut out,
+    )?;
+    writeln!(out, "\nРазбор звонка\n")?;
+    write!(out, "{}", call.report.to_text(&call.transcript))?;
+    if let Some(path) = &args.transcript {
+        std::fs::write(path, call.transcript.to_json() + "\n")
+            .with_context(|| format!("could not write the transcript to {}", path.display()))?;
+        writeln!(out, "Стенограмма записана в {}.", path.display())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The text of a file, with a clear error.
+pub fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("не удалось прочитать {}", path.display()))
+}
+
+/// The rubric's text: the file, or the built-in default.
+pub fn rubric_text(rubric: Option<&Path>) -> anyhow::Result<String> {
+    rubric.map_or_else(|| Ok(DEFAULT_RUBRIC.to_owned()), read)
+}
+
+/// What a call needs.
+pub struct Call<'a> {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Its seed.
+    pub seed: u64,
+    /// Practice or exam.
+    pub mode: Mode,
+    /// The scorer: live hints and the final report.
+    pub scorer: &'a Scorer,
+    /// The dictionary.
+    pub morphology: Morphology,
+}
+
+/// A played call.
+pub struct PlayedCall {
+    /// What was said.
+    pub transcript: callcoach_core::transcript::Transcript,
+    /// Its score.
+    pub report: callcoach_core::scoring::ScoreReport,
+    /// Whether the call reached an end (not cut off by the input ending).
+    pub finished: bool,
+}
+
+/// Plays one call from `lines` to `out`: briefing, the dialogue, the summary; records every
+/// turn when `recording` is given and ends the attempt with its score.
+pub fn play_call(
+    call: Call<'_>,
+    mut recording: Option<(&mut Store, &mut Recorder)>,
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    out: &mut impl Write,
+) -> anyhow::Result<PlayedCall> {
+    let Call {
+        scenario,
+        seed,
+        mode,
+        scorer,
+        morphology,
+    } = call;
     let (mut session, opening) = Session::start(
         Arc::new(scenario),
         SessionOptions { seed, mode },
         morphology,
         Box::new(scorer.clone()),
     )?;
-    if let Some(recorder) = &mut recorder {
-        recorder.record(session.transcript())?;
+    if let Some((store, recorder)) = &mut recording {
+        recorder.record(store, session.transcript())?;
     }
     let interactive = std::io::stdin().is_terminal();
-    let mut out = std::io::stdout().lock();
     let start = ClockTime::parse(&session.scenario().clock).unwrap_or(ClockTime { minutes: 0 });
-    print_briefing(&mut out, session.scenario(), seed)?;
-    print_events(&mut out, &session, start, &opening)?;
-
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
+    print_briefing(out, session.scenario(), seed)?;
+    print_events(out, &session, start, &opening)?;
     while session.outcome().is_none() {
         if interactive {
             write!(out, "> ")?;
@@ -117,8 +207,8 @@ pub fn run(args: &PlayArgs, scenarios: &Path, db: &Path) -> anyhow::Result<ExitC
         };
         let said_before = session.transcript().turns.len();
         let events = session.advance(turn)?;
-        if let Some(recorder) = &mut recorder {
-            recorder.record(session.transcript())?;
+        if let Some((store, recorder)) = &mut recording {
+            recorder.record(store, session.transcript())?;
         }
         // Piped replies are not echoed by a terminal: show them so the output reads as a dialogue.
         if !interactive
@@ -127,33 +217,31 @@ pub fn run(args: &PlayArgs, scenarios: &Path, db: &Path) -> anyhow::Result<ExitC
         {
             writeln!(out, "[{}] Вы: {text}", clock(start, reply.at))?;
         }
-        print_events(&mut out, &session, start, &events)?;
+        print_events(out, &session, start, &events)?;
     }
-    if session.outcome().is_none() {
+    let finished = session.outcome().is_some();
+    if !finished {
         writeln!(
             out,
             "Ввод закончился до конца разговора: звонок прерван на шаге «{}».",
             session.step_id()
         )?;
     }
-    print_summary(&mut out, &session)?;
+    print_summary(out, &session)?;
     let report = scorer.score(session.transcript());
-    if let Some(recorder) = recorder {
-        let status = if session.outcome().is_some() {
+    if let Some((store, recorder)) = recording {
+        let status = if finished {
             AttemptStatus::Finished
         } else {
             AttemptStatus::Abandoned
         };
-        recorder.finish(status, &report)?;
+        store.finish_attempt(recorder.attempt, status, Some(&report))?;
     }
-    writeln!(out, "\nРазбор звонка\n")?;
-    write!(out, "{}", report.to_text(session.transcript()))?;
-    if let Some(path) = &args.transcript {
-        std::fs::write(path, session.transcript().to_json() + "\n")
-            .with_context(|| format!("could not write the transcript to {}", path.display()))?;
-        writeln!(out, "Стенограмма записана в {}.", path.display())?;
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(PlayedCall {
+        transcript: session.transcript().clone(),
+        report,
+        finished,
+    })
 }
 
 /// Loads the scenario by path or id; a broken or unknown scenario is a clear error.
@@ -216,7 +304,7 @@ fn find_scenario(
     )
 }
 
-fn random_seed() -> u64 {
+pub fn random_seed() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_nanos() as u64 % 1_000_000)
@@ -370,71 +458,30 @@ fn print_summary(out: &mut impl Write, session: &Session) -> std::io::Result<()>
 }
 
 /// Records an attempt turn by turn, so a killed process loses nothing.
-struct Recorder {
-    store: Store,
+pub struct Recorder {
     attempt: i64,
     recorded: usize,
 }
 
 impl Recorder {
-    fn start(
-        db: &Path,
-        name: &str,
-        scenario: &Scenario,
-        scenario_path: &Path,
-        rubric: Option<&Path>,
-        seed: u64,
-        mode: Mode,
-    ) -> anyhow::Result<Recorder> {
-        let store = Store::open(db)?;
-        let trainee = store.trainee(name)?.ok_or_else(|| {
-            callcoach_core::store::StoreError::UnknownTrainee(name.trim().to_owned())
-        })?;
-        let scenario_text = std::fs::read_to_string(scenario_path)
-            .with_context(|| format!("не удалось прочитать {}", scenario_path.display()))?;
-        let rubric_text = match rubric {
-            Some(path) => std::fs::read_to_string(path)
-                .with_context(|| format!("не удалось прочитать {}", path.display()))?,
-            None => DEFAULT_RUBRIC.to_owned(),
-        };
-        let attempt = store.start_attempt(&NewAttempt {
-            trainee: &trainee,
-            mode: match mode {
-                Mode::Practice => AttemptMode::Practice,
-                Mode::Exam => AttemptMode::Exam,
-            },
-            scenario_id: &scenario.id,
-            scenario_hash: content_hash(&scenario_text),
-            rubric_hash: content_hash(&rubric_text),
-            seed,
-        })?;
-        Ok(Recorder {
-            store,
+    /// Records into the attempt with this id.
+    pub fn new(attempt: i64) -> Recorder {
+        Recorder {
             attempt,
             recorded: 0,
-        })
+        }
     }
 
     /// Commits every turn not yet recorded.
     fn record(
         &mut self,
+        store: &Store,
         transcript: &callcoach_core::transcript::Transcript,
     ) -> anyhow::Result<()> {
         for (index, turn) in transcript.turns.iter().enumerate().skip(self.recorded) {
-            self.store
-                .record_turn(self.attempt, index, turn, TurnInput::Typed)?;
+            store.record_turn(self.attempt, index, turn, TurnInput::Typed)?;
             self.recorded = index + 1;
         }
-        Ok(())
-    }
-
-    fn finish(
-        mut self,
-        status: AttemptStatus,
-        report: &callcoach_core::scoring::ScoreReport,
-    ) -> anyhow::Result<()> {
-        self.store
-            .finish_attempt(self.attempt, status, Some(report))?;
         Ok(())
     }
 }

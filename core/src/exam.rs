@@ -249,3 +249,39 @@ pub fn load_exam(source: &SourceFile, library: &[Scenario]) -> Result<Exam, Vec<
         Err(diagnostics)
     }
 }
+
+/// A past sitting as the admission rules see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sitting {
+    /// Start, milliseconds since the Unix epoch.
+    pub started_at: i64,
+    /// `Some(true)` passed, `Some(false)` failed, `None` never finished (counts as failed).
+    pub passed: Option<bool>,
+}
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// Whether a trainee with these past sittings may start the exam at `now` (ms since the
+/// epoch); the refusal says why and until when, in Russian.
+pub fn admission(exam: &Exam, sittings: &[Sitting], now: i64) -> Result<(), String> {
+    let used = sittings.len();
+    if used >= exam.attempts_allowed as usize {
+        return Err(format!(
+            "попытки сдать экзамен «{}» исчерпаны: {used} из {}. Решение о новой попытке принимает служба качества.",
+            exam.title, exam.attempts_allowed
+        ));
+    }
+    if let Some(last) = sittings.last()
+        && last.passed != Some(true)
+    {
+        let next = last.started_at + i64::from(exam.wait_hours) * HOUR_MS;
+        if now < next {
+            return Err(format!(
+                "после неудачной попытки нужно подождать {} ч: следующая попытка — не раньше {} (UTC).",
+                exam.wait_hours,
+                crate::certificate::date_time(next)
+            ));
+        }
+    }
+    Ok(())
+}

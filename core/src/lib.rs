@@ -6,6 +6,7 @@
 // The core never prints: it returns data and front ends decide how to show it.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod certificate;
 pub mod exam;
 pub mod scenario;
 pub mod scoring;

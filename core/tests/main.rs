@@ -3,6 +3,7 @@
 mod corpus;
 mod duration;
 mod engine;
+mod exams;
 mod matcher;
 mod properties;
 mod rules;

@@ -25,6 +25,7 @@ fn attempt(store: &Store, name: &str) -> i64 {
             scenario_hash: content_hash("scenario"),
             rubric_hash: content_hash("rubric"),
             seed: u64::MAX,
+            exam_run: None,
         })
         .expect("attempt")
 }

@@ -78,6 +78,33 @@ const MIGRATIONS: &[Step] = &[
     CREATE UNIQUE INDEX attempts_by_seal ON attempts (seal_seq);",
         Some(seal_existing),
     ),
+    (
+        // 3: the examiner's secrets, exam runs and certificates.
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+    CREATE TABLE exam_runs (
+        id INTEGER PRIMARY KEY,
+        exam_id TEXT NOT NULL,
+        exam_hash TEXT NOT NULL,
+        trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+        seed INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        passed INTEGER,
+        total INTEGER
+    );
+    CREATE INDEX exam_runs_by_trainee ON exam_runs (trainee_id, exam_id, started_at);
+    ALTER TABLE attempts ADD COLUMN exam_run_id INTEGER REFERENCES exam_runs(id);
+    CREATE TABLE certificates (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        exam_run_id INTEGER NOT NULL UNIQUE REFERENCES exam_runs(id),
+        trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+        issued_at INTEGER NOT NULL,
+        valid_until INTEGER NOT NULL,
+        document TEXT NOT NULL
+    );",
+        None,
+    ),
 ];
 
 /// Seals the attempts that ended before the chain existed, oldest first.

@@ -1,0 +1,220 @@
+//! Certificates: a JSON document signed with the examiner's Ed25519 key, a printable HTML page,
+//! and verification that says whether the signature holds and whether it has expired.
+
+use std::collections::BTreeMap;
+
+use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+use crate::store::Examiner;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// A certificate. `signature` signs the canonical JSON of every other field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Certificate {
+    /// «CC-2026-000007».
+    pub number: String,
+    /// The trainee's name.
+    pub trainee: String,
+    /// Exam id.
+    pub exam_id: String,
+    /// Exam title.
+    pub exam_title: String,
+    /// Issue time, ms since the epoch.
+    pub issued_at: i64,
+    /// End of validity, ms since the epoch.
+    pub valid_until: i64,
+    /// The average total over the exam's calls.
+    pub total: u32,
+    /// Average score per category id.
+    pub categories: BTreeMap<String, u32>,
+    /// SHA-256 of each scenario played, by id.
+    pub scenarios: BTreeMap<String, String>,
+    /// SHA-256 of the rubric.
+    pub rubric_hash: String,
+    /// The examiner's public key, hex.
+    pub public_key: String,
+    /// Ed25519 signature, hex.
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// What verifying a certificate found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verification {
+    /// The signature matches the content and the key.
+    pub signature_holds: bool,
+    /// Past `valid_until` at the time of checking.
+    pub expired: bool,
+    /// The key matches the examiner of the database used to check (when one is set up).
+    pub known_examiner: Option<bool>,
+}
+
+impl Certificate {
+    /// The bytes the signature covers: the JSON of every field but `signature`, keys sorted.
+    fn signed_bytes(&self) -> Vec<u8> {
+        let mut unsigned = self.clone();
+        unsigned.signature.clear();
+        let value = serde_json::to_value(&unsigned).unwrap_or_default();
+        value.to_string().into_bytes()
+    }
+
+    /// Signs the certificate with the examiner's key (sets `public_key` and `signature`).
+    pub fn sign(mut self, examiner: &Examiner) -> Certificate {
+        self.public_key = crate::store::hex_bytes(&examiner.public_key());
+        self.signature.clear();
+        let signature = examiner.key.sign(&self.signed_bytes());
+        self.signature = crate::store::hex_bytes(&signature.to_bytes());
+        self
+    }
+
+    /// The JSON file handed out.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Parses a certificate file.
+    pub fn from_json(text: &str) -> Result<Certificate, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Checks the signature and the validity at `now` (ms since the epoch); `examiner` is the
+    /// public key of the local examiner, if any.
+    pub fn verify(&self, now: i64, examiner: Option<&[u8]>) -> Verification {
+        let signature_holds = (|| {
+            let key: [u8; 32] = unhex(&self.public_key)?.try_into().ok()?;
+            let signature: [u8; 64] = unhex(&self.signature)?.try_into().ok()?;
+            let key = VerifyingKey::from_bytes(&key).ok()?;
+            key.verify(&self.signed_bytes(), &Signature::from_bytes(&signature))
+                .ok()
+        })()
+        .is_some();
+        Verification {
+            signature_holds,
+            expired: now > self.valid_until,
+            known_examiner: examiner
+                .map(|key| unhex(&self.public_key).is_some_and(|own| own == key)),
+        }
+    }
+
+    /// A printable page: the certificate as people read it, with its number and key to verify.
+    pub fn to_html(&self) -> String {
+        let rows: String = self
+            .categories
+            .iter()
+            .map(|(category, score)| {
+                let title = crate::scoring::Category::ALL
+                    .iter()
+                    .find(|c| c.id() == category)
+                    .map_or(category.as_str(), |c| c.title());
+                format!("<tr><td>{}</td><td>{score}</td></tr>", escape(title))
+            })
+            .collect();
+        format!(
+            r#"<!DOCTYPE html>
+<html lang="ru"><head><meta charset="utf-8"><title>Сертификат {number}</title>
+<style>
+body {{ font-family: "DejaVu Serif", Georgia, serif; background: #f4f1ea; margin: 0; }}
+.sheet {{ width: 190mm; min-height: 260mm; margin: 10mm auto; padding: 18mm; background: #fff;
+  border: 3px double #7a5c2e; box-sizing: border-box; }}
+h1 {{ text-align: center; letter-spacing: .08em; color: #5a3e14; margin: 0 0 4mm; }}
+.sub {{ text-align: center; color: #555; margin-bottom: 14mm; }}
+.name {{ text-align: center; font-size: 26pt; margin: 6mm 0; }}
+.exam {{ text-align: center; font-size: 14pt; margin-bottom: 10mm; }}
+table {{ margin: 0 auto 10mm; border-collapse: collapse; min-width: 60%; }}
+td {{ border-bottom: 1px solid #ddd; padding: 2mm 4mm; }} td + td {{ text-align: right; }}
+.total td {{ font-weight: bold; border-top: 2px solid #7a5c2e; }}
+.meta {{ font-size: 10pt; color: #444; }} code {{ word-break: break-all; font-size: 8pt; }}
+@media print {{ body {{ background: none; }} .sheet {{ margin: 0; border-width: 2px; }} }}
+</style></head>
+<body><div class="sheet">
+<h1>СЕРТИФИКАТ</h1>
+<div class="sub">№ {number}</div>
+<div class="exam">Настоящим подтверждается, что</div>
+<div class="name">{trainee}</div>
+<div class="exam">успешно сдал(а) экзамен<br><b>«{exam}»</b></div>
+<table>{rows}<tr class="total"><td>Итог</td><td>{total}</td></tr></table>
+<p class="meta">Выдан: {issued} · Действителен до: {valid}</p>
+<p class="meta">Проверка подлинности: <code>callcoach cert verify</code> с файлом сертификата (JSON).<br>
+Ключ экзаменатора: <code>{key}</code></p>
+</div></body></html>
+"#,
+            number = escape(&self.number),
+            trainee = escape(&self.trainee),
+            exam = escape(&self.exam_title),
+            total = self.total,
+            issued = date(self.issued_at),
+            valid = date(self.valid_until),
+            key = escape(&self.public_key),
+        )
+    }
+
+    /// Validity: `days` after `issued_at`.
+    pub fn valid_until(issued_at: i64, days: u32) -> i64 {
+        issued_at + i64::from(days) * DAY_MS
+    }
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok())
+        .collect()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Year, month, day of a day count since 1970-01-01 (proleptic Gregorian, UTC).
+fn civil(days: i64) -> (i64, u32, u32) {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// `ДД.ММ.ГГГГ` of a time in ms since the epoch (UTC).
+pub fn date(ms: i64) -> String {
+    let (year, month, day) = civil(ms.div_euclid(DAY_MS));
+    format!("{day:02}.{month:02}.{year}")
+}
+
+/// `ДД.ММ.ГГГГ ЧЧ:ММ` of a time in ms since the epoch (UTC).
+pub fn date_time(ms: i64) -> String {
+    let minutes = ms.rem_euclid(DAY_MS) / 60_000;
+    format!("{} {:02}:{:02}", date(ms), minutes / 60, minutes % 60)
+}
+
+/// The year of a time in ms since the epoch (UTC), for certificate numbers.
+pub fn year(ms: i64) -> i64 {
+    civil(ms.div_euclid(DAY_MS)).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil_utc() {
+        assert_eq!(date(0), "01.01.1970");
+        // 2026-11-22 15:00 UTC.
+        assert_eq!(date_time(1_795_359_600_000), "22.11.2026 15:00");
+        assert_eq!(date(951_782_400_000), "29.02.2000");
+    }
+}

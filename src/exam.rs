@@ -1,0 +1,398 @@
+//! `callcoach exam list|start` and `callcoach cert verify`: certification run by the examiner.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use callcoach_core::certificate::{Certificate, date};
+use callcoach_core::exam::{Exam, Sitting, admission};
+use callcoach_core::scenario::{CheckReport, Scenario, check_paths};
+use callcoach_core::scoring::Scorer;
+use callcoach_core::session::Mode;
+use callcoach_core::store::{
+    AttemptMode, Examiner, ExaminerError, MIN_PASSPHRASE_CHARS, NewAttempt, Store,
+    StoredCertificate, Trainee, content_hash, now_ms,
+};
+use callcoach_core::text::Morphology;
+use clap::Subcommand;
+
+use crate::play::{Call, Recorder, play_call, read};
+
+/// The environment variable a script can give the examiner's passphrase in.
+const PASSPHRASE_ENV: &str = "CALLCOACH_EXAMINER_PASSPHRASE";
+
+/// Exam commands.
+#[derive(Debug, Subcommand)]
+pub enum ExamCommand {
+    /// List the exams in `scenarios/exams/`.
+    List,
+    /// Start an exam for a trainee (needs the examiner's passphrase): the calls run one after
+    /// another without hints; a pass issues a signed certificate.
+    Start {
+        /// Exam id.
+        exam: String,
+        /// The trainee who sits it.
+        #[arg(long)]
+        trainee: String,
+        /// Seed of the draw and the calls (default: random, printed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Folder for the certificate files (default: the working directory).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
+}
+
+/// Certificate commands.
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Check a certificate file: does the signature hold, has it expired.
+    Verify {
+        /// The certificate JSON.
+        file: PathBuf,
+    },
+}
+
+/// The exams and scenarios of the scenarios folder, checked (files with errors left out).
+fn load(scenarios: &Path, scorer: &Scorer, morphology: &Morphology) -> CheckReport {
+    let mut paths = vec![scenarios.to_owned()];
+    let exams = scenarios.join("exams");
+    if exams.is_dir() {
+        paths.push(exams);
+    }
+    check_paths(&paths, morphology, scorer)
+}
+
+/// Runs an exam command.
+pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result<ExitCode> {
+    let morphology = Morphology::shared()?;
+    let scorer = Scorer::with_default_rubric(morphology.clone())?;
+    let CheckReport {
+        exams,
+        scenarios: library,
+        ..
+    } = load(scenarios, &scorer, &morphology);
+    let mut out = std::io::stdout().lock();
+    match command {
+        ExamCommand::List => {
+            if exams.is_empty() {
+                writeln!(
+                    out,
+                    "Экзаменов нет: добавьте файлы в {}/exams.",
+                    scenarios.display()
+                )?;
+            }
+            for (_, exam) in &exams {
+                writeln!(
+                    out,
+                    "{} — «{}»: попыток {}, пауза после неудачи {} ч, сертификат на {} дн.",
+                    exam.id,
+                    exam.title,
+                    exam.attempts_allowed,
+                    exam.wait_hours,
+                    exam.certificate_valid_days
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ExamCommand::Start {
+            exam,
+            trainee,
+            seed,
+            out: folder,
+        } => {
+            let Some((exam_path, exam)) = exams.iter().find(|(_, found)| &found.id == exam) else {
+                let ids: Vec<&str> = exams.iter().map(|(_, exam)| exam.id.as_str()).collect();
+                bail!("экзамена «{exam}» нет. Есть: {}", ids.join(", "));
+            };
+            let mut store = Store::open(db)?;
+            let examiner = examiner(&store, &mut out)?;
+            let trainee = store.trainee(trainee)?.ok_or_else(|| {
+                callcoach_core::store::StoreError::UnknownTrainee(trainee.clone())
+            })?;
+            let sittings: Vec<Sitting> = store
+                .exam_runs(&trainee, &exam.id)?
+                .iter()
+                .map(|run| Sitting {
+                    started_at: run.started_at,
+                    passed: run.passed,
+                })
+                .collect();
+            if let Err(reason) = admission(exam, &sittings, now_ms()) {
+                writeln!(out, "Экзамен не начат: {reason}")?;
+                return Ok(ExitCode::from(1));
+            }
+            let seed = seed.unwrap_or_else(crate::play::random_seed);
+            let sitting = ExamSitting {
+                exam,
+                exam_hash: content_hash(&read(exam_path)?),
+                library: &library,
+                trainee: &trainee,
+                seed,
+                scorer: &scorer,
+                morphology,
+            };
+            sitting.run(&mut store, &examiner, folder, &mut out)
+        }
+    }
+}
+
+/// Unlocks the examiner, setting the passphrase on first use.
+fn examiner(store: &Store, out: &mut impl Write) -> anyhow::Result<Examiner> {
+    let first_use = !store.examiner_is_set()?;
+    let passphrase = passphrase(if first_use {
+        "Задайте пароль экзаменатора (не короче 8 символов): "
+    } else {
+        "Пароль экзаменатора: "
+    })?;
+    let unlocked = if first_use {
+        store.set_up_examiner(&passphrase)?
+    } else {
+        store.unlock_examiner(&passphrase)?
+    };
+    match unlocked {
+        Ok(examiner) => {
+            if first_use {
+                writeln!(
+                    out,
+                    "Пароль экзаменатора задан, создан ключ подписи сертификатов. Запомните пароль: без него экзамены и сертификаты недоступны."
+                )?;
+            }
+            Ok(examiner)
+        }
+        Err(ExaminerError::WrongPassphrase) => {
+            bail!("неверный пароль экзаменатора: начать экзамен может только служба качества")
+        }
+        Err(ExaminerError::WeakPassphrase) => {
+            bail!("пароль экзаменатора должен быть не короче {MIN_PASSPHRASE_CHARS} символов")
+        }
+        Err(ExaminerError::Damaged) => {
+            bail!("данные экзаменатора в базе повреждены; восстановите базу из резервной копии")
+        }
+        Err(ExaminerError::NotSet | ExaminerError::AlreadySet) => {
+            bail!("пароль экзаменатора не задан")
+        }
+    }
+}
+
+/// The passphrase: from the environment (scripts), else asked on the terminal without echo.
+fn passphrase(prompt: &str) -> anyhow::Result<String> {
+    if let Ok(value) = std::env::var(PASSPHRASE_ENV) {
+        return Ok(value);
+    }
+    rpassword::prompt_password(prompt).with_context(|| {
+        format!("не удалось спросить пароль экзаменатора: нет терминала; передайте его в {PASSPHRASE_ENV}")
+    })
+}
+
+/// One sitting of an exam.
+struct ExamSitting<'a> {
+    exam: &'a Exam,
+    exam_hash: String,
+    library: &'a [(PathBuf, Scenario)],
+    trainee: &'a Trainee,
+    seed: u64,
+    scorer: &'a Scorer,
+    morphology: Morphology,
+}
+
+impl ExamSitting<'_> {
+    fn run(
+        self,
+        store: &mut Store,
+        examiner: &Examiner,
+        folder: &Path,
+        out: &mut impl Write,
+    ) -> anyhow::Result<ExitCode> {
+        let scenarios: Vec<Scenario> = self
+            .library
+            .iter()
+            .map(|(_, scenario)| scenario.clone())
+            .collect();
+        let picked = self.exam.pick(&scenarios, self.seed);
+        let run = store.start_exam_run(self.trainee, &self.exam.id, &self.exam_hash, self.seed)?;
+        let rubric_hash = content_hash(callcoach_core::scoring::DEFAULT_RUBRIC);
+        writeln!(
+            out,
+            "Экзамен «{}»: {}, звонков — {}, подсказок нет. Seed: {}.\n",
+            self.exam.title,
+            self.trainee.name,
+            picked.len(),
+            self.seed
+        )?;
+        let stdin = std::io::stdin();
+        let mut lines = stdin.lock().lines();
+        let mut played = Vec::new();
+        let mut hashes = std::collections::BTreeMap::new();
+        for (index, scenario) in picked.iter().enumerate() {
+            let path = self
+                .library
+                .iter()
+                .find(|(_, known)| known.id == scenario.id)
+                .map(|(path, _)| path.clone())
+                .context("scenario file")?;
+            let scenario_hash = content_hash(&read(&path)?);
+            hashes.insert(scenario.id.clone(), scenario_hash.clone());
+            writeln!(out, "=== Звонок {} из {}", index + 1, picked.len())?;
+            let seed = self.seed.wrapping_add(index as u64);
+            let attempt = store.start_attempt(&NewAttempt {
+                trainee: self.trainee,
+                mode: AttemptMode::Exam,
+                scenario_id: &scenario.id,
+                scenario_hash,
+                rubric_hash: rubric_hash.clone(),
+                seed,
+                exam_run: Some(run),
+            })?;
+            let mut recorder = Recorder::new(attempt);
+            let call = play_call(
+                Call {
+                    scenario: (*scenario).clone(),
+                    seed,
+                    mode: Mode::Exam,
+                    scorer: self.scorer,
+                    morphology: self.morphology.clone(),
+                },
+                Some((store, &mut recorder)),
+                &mut lines,
+                out,
+            )?;
+            writeln!(out)?;
+            played.push(call);
+        }
+        let reports: Vec<_> = played.iter().map(|call| call.report.clone()).collect();
+        let mut result = self.exam.judge(&reports);
+        if played.iter().any(|call| !call.finished) {
+            result.passed = false;
+            result
+                .reasons
+                .push("не все звонки доведены до конца".to_owned());
+        }
+        store.finish_exam_run(run, result.passed, result.total)?;
+        writeln!(out, "Разбор экзамена\n")?;
+        for (index, call) in played.iter().enumerate() {
+            writeln!(out, "--- Звонок {}", index + 1)?;
+            write!(out, "{}", call.report.to_text(&call.transcript))?;
+            writeln!(out)?;
+        }
+        if !result.passed {
+            writeln!(
+                out,
+                "Экзамен не сдан (средний итог {}): {}.",
+                result.total,
+                result.reasons.join("; ")
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let issued_at = now_ms();
+        let certificate = Certificate {
+            number: format!(
+                "CC-{}-{run:06}",
+                callcoach_core::certificate::year(issued_at)
+            ),
+            trainee: self.trainee.name.clone(),
+            exam_id: self.exam.id.clone(),
+            exam_title: self.exam.title.clone(),
+            issued_at,
+            valid_until: Certificate::valid_until(issued_at, self.exam.certificate_valid_days),
+            total: result.total,
+            categories: result
+                .categories
+                .iter()
+                .map(|(category, score)| (category.id().to_owned(), *score))
+                .collect(),
+            scenarios: hashes,
+            rubric_hash,
+            public_key: String::new(),
+            signature: String::new(),
+        }
+        .sign(examiner);
+        store.add_certificate(
+            run,
+            self.trainee,
+            &StoredCertificate {
+                number: certificate.number.clone(),
+                issued_at,
+                valid_until: certificate.valid_until,
+                document: certificate.to_json(),
+            },
+        )?;
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("не удалось создать папку {}", folder.display()))?;
+        let json = folder.join(format!("{}.json", certificate.number));
+        let html = folder.join(format!("{}.html", certificate.number));
+        std::fs::write(&json, certificate.to_json() + "\n")
+            .with_context(|| format!("не удалось записать {}", json.display()))?;
+        std::fs::write(&html, certificate.to_html())
+            .with_context(|| format!("не удалось записать {}", html.display()))?;
+        writeln!(
+            out,
+            "Экзамен сдан, итог {}. Сертификат № {} действителен до {}.\nФайлы: {} (подписанный), {} (для печати).",
+            result.total,
+            certificate.number,
+            date(certificate.valid_until),
+            json.display(),
+            html.display()
+        )?;
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// Runs a certificate command.
+pub fn run_cert(command: &CertCommand, db: &Path) -> anyhow::Result<ExitCode> {
+    let CertCommand::Verify { file } = command;
+    let text = read(file)?;
+    let certificate = Certificate::from_json(&text)
+        .with_context(|| format!("{} — не сертификат callcoach", file.display()))?;
+    // The local examiner's key, when this machine has a database with one.
+    let local_key = if db.exists() {
+        Store::open(db)
+            .ok()
+            .and_then(|store| store.examiner_public_key().ok().flatten())
+    } else {
+        None
+    };
+    let verification = certificate.verify(now_ms(), local_key.as_deref());
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Сертификат № {}: {}, «{}», итог {}, выдан {}, действителен до {}.",
+        certificate.number,
+        certificate.trainee,
+        certificate.exam_title,
+        certificate.total,
+        date(certificate.issued_at),
+        date(certificate.valid_until)
+    )?;
+    if !verification.signature_holds {
+        writeln!(
+            out,
+            "ПОДПИСЬ НЕ СХОДИТСЯ: файл изменён после выдачи или подписан не ключом, указанным в нём. Сертификат недействителен."
+        )?;
+        return Ok(ExitCode::from(1));
+    }
+    writeln!(
+        out,
+        "Подпись верна (ключ экзаменатора {}).",
+        certificate.public_key
+    )?;
+    match verification.known_examiner {
+        Some(true) => writeln!(out, "Ключ совпадает с ключом экзаменатора этой базы.")?,
+        Some(false) => writeln!(
+            out,
+            "Внимание: ключ не совпадает с ключом экзаменатора этой базы — сверьте его со службой качества, выдавшей сертификат."
+        )?,
+        None => {}
+    }
+    if verification.expired {
+        writeln!(
+            out,
+            "Срок действия истёк {}.",
+            date(certificate.valid_until)
+        )?;
+        return Ok(ExitCode::from(1));
+    }
+    writeln!(out, "Сертификат действителен.")?;
+    Ok(ExitCode::SUCCESS)
+}
