@@ -3,8 +3,14 @@
 # Root or sudo: installs with apt-get. Otherwise: prints the exact line to run and fails.
 set -euo pipefail
 
-# System packages the build and the tests need (C toolchain for linking, pkg-config for -sys crates).
+# System packages the build needs (C toolchain for linking and the bundled SQLite, pkg-config for
+# -sys crates).
 packages=(build-essential pkg-config)
+# `--tests`: also what the tests need (a headless browser renders the HTML report, with a font
+# that has Cyrillic).
+if [ "${1:-}" = "--tests" ]; then
+    packages+=(chromium fonts-dejavu-core)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -139,7 +139,7 @@ pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result
 }
 
 /// Unlocks the examiner, setting the passphrase on first use.
-fn examiner(store: &Store, out: &mut impl Write) -> anyhow::Result<Examiner> {
+pub fn examiner(store: &Store, out: &mut impl Write) -> anyhow::Result<Examiner> {
     let first_use = !store.examiner_is_set()?;
     let passphrase = passphrase(if first_use {
         "Задайте пароль экзаменатора (не короче 8 символов): "

@@ -4,6 +4,7 @@ mod check;
 mod exam;
 mod paths;
 mod play;
+mod report;
 mod score;
 mod trainee;
 
@@ -49,6 +50,8 @@ enum Command {
     /// Certificates.
     #[command(subcommand)]
     Cert(exam::CertCommand),
+    /// Progress report: a trainee's attempts, trends, rules broken, exams and certificates.
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Some(Command::Db(command)) => trainee::run_db(&command, &db),
         Some(Command::Exam(command)) => exam::run(&command, &scenarios, &db),
         Some(Command::Cert(command)) => exam::run_cert(&command, &db),
+        Some(Command::Report(args)) => report::run(&args, &db),
         None => play::run(&play::PlayArgs::default_call(), &scenarios, &db),
     };
     match result {

@@ -4,6 +4,7 @@ mod check;
 mod exam;
 mod play;
 mod progress;
+mod report;
 mod score;
 
 use std::path::Path;

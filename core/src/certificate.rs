@@ -167,7 +167,8 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn escape(text: &str) -> String {
+/// Text made safe inside HTML.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -8,6 +8,7 @@
 
 pub mod certificate;
 pub mod exam;
+pub mod report;
 pub mod scenario;
 pub mod scoring;
 pub mod session;

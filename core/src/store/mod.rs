@@ -8,10 +8,12 @@
 
 mod chain;
 mod examiner;
+mod report;
 mod schema;
 
 pub use chain::ChainProblem;
 pub use examiner::{Examiner, ExaminerError, MIN_PASSPHRASE_CHARS};
+pub use report::{AttemptRow, CertificateRow, ExamRow, GroupRow};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

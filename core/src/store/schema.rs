@@ -105,6 +105,12 @@ const MIGRATIONS: &[Step] = &[
     );",
         None,
     ),
+    (
+        // 4: indexes for reports over many attempts.
+        "CREATE INDEX findings_by_rule ON findings (rule);
+    CREATE INDEX attempts_by_trainee_total ON attempts (trainee_id, total, passed);",
+        None,
+    ),
 ];
 
 /// Seals the attempts that ended before the chain existed, oldest first.

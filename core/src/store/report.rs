@@ -1,0 +1,236 @@
+//! The queries behind progress reports; rendering lives in `crate::report`.
+
+use std::collections::BTreeMap;
+
+use rusqlite::params;
+
+use super::{Store, StoreError, Trainee};
+
+/// One attempt as a report row.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AttemptRow {
+    /// Row id.
+    pub id: i64,
+    /// Start, ms since the epoch.
+    pub started_at: i64,
+    /// Scenario id.
+    pub scenario_id: String,
+    /// `practice` or `exam`.
+    pub mode: String,
+    /// `finished`, `abandoned`, `interrupted` or `in_progress`.
+    pub status: String,
+    /// Total, when scored.
+    pub total: Option<u32>,
+    /// Whether it passed, when scored.
+    pub passed: Option<bool>,
+    /// Score per category id.
+    pub categories: BTreeMap<String, u32>,
+}
+
+/// An exam sitting as a report row.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ExamRow {
+    /// Exam id.
+    pub exam_id: String,
+    /// Start, ms since the epoch.
+    pub started_at: i64,
+    /// Verdict; `None` if never finished.
+    pub passed: Option<bool>,
+    /// Average total.
+    pub total: Option<u32>,
+}
+
+/// A certificate as a report row.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CertificateRow {
+    /// Number.
+    pub number: String,
+    /// Issued, ms since the epoch.
+    pub issued_at: i64,
+    /// Valid until, ms since the epoch.
+    pub valid_until: i64,
+}
+
+/// A trainee's line in the group report.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GroupRow {
+    /// Name.
+    pub trainee: String,
+    /// Attempts of any status.
+    pub attempts: u32,
+    /// Scored attempts.
+    pub scored: u32,
+    /// Average total of scored attempts.
+    pub average_total: Option<f64>,
+    /// Share of scored attempts that passed, 0..1.
+    pub passed_share: Option<f64>,
+    /// The latest total.
+    pub last_total: Option<u32>,
+    /// Exam sittings passed.
+    pub exams_passed: u32,
+    /// Certificates still valid now.
+    pub valid_certificates: u32,
+}
+
+fn wrap(store: &Store) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |error| store.error(error)
+}
+
+impl Store {
+    /// A trainee's attempts with category scores, oldest first.
+    pub fn attempt_rows(&self, trainee: &Trainee) -> Result<Vec<AttemptRow>, StoreError> {
+        let error = wrap(self);
+        let mut rows: Vec<AttemptRow> = self
+            .connection
+            .prepare_cached(
+                "SELECT id, started_at, scenario_id, mode, status, total, passed FROM attempts \
+                 WHERE trainee_id = ?1 ORDER BY started_at, id",
+            )
+            .map_err(&error)?
+            .query_map(params![trainee.id], |row| {
+                Ok(AttemptRow {
+                    id: row.get(0)?,
+                    started_at: row.get(1)?,
+                    scenario_id: row.get(2)?,
+                    mode: row.get(3)?,
+                    status: row.get(4)?,
+                    total: row.get(5)?,
+                    passed: row.get(6)?,
+                    categories: BTreeMap::new(),
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(&error)?;
+        let index: std::collections::HashMap<i64, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(position, row)| (row.id, position))
+            .collect();
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT c.attempt_id, c.category, c.score FROM category_scores c \
+                 JOIN attempts a ON a.id = c.attempt_id WHERE a.trainee_id = ?1",
+            )
+            .map_err(&error)?;
+        let scores = statement
+            .query_map(params![trainee.id], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, u32>(2)?,
+                ))
+            })
+            .map_err(&error)?;
+        for score in scores {
+            let (attempt, category, value) = score.map_err(&error)?;
+            if let Some(&position) = index.get(&attempt) {
+                rows[position].categories.insert(category, value);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The rules broken most often (error and warning findings), most frequent first.
+    /// `None` counts every trainee.
+    pub fn broken_rules(
+        &self,
+        trainee: Option<&Trainee>,
+        limit: usize,
+    ) -> Result<Vec<(String, u32)>, StoreError> {
+        let error = wrap(self);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let map = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?));
+        match trainee {
+            Some(trainee) => self
+                .connection
+                .prepare_cached(
+                    "SELECT f.rule, COUNT(*) AS n FROM findings f \
+                     JOIN attempts a ON a.id = f.attempt_id WHERE a.trainee_id = ?1 \
+                     GROUP BY f.rule ORDER BY n DESC, f.rule LIMIT ?2",
+                )
+                .map_err(&error)?
+                .query_map(params![trainee.id, limit], map)
+                .and_then(Iterator::collect)
+                .map_err(&error),
+            None => self
+                .connection
+                .prepare_cached(
+                    "SELECT rule, COUNT(*) AS n FROM findings GROUP BY rule \
+                     ORDER BY n DESC, rule LIMIT ?1",
+                )
+                .map_err(&error)?
+                .query_map(params![limit], map)
+                .and_then(Iterator::collect)
+                .map_err(&error),
+        }
+    }
+
+    /// A trainee's exam sittings, oldest first.
+    pub fn exam_rows(&self, trainee: &Trainee) -> Result<Vec<ExamRow>, StoreError> {
+        let error = wrap(self);
+        self.connection
+            .prepare_cached(
+                "SELECT exam_id, started_at, passed, total FROM exam_runs WHERE trainee_id = ?1 \
+                 ORDER BY started_at, id",
+            )
+            .map_err(&error)?
+            .query_map(params![trainee.id], |row| {
+                Ok(ExamRow {
+                    exam_id: row.get(0)?,
+                    started_at: row.get(1)?,
+                    passed: row.get(2)?,
+                    total: row.get(3)?,
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(&error)
+    }
+
+    /// A trainee's certificates as report rows.
+    pub fn certificate_rows(&self, trainee: &Trainee) -> Result<Vec<CertificateRow>, StoreError> {
+        Ok(self
+            .certificates(trainee)?
+            .into_iter()
+            .map(|certificate| CertificateRow {
+                number: certificate.number,
+                issued_at: certificate.issued_at,
+                valid_until: certificate.valid_until,
+            })
+            .collect())
+    }
+
+    /// One line per trainee, for the group report; `now` decides which certificates are valid.
+    pub fn group_rows(&self, now: i64) -> Result<Vec<GroupRow>, StoreError> {
+        let error = wrap(self);
+        self.connection
+            .prepare_cached(
+                "SELECT t.name, COALESCE(s.attempts, 0), COALESCE(s.scored, 0), s.average, \
+                   s.passed_share, \
+                   (SELECT total FROM attempts a WHERE a.trainee_id = t.id AND total IS NOT NULL \
+                      ORDER BY started_at DESC, id DESC LIMIT 1), \
+                   (SELECT COUNT(*) FROM exam_runs e WHERE e.trainee_id = t.id AND e.passed = 1), \
+                   (SELECT COUNT(*) FROM certificates c WHERE c.trainee_id = t.id AND c.valid_until >= ?1) \
+                 FROM trainees t LEFT JOIN ( \
+                   SELECT trainee_id, COUNT(*) AS attempts, COUNT(total) AS scored, \
+                     AVG(total) AS average, AVG(CASE WHEN total IS NOT NULL THEN passed END) AS passed_share \
+                   FROM attempts GROUP BY trainee_id) s ON s.trainee_id = t.id \
+                 ORDER BY t.name",
+            )
+            .map_err(&error)?
+            .query_map(params![now], |row| {
+                Ok(GroupRow {
+                    trainee: row.get(0)?,
+                    attempts: row.get(1)?,
+                    scored: row.get(2)?,
+                    average_total: row.get(3)?,
+                    passed_share: row.get(4)?,
+                    last_total: row.get(5)?,
+                    exams_passed: row.get(6)?,
+                    valid_certificates: row.get(7)?,
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(&error)
+    }
+}

@@ -1,0 +1,76 @@
+//! `callcoach report`: a trainee's progress, or (for the examiner) the whole group.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use callcoach_core::report::{GroupReport, TraineeReport};
+use callcoach_core::store::{Store, StoreError, now_ms};
+use clap::{Args, ValueEnum};
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The trainee whose progress to show.
+    #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+    trainee: Option<String>,
+    /// Every trainee (needs the examiner's passphrase).
+    #[arg(long)]
+    all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Csv,
+    Html,
+    Json,
+}
+
+/// Makes the report.
+pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db)?;
+    let now = now_ms();
+    let text = if args.all {
+        // One trainee may not see the others: the group report is the quality service's.
+        crate::exam::examiner(&store, &mut std::io::stderr())?;
+        let report = GroupReport::build(&store, now)?;
+        match args.format {
+            Format::Text => report.to_text(),
+            Format::Csv => report.to_csv(),
+            Format::Html => report.to_html(),
+            Format::Json => report.to_json(),
+        }
+    } else {
+        let Some(name) = &args.trainee else {
+            bail!("укажите --trainee ИМЯ или --all");
+        };
+        let trainee = store
+            .trainee(name)?
+            .ok_or_else(|| StoreError::UnknownTrainee(name.trim().to_owned()))?;
+        let report = TraineeReport::build(&store, &trainee, now)?;
+        match args.format {
+            Format::Text => report.to_text(),
+            Format::Csv => report.to_csv(),
+            Format::Html => report.to_html(),
+            Format::Json => report.to_json(),
+        }
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .with_context(|| format!("не удалось записать {}", path.display()))?;
+            writeln!(std::io::stdout(), "Отчёт записан в {}.", path.display())?;
+        }
+        None => write!(std::io::stdout().lock(), "{text}")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

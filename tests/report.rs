@@ -1,0 +1,190 @@
+//! `callcoach report` through the binary: a trainee's report in every format, the group report
+//! kept for the examiner, and the HTML page rendered by a real headless browser.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{callcoach, stderr, stdout};
+
+const GREETING: &str = "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.";
+
+/// A database with a trainee who made three practice calls.
+fn history() -> (tempfile::TempDir, PathBuf) {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let db = folder.path().join("progress.sqlite");
+    let db_arg = db.to_str().expect("utf-8").to_owned();
+    let added = callcoach(&["--db", &db_arg, "trainee", "add", "Анна Смирнова"], "");
+    assert!(added.status.success(), "{}", stderr(&added));
+    for (seed, replies) in [
+        (
+            "1",
+            "Алло.\nВы должны перезагрузить роутер.\n/end\n".to_owned(),
+        ),
+        ("2", format!("{GREETING}\nВы должны подождать.\n/end\n")),
+        (
+            "3",
+            format!("{GREETING}\nСпасибо. Давайте я проверю линию до вашего дома.\n/end\n"),
+        ),
+    ] {
+        let played = callcoach(
+            &[
+                "--db",
+                &db_arg,
+                "play",
+                "internet_down",
+                "--text",
+                "--seed",
+                seed,
+                "--trainee",
+                "Анна Смирнова",
+            ],
+            &replies,
+        );
+        assert!(played.status.success(), "{}", stderr(&played));
+    }
+    (folder, db)
+}
+
+#[test]
+fn a_trainees_report_comes_in_every_format() {
+    let (_folder, db) = history();
+    let db_arg = db.to_str().expect("utf-8");
+    let text = callcoach(
+        &["--db", db_arg, "report", "--trainee", "Анна Смирнова"],
+        "",
+    );
+    assert!(text.status.success(), "{}", stderr(&text));
+    assert!(stdout(&text).contains("Попытки (3)"), "{}", stdout(&text));
+    assert!(
+        stdout(&text).contains("2 × wording.obligation"),
+        "{}",
+        stdout(&text)
+    );
+    let csv = callcoach(
+        &[
+            "--db",
+            db_arg,
+            "report",
+            "--trainee",
+            "Анна Смирнова",
+            "--format",
+            "csv",
+        ],
+        "",
+    );
+    assert_eq!(stdout(&csv).lines().count(), 4, "{}", stdout(&csv));
+    let json = callcoach(
+        &[
+            "--db",
+            db_arg,
+            "report",
+            "--trainee",
+            "Анна Смирнова",
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(value["trainee"], "Анна Смирнова");
+}
+
+#[test]
+fn the_group_report_needs_the_examiner() {
+    let (_folder, db) = history();
+    let db_arg = db.to_str().expect("utf-8");
+    let refused = Command::new(env!("CARGO_BIN_EXE_callcoach"))
+        .args(["--db", db_arg, "report", "--all"])
+        .env_remove("CALLCOACH_EXAMINER_PASSPHRASE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "a trainee cannot list everyone"
+    );
+    let allowed = Command::new(env!("CARGO_BIN_EXE_callcoach"))
+        .args(["--db", db_arg, "report", "--all", "--format", "csv"])
+        .env("CALLCOACH_EXAMINER_PASSPHRASE", "служба качества")
+        .output()
+        .expect("runs");
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+    assert!(
+        stdout(&allowed).contains("Анна Смирнова,3,3"),
+        "{}",
+        stdout(&allowed)
+    );
+}
+
+/// The first headless browser found on this machine (`./test.sh` installs Chromium).
+fn browser() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
+    let number = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    (number(16), number(20))
+}
+
+#[test]
+fn the_html_report_renders_in_a_real_browser() {
+    let (folder, db) = history();
+    let page = folder.path().join("report.html");
+    let made = callcoach(
+        &[
+            "--db",
+            db.to_str().expect("utf-8"),
+            "report",
+            "--trainee",
+            "Анна Смирнова",
+            "--format",
+            "html",
+        ]
+        .into_iter()
+        .chain(["--out", page.to_str().expect("utf-8")])
+        .collect::<Vec<_>>(),
+        "",
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let browser =
+        browser().expect("a headless Chromium (./test.sh installs the `chromium` package)");
+    let shot = folder.path().join("report.png");
+    let rendered = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg("--window-size=1000,1400")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("the browser runs");
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    let bytes = std::fs::read(&shot).expect("a screenshot");
+    assert_eq!(png_size(&bytes), (1000, 1400));
+    // A blank page compresses to a few kilobytes; the chart, tables and Cyrillic text do not.
+    assert!(
+        bytes.len() > 40_000,
+        "the page is not blank: {} bytes",
+        bytes.len()
+    );
+    if let Ok(folder) = std::env::var("CALLCOACH_SCREENSHOTS") {
+        std::fs::copy(&shot, Path::new(&folder).join("report.png")).expect("kept for the README");
+    }
+}
