@@ -151,6 +151,20 @@ fn a_passed_exam_issues_a_signed_certificate_that_verifies() {
     let attempts = store.attempts(&trainee).expect("attempts");
     assert_eq!(attempts.len(), 3, "every exam call is an attempt");
     assert!(store.verify().expect("verify").is_empty());
+    drop(store);
+
+    // Someone turns the sitting into a higher score behind callcoach's back.
+    rusqlite::Connection::open(&db)
+        .expect("raw")
+        .execute("UPDATE exam_runs SET total = 100", [])
+        .expect("edited");
+    let check = callcoach(&["--db", db_arg, "db", "verify"], "");
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        stdout(&check).contains("результат экзамена 1 изменён"),
+        "{}",
+        stdout(&check)
+    );
 }
 
 #[test]

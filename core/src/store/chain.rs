@@ -2,8 +2,10 @@
 //!
 //! When an attempt ends (finished, abandoned or interrupted) it is sealed: it takes the next
 //! `seal_seq` and its `chain_hash` is SHA-256 of the previous seal's hash and a canonical JSON of
-//! the attempt, its turns, scores and findings. `verify` recomputes the chain; an edited, deleted
-//! or inserted row breaks it from that attempt on.
+//! the attempt, its turns, scores and findings. `verify` recomputes the chain and names every
+//! attempt whose content no longer matches, every gap (a deleted attempt) and every ended attempt
+//! without a seal (a status forged outside callcoach). Exam sittings carry their own seal over
+//! their verdict and the chain hashes of their calls.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
@@ -144,6 +146,67 @@ pub(super) fn verify(connection: &Connection) -> rusqlite::Result<Vec<ChainProbl
             });
         }
         previous = stored.unwrap_or(hash);
+    }
+    Ok(problems)
+}
+
+/// The seal of an ended exam sitting: its row and the chain hashes of its calls, so a verdict
+/// edited in the file, or a call moved in or out of it, is detected.
+fn run_content(connection: &Connection, run: i64) -> rusqlite::Result<String> {
+    let document = json!({
+        "run": rows(connection,
+            "SELECT id, exam_id, exam_hash, trainee_id, seed, started_at, ended_at, passed, total \
+             FROM exam_runs WHERE id = ?1", run)?,
+        "calls": rows(connection,
+            "SELECT id, chain_hash FROM attempts WHERE exam_run_id = ?1 ORDER BY id", run)?,
+    });
+    Ok(link(GENESIS, &document.to_string()))
+}
+
+/// Seals an ended exam sitting; call in the transaction that ends it.
+pub(super) fn seal_run(connection: &Connection, run: i64) -> rusqlite::Result<()> {
+    let seal = run_content(connection, run)?;
+    connection.execute(
+        "UPDATE exam_runs SET seal = ?1 WHERE id = ?2",
+        params![seal, run],
+    )?;
+    Ok(())
+}
+
+/// Checks every ended sitting against its seal, and every exam call against its sitting.
+pub(super) fn verify_runs(connection: &Connection) -> rusqlite::Result<Vec<ChainProblem>> {
+    let mut problems = Vec::new();
+    let runs: Vec<(i64, Option<i64>, Option<String>)> = connection
+        .prepare("SELECT id, ended_at, seal FROM exam_runs ORDER BY id")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (run, ended, seal) in runs {
+        if ended.is_none() && seal.is_none() {
+            continue;
+        }
+        if seal.as_deref() != Some(run_content(connection, run)?.as_str()) {
+            problems.push(ChainProblem {
+                attempt: None,
+                message: format!(
+                    "результат экзамена {run} изменён после завершения: вердикт, итог или состав звонков не совпадают с записанными"
+                ),
+            });
+        }
+    }
+    let orphans: Vec<i64> = connection
+        .prepare(
+            "SELECT a.id FROM attempts a LEFT JOIN exam_runs r ON r.id = a.exam_run_id \
+             WHERE a.exam_run_id IS NOT NULL AND r.id IS NULL ORDER BY a.id",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for attempt in orphans {
+        problems.push(ChainProblem {
+            attempt: Some(attempt),
+            message: format!(
+                "экзаменационная попытка {attempt} ссылается на удалённую запись экзамена"
+            ),
+        });
     }
     Ok(problems)
 }

@@ -633,16 +633,33 @@ impl Store {
         Ok(self.connection.last_insert_rowid())
     }
 
-    /// Ends a sitting with its verdict.
-    pub fn finish_exam_run(&self, run: i64, passed: bool, total: u32) -> Result<(), StoreError> {
-        self.connection
+    /// Ends a sitting with its verdict and seals it.
+    pub fn finish_exam_run(
+        &mut self,
+        run: i64,
+        passed: bool,
+        total: u32,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let wrap = |error: rusqlite::Error| StoreError::Other {
+            path: path.clone(),
+            reason: error.to_string(),
+        };
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        let updated = transaction
             .execute(
                 "UPDATE exam_runs SET ended_at = ?1, passed = ?2, total = ?3 \
                  WHERE id = ?4 AND ended_at IS NULL",
                 params![now_ms(), passed, total, run],
             )
-            .map_err(|error| self.error(error))?;
-        Ok(())
+            .map_err(wrap)?;
+        if updated == 1 {
+            chain::seal_run(&transaction, run).map_err(wrap)?;
+        }
+        transaction.commit().map_err(wrap)
     }
 
     /// Stores an issued certificate.
@@ -693,7 +710,9 @@ impl Store {
 
     /// Recomputes the hash chain over ended attempts: empty when nothing was edited.
     pub fn verify(&self) -> Result<Vec<ChainProblem>, StoreError> {
-        chain::verify(&self.connection).map_err(|error| self.error(error))
+        let mut problems = chain::verify(&self.connection).map_err(|error| self.error(error))?;
+        problems.extend(chain::verify_runs(&self.connection).map_err(|error| self.error(error))?);
+        Ok(problems)
     }
 
     /// A trainee's attempts, oldest first.

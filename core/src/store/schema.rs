@@ -111,7 +111,24 @@ const MIGRATIONS: &[Step] = &[
     CREATE INDEX attempts_by_trainee_total ON attempts (trainee_id, total, passed);",
         None,
     ),
+    (
+        // 5: a seal on every ended exam sitting.
+        "ALTER TABLE exam_runs ADD COLUMN seal TEXT;",
+        Some(seal_existing_runs),
+    ),
 ];
+
+/// Seals the exam sittings that ended before sittings had seals.
+fn seal_existing_runs(transaction: &Transaction<'_>) -> rusqlite::Result<()> {
+    let ended: Vec<i64> = transaction
+        .prepare("SELECT id FROM exam_runs WHERE ended_at IS NOT NULL ORDER BY id")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for run in ended {
+        super::chain::seal_run(transaction, run)?;
+    }
+    Ok(())
+}
 
 /// Seals the attempts that ended before the chain existed, oldest first.
 fn seal_existing(transaction: &Transaction<'_>) -> rusqlite::Result<()> {
