@@ -107,7 +107,7 @@ pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result
                 bail!("экзамена «{exam}» нет. Есть: {}", ids.join(", "));
             };
             let mut store = Store::open(db)?;
-            let examiner = examiner(&store, &mut out)?;
+            let examiner = examiner(&store, true, &mut out)?;
             let trainee = store.trainee(trainee)?.ok_or_else(|| {
                 callcoach_core::store::StoreError::UnknownTrainee(trainee.clone())
             })?;
@@ -138,9 +138,19 @@ pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result
     }
 }
 
-/// Unlocks the examiner, setting the passphrase on first use.
-pub fn examiner(store: &Store, out: &mut impl Write) -> anyhow::Result<Examiner> {
+/// Unlocks the examiner; with `set_on_first_use` (starting an exam) the first passphrase given
+/// becomes the examiner's, otherwise an examiner must already exist.
+pub fn examiner(
+    store: &Store,
+    set_on_first_use: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<Examiner> {
     let first_use = !store.examiner_is_set()?;
+    if first_use && !set_on_first_use {
+        bail!(
+            "пароль экзаменатора ещё не задан: его задаёт служба качества, начиная первый экзамен (callcoach exam start)"
+        );
+    }
     let passphrase = passphrase(if first_use {
         "Задайте пароль экзаменатора (не короче 8 символов): "
     } else {

@@ -104,6 +104,43 @@ fn the_group_report_needs_the_examiner() {
         Some(2),
         "a trainee cannot list everyone"
     );
+    let no_examiner = Command::new(env!("CARGO_BIN_EXE_callcoach"))
+        .args(["--db", db_arg, "report", "--all"])
+        .env("CALLCOACH_EXAMINER_PASSPHRASE", "я тоже экзаменатор")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        no_examiner.status.code(),
+        Some(2),
+        "a report never makes anyone the examiner"
+    );
+    assert!(
+        stderr(&no_examiner).contains("пароль экзаменатора ещё не задан"),
+        "{}",
+        stderr(&no_examiner)
+    );
+    // The quality service sets the passphrase by starting the first exam.
+    let out = tempfile::tempdir().expect("temp dir");
+    let first_exam = Command::new(env!("CARGO_BIN_EXE_callcoach"))
+        .args([
+            "--db",
+            db_arg,
+            "exam",
+            "start",
+            "basic",
+            "--trainee",
+            "Анна Смирнова",
+            "--seed",
+            "1",
+        ])
+        .args(["--out", out.path().to_str().expect("utf-8")])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CALLCOACH_SCENARIOS")
+        .env("CALLCOACH_EXAMINER_PASSPHRASE", "служба качества")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("runs");
+    assert!(first_exam.status.success(), "{}", stderr(&first_exam));
     let allowed = Command::new(env!("CARGO_BIN_EXE_callcoach"))
         .args(["--db", db_arg, "report", "--all", "--format", "csv"])
         .env("CALLCOACH_EXAMINER_PASSPHRASE", "служба качества")
@@ -111,7 +148,7 @@ fn the_group_report_needs_the_examiner() {
         .expect("runs");
     assert!(allowed.status.success(), "{}", stderr(&allowed));
     assert!(
-        stdout(&allowed).contains("Анна Смирнова,3,3"),
+        stdout(&allowed).contains("Анна Смирнова,6,6"),
         "{}",
         stdout(&allowed)
     );
