@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs callcoach (installing what it needs first). Arguments go to the program:
-#   ./run.sh                       — a practice call with the default scenario
+#   ./run.sh                       — the desktop trainer
 #   ./run.sh play storyteller --text --seed 7
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -6,6 +6,9 @@ set -euo pipefail
 # System packages the build needs (C toolchain for linking and the bundled SQLite, pkg-config for
 # -sys crates).
 packages=(build-essential pkg-config)
+# What the app's window needs at run time: X11 client libraries and Vulkan (Mesa's software
+# driver works where there is no GPU).
+packages+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libvulkan1 mesa-vulkan-drivers)
 # `--tests`: also what the tests need (a headless browser renders the HTML report, with a font
 # that has Cyrillic).
 if [ "${1:-}" = "--tests" ]; then

@@ -2,7 +2,6 @@
 
 mod check;
 mod exam;
-mod paths;
 mod play;
 mod report;
 mod score;
@@ -11,6 +10,7 @@ mod trainee;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use callcoach::{app, paths};
 use clap::{Parser, Subcommand};
 
 /// Call-centre training simulator: practise difficult calls in Russian.
@@ -67,7 +67,10 @@ fn main() -> ExitCode {
         Some(Command::Exam(command)) => exam::run(&command, &scenarios, &db),
         Some(Command::Cert(command)) => exam::run_cert(&command, &db),
         Some(Command::Report(args)) => report::run(&args, &db),
-        None => play::run(&play::PlayArgs::default_call(), &scenarios, &db),
+        None => app::run(app::AppConfig {
+            scenarios: scenarios.clone(),
+            db: db.clone(),
+        }),
     };
     match result {
         Ok(code) => code,

@@ -16,6 +16,11 @@ pub fn scenario_folder(flag: Option<&Path>) -> PathBuf {
     bundled("scenarios")
 }
 
+/// The bundled assets (fonts, rubrics): what Bevy loads files from.
+pub fn asset_folder() -> PathBuf {
+    bundled("assets")
+}
+
 /// The folder of bundled rubrics, checked with the scenarios.
 pub fn rubric_folder() -> PathBuf {
     bundled("assets/rubrics")

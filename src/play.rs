@@ -14,15 +14,12 @@ use callcoach_core::store::{
 };
 use callcoach_core::text::Morphology;
 
-/// The scenario a bare `callcoach` plays until the app exists.
-const DEFAULT_SCENARIO: &str = "internet_down";
-
 /// Arguments of `play`.
 #[derive(Debug, clap::Args)]
 pub struct PlayArgs {
     /// Scenario id (see `callcoach check`) or path to a .ron file.
     scenario: String,
-    /// Play in the terminal by text (the default until the app's call screen exists).
+    /// Play in the terminal by text (the app is `callcoach` without arguments).
     #[arg(long)]
     text: bool,
     /// Seed of the customer's choices: the same seed and replies give the same call.
@@ -40,21 +37,6 @@ pub struct PlayArgs {
     /// Record the attempt for this trainee in the progress database (see `--db`).
     #[arg(long, value_name = "NAME")]
     trainee: Option<String>,
-}
-
-impl PlayArgs {
-    /// The call a bare `callcoach` starts.
-    pub fn default_call() -> Self {
-        PlayArgs {
-            scenario: DEFAULT_SCENARIO.to_owned(),
-            text: true,
-            seed: None,
-            exam: false,
-            transcript: None,
-            rubric: None,
-            trainee: None,
-        }
-    }
 }
 
 /// Plays one call on stdin/stdout.

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `callcoach` binary: golden `check` output and terminal play.
 
+mod app;
 mod check;
 mod exam;
 mod play;

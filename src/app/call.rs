@@ -1,0 +1,433 @@
+//! The call: the customer's lines as a phone transcript with their mood, the simulated clock, a
+//! reply field (Enter sends), hold with a running timer against the promised duration (F2),
+//! hanging up (F4), and in practice the scenario's hints and live findings after each reply.
+
+use std::sync::{Arc, Mutex};
+
+use bevy::prelude::*;
+use callcoach_core::scenario::ClockTime;
+use callcoach_core::scoring::ScoreReport;
+use callcoach_core::session::{AgentTurn, Event, Mode, Session, SessionOptions};
+use callcoach_core::store::content_hash;
+use callcoach_core::transcript::Transcript;
+
+use super::Screen;
+use super::draft::{Draft, DraftView};
+use super::library::Library;
+use super::scenarios::ChosenScenario;
+use super::store::{StoreCommand, StoreLink};
+use super::theme::{self, Action, UiFont};
+use super::trainee::CurrentTrainee;
+
+/// The call in progress.
+#[derive(Resource)]
+pub struct ActiveCall {
+    session: Mutex<Session>,
+    /// Turns already sent to the database.
+    recorded: usize,
+    /// When the current hold started (app time, seconds), if the customer is on hold.
+    hold_started: Option<f64>,
+    /// What the last reply promised for the hold.
+    promised: Option<u32>,
+}
+
+/// What the debrief shows: the finished call and its score.
+#[derive(Resource, Clone, Debug)]
+pub struct LastCall {
+    /// The scenario played.
+    pub scenario: String,
+    /// What was said.
+    pub transcript: Transcript,
+    /// The score.
+    pub report: ScoreReport,
+    /// How the call ended, in Russian.
+    pub summary: String,
+}
+
+/// One line of the call as shown.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Line {
+    /// The customer.
+    Customer(String),
+    /// The trainee.
+    Agent(String),
+    /// A hint or live finding (practice only).
+    Hint(String),
+    /// Something that happened: a hold, the end.
+    Note(String),
+}
+
+/// Everything shown so far, newest last (kept as data so tests read what the screen shows).
+#[derive(Resource, Default, Debug, Clone)]
+pub struct CallLog(pub Vec<Line>);
+
+#[derive(Component)]
+struct LogView;
+#[derive(Component)]
+struct MoodView;
+#[derive(Component)]
+struct ClockView;
+#[derive(Component)]
+struct HoldView;
+
+/// How many recent lines fit on the screen.
+const VISIBLE_LINES: usize = 14;
+/// A new seed per call from the app clock: calls vary, the seed is recorded with the attempt.
+fn seed_now(time: &Time<Real>) -> u64 {
+    time.elapsed().as_nanos() as u64 ^ 0x9E37_79B9_7F4A_7C15
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<CallLog>();
+    app.add_systems(OnEnter(Screen::Call), (start, spawn).chain());
+    app.add_systems(
+        Update,
+        (act, show_log, show_status)
+            .chain()
+            .run_if(in_state(Screen::Call)),
+    );
+}
+
+fn start(
+    mut commands: Commands,
+    chosen: Option<Res<ChosenScenario>>,
+    library: Option<Res<Library>>,
+    trainee: Res<CurrentTrainee>,
+    link: Option<Res<StoreLink>>,
+    time: Res<Time<Real>>,
+    mut log: ResMut<CallLog>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    log.0.clear();
+    let (Some(chosen), Some(library)) = (chosen, library) else {
+        next.set(Screen::Scenarios);
+        return;
+    };
+    let Some((path, scenario)) = library.scenarios.iter().find(|(_, s)| s.id == chosen.0) else {
+        next.set(Screen::Scenarios);
+        return;
+    };
+    let seed = seed_now(&time);
+    let started = Session::start(
+        Arc::new(scenario.clone()),
+        SessionOptions {
+            seed,
+            mode: Mode::Practice,
+        },
+        library.morphology.clone(),
+        Box::new(library.scorer.clone()),
+    );
+    let (session, opening) = match started {
+        Ok(started) => started,
+        Err(error) => {
+            log.0
+                .push(Line::Note(format!("Звонок не начался: {error}")));
+            next.set(Screen::Scenarios);
+            return;
+        }
+    };
+    if let (Some(link), Some(name)) = (&link, &trainee.0) {
+        link.send(StoreCommand::StartAttempt {
+            trainee: name.clone(),
+            scenario: scenario.id.clone(),
+            scenario_hash: std::fs::read_to_string(path)
+                .map(|text| content_hash(&text))
+                .unwrap_or_default(),
+            rubric_hash: content_hash(callcoach_core::scoring::DEFAULT_RUBRIC),
+            seed,
+        });
+    }
+    let mut call = ActiveCall {
+        session: Mutex::new(session),
+        recorded: 0,
+        hold_started: None,
+        promised: None,
+    };
+    show_events(&mut log, &mut call, &opening);
+    record(&mut call, link.as_deref());
+    commands.insert_resource(call);
+}
+
+fn spawn(mut commands: Commands, font: Res<UiFont>, call: Option<Res<ActiveCall>>) {
+    let Some(call) = call else { return };
+    let Ok(session) = call.session.lock() else {
+        return;
+    };
+    let scenario = session.scenario();
+    let header = format!(
+        "{} — звонит {} · компания «{}»",
+        scenario.title, scenario.customer.name, scenario.company
+    );
+    commands.spawn((
+        theme::screen_root(Screen::Call),
+        children![
+            theme::label(&font, header, 24.0, theme::TEXT),
+            (
+                Node {
+                    column_gap: px(24),
+                    ..default()
+                },
+                children![
+                    (theme::label(&font, "", 18.0, theme::ACCENT), ClockView),
+                    (theme::label(&font, "", 18.0, theme::WARN), MoodView),
+                    (theme::label(&font, "", 18.0, theme::ACCENT), HoldView),
+                ]
+            ),
+            (
+                BackgroundColor(theme::PANEL),
+                Node {
+                    flex_grow: 1.0,
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(4),
+                    padding: UiRect::all(px(12)),
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+                LogView,
+            ),
+            (
+                theme::panel(),
+                children![
+                    theme::label(&font, "Ваш ответ (Enter — отправить):", 14.0, theme::MUTED),
+                    (theme::label(&font, "▏", 20.0, theme::TEXT), DraftView),
+                ]
+            ),
+            (
+                Node::default(),
+                children![
+                    theme::button(&font, "Отправить (Enter)", Action::Send),
+                    theme::button(&font, "Удержание (F2)", Action::ToggleHold),
+                    theme::button(&font, "Завершить звонок (F4)", Action::EndCall),
+                ]
+            ),
+        ],
+    ));
+}
+
+/// Turns the engine's events into lines on the screen.
+fn show_events(log: &mut CallLog, call: &mut ActiveCall, events: &[Event]) {
+    let Ok(session) = call.session.lock() else {
+        return;
+    };
+    let name = session.scenario().customer.name.clone();
+    drop(session);
+    for event in events {
+        match event {
+            Event::CustomerSpoke { text, .. } => {
+                log.0.push(Line::Customer(format!("{name}: {text}")))
+            }
+            Event::HintOffered { text } => log.0.push(Line::Hint(format!("Подсказка: {text}"))),
+            Event::FindingsReported { findings, .. } => {
+                for finding in findings {
+                    log.0.push(Line::Hint(format!(
+                        "Замечание: {} Лучше: «{}».",
+                        finding.message, finding.suggestion
+                    )));
+                }
+            }
+            Event::MoodChanged { .. } => {}
+            Event::HoldStarted { .. } => {}
+            Event::HoldEnded { seconds, .. } => {
+                log.0.push(Line::Note(format!(
+                    "Удержание окончено через {}:{:02}",
+                    seconds / 60,
+                    seconds % 60
+                )));
+            }
+            Event::CallEnded { outcome, .. } => log
+                .0
+                .push(Line::Note(format!("Звонок окончен. {}", outcome.summary))),
+        }
+    }
+}
+
+/// Sends turns not yet recorded to the database thread.
+fn record(call: &mut ActiveCall, link: Option<&StoreLink>) {
+    let Ok(session) = call.session.lock() else {
+        return;
+    };
+    let turns = &session.transcript().turns;
+    if let Some(link) = link
+        && turns.len() > call.recorded
+    {
+        link.send(StoreCommand::RecordTurns {
+            from: call.recorded,
+            turns: turns[call.recorded..].to_vec(),
+        });
+    }
+    call.recorded = turns.len();
+}
+
+fn act(
+    mut commands: Commands,
+    mut actions: MessageReader<Action>,
+    call: Option<ResMut<ActiveCall>>,
+    mut draft: ResMut<Draft>,
+    mut log: ResMut<CallLog>,
+    library: Option<Res<Library>>,
+    link: Option<Res<StoreLink>>,
+    time: Res<Time>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let (Some(mut call), Some(library)) = (call, library) else {
+        return;
+    };
+    for action in actions.read() {
+        let turn = match action {
+            Action::Send => {
+                let text = draft.0.trim().to_owned();
+                if text.is_empty() || call.hold_started.is_some() {
+                    continue;
+                }
+                draft.0.clear();
+                log.0.push(Line::Agent(format!("Вы: {text}")));
+                call.promised = promised(&library, &text);
+                AgentTurn::Reply(text)
+            }
+            Action::ToggleHold => match call.hold_started.take() {
+                None => {
+                    call.hold_started = Some(time.elapsed_secs_f64());
+                    log.0.push(Line::Note(match call.promised {
+                        Some(seconds) => format!(
+                            "Клиент на удержании (обещано {}:{:02})",
+                            seconds / 60,
+                            seconds % 60
+                        ),
+                        None => "Клиент на удержании (срок ожидания не назван)".to_owned(),
+                    }));
+                    continue;
+                }
+                Some(started) => {
+                    let seconds = (time.elapsed_secs_f64() - started).round().max(1.0) as u32;
+                    AgentTurn::Hold { seconds }
+                }
+            },
+            Action::EndCall => AgentTurn::HangUp,
+            _ => continue,
+        };
+        let events = {
+            let Ok(mut session) = call.session.lock() else {
+                return;
+            };
+            match session.advance(turn) {
+                Ok(events) => events,
+                Err(error) => {
+                    log.0.push(Line::Note(error.to_string()));
+                    continue;
+                }
+            }
+        };
+        show_events(&mut log, &mut call, &events);
+        record(&mut call, link.as_deref());
+        let Ok(session) = call.session.lock() else {
+            return;
+        };
+        if let Some(outcome) = session.outcome() {
+            let report = library.scorer.score(session.transcript());
+            if let Some(link) = &link {
+                link.send(StoreCommand::Finish {
+                    finished: true,
+                    report: Box::new(report.clone()),
+                });
+            }
+            commands.insert_resource(LastCall {
+                scenario: session.scenario().id.clone(),
+                transcript: session.transcript().clone(),
+                report,
+                summary: outcome.summary.clone(),
+            });
+            next.set(Screen::Debrief);
+            return;
+        }
+    }
+}
+
+/// The longest duration the reply promises, as the engine will read it.
+fn promised(library: &Library, text: &str) -> Option<u32> {
+    let analyzed = callcoach_core::text::AnalyzedText::new(&library.morphology, text);
+    callcoach_core::text::promised_durations(&analyzed)
+        .iter()
+        .map(|promise| promise.seconds)
+        .max()
+}
+
+fn show_log(
+    mut commands: Commands,
+    log: Res<CallLog>,
+    font: Res<UiFont>,
+    views: Query<Entity, With<LogView>>,
+    added: Query<(), Added<LogView>>,
+) {
+    if !log.is_changed() && added.is_empty() {
+        return;
+    }
+    for view in &views {
+        commands.entity(view).despawn_children();
+        commands.entity(view).with_children(|view| {
+            let start = log.0.len().saturating_sub(VISIBLE_LINES);
+            for line in &log.0[start..] {
+                let (text, colour, size) = match line {
+                    Line::Customer(text) => (text, theme::TEXT, 18.0),
+                    Line::Agent(text) => (text, theme::ACCENT, 18.0),
+                    Line::Hint(text) => (text, theme::WARN, 15.0),
+                    Line::Note(text) => (text, theme::MUTED, 15.0),
+                };
+                view.spawn(theme::label(&font, text.clone(), size, colour));
+            }
+        });
+    }
+}
+
+fn show_status(
+    call: Option<Res<ActiveCall>>,
+    time: Res<Time>,
+    mut texts: ParamSet<(
+        Query<&mut Text, With<ClockView>>,
+        Query<(&mut Text, &mut TextColor), With<MoodView>>,
+        Query<&mut Text, With<HoldView>>,
+    )>,
+) {
+    let Some(call) = call else { return };
+    let Ok(session) = call.session.lock() else {
+        return;
+    };
+    let start = ClockTime::parse(&session.scenario().clock).unwrap_or(ClockTime { minutes: 0 });
+    let minutes = start.minutes + (session.elapsed_seconds() / 60.0) as u32;
+    for mut clock in &mut texts.p0() {
+        clock.0 = format!("Время: {}", ClockTime { minutes });
+    }
+    let mood = session.mood();
+    for (mut text, mut colour) in &mut texts.p1() {
+        let filled = (mood * 10.0).round() as usize;
+        text.0 = format!(
+            "Раздражение: {}{} {:.0}%",
+            "█".repeat(filled),
+            "░".repeat(10usize.saturating_sub(filled)),
+            mood * 100.0
+        );
+        colour.0 = if mood >= 0.7 {
+            theme::BAD
+        } else if mood >= 0.4 {
+            theme::WARN
+        } else {
+            theme::GOOD
+        };
+    }
+    for mut hold in &mut texts.p2() {
+        hold.0 = match call.hold_started {
+            Some(started) => {
+                let running = (time.elapsed_secs_f64() - started).max(0.0) as u32;
+                let promise = call.promised.map_or_else(
+                    || "срок не назван".to_owned(),
+                    |p| format!("обещано {}:{:02}", p / 60, p % 60),
+                );
+                format!(
+                    "На удержании {}:{:02} / {promise}",
+                    running / 60,
+                    running % 60
+                )
+            }
+            None => String::new(),
+        };
+    }
+}

@@ -1,0 +1,89 @@
+//! The text being typed (a reply, a trainee's name) and the keyboard: characters go into the
+//! draft, Enter sends it, hotkeys become actions. Keyboard-only use works on every screen.
+
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::prelude::*;
+
+use super::Screen;
+use super::theme::Action;
+
+/// The text in the input field of the current screen.
+#[derive(Resource, Default, Debug, Clone, PartialEq, Eq)]
+pub struct Draft(pub String);
+
+/// Marks the text node that shows the draft.
+#[derive(Component)]
+pub struct DraftView;
+
+/// Longest reply or name accepted, in characters.
+const MAX_CHARS: usize = 500;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Draft>();
+    app.add_systems(Update, (keyboard, show_draft).chain());
+    app.add_systems(StateTransition, clear_on_screen_change);
+}
+
+fn clear_on_screen_change(
+    mut transitions: MessageReader<StateTransitionEvent<Screen>>,
+    mut draft: ResMut<Draft>,
+) {
+    if transitions.read().last().is_some() {
+        draft.0.clear();
+    }
+}
+
+fn keyboard(
+    mut keys: MessageReader<KeyboardInput>,
+    screen: Res<State<Screen>>,
+    mut draft: ResMut<Draft>,
+    mut actions: MessageWriter<Action>,
+) {
+    let typing = matches!(screen.get(), Screen::Trainee | Screen::Call);
+    for key in keys.read() {
+        if key.state != ButtonState::Pressed {
+            continue;
+        }
+        let action = match (screen.get(), &key.logical_key) {
+            (Screen::Trainee, Key::Enter) => Some(Action::AddTrainee),
+            (Screen::Call, Key::Enter) => Some(Action::Send),
+            (Screen::Call, Key::F2) => Some(Action::ToggleHold),
+            (Screen::Call, Key::F4) => Some(Action::EndCall),
+            (Screen::Scenarios, Key::Escape) => Some(Action::Trainees),
+            (Screen::Debrief, Key::Enter) => Some(Action::TryAgain),
+            (Screen::Debrief, Key::Escape) => Some(Action::Scenarios),
+            _ => None,
+        };
+        if let Some(action) = action {
+            actions.write(action);
+            continue;
+        }
+        if !typing {
+            continue;
+        }
+        match &key.logical_key {
+            Key::Backspace => {
+                draft.0.pop();
+            }
+            _ => {
+                if let Some(text) = &key.text {
+                    for c in text.chars().filter(|c| !c.is_control()) {
+                        if draft.0.chars().count() < MAX_CHARS {
+                            draft.0.push(c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn show_draft(draft: Res<Draft>, mut views: Query<&mut Text, With<DraftView>>) {
+    if !draft.is_changed() {
+        return;
+    }
+    for mut view in &mut views {
+        view.0 = format!("{}▏", draft.0);
+    }
+}

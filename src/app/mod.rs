@@ -1,0 +1,95 @@
+//! The desktop trainer: a Bevy app over the core. `callcoach` with no arguments opens it.
+//!
+//! Screens are states ([`Screen`]); each screen is a plugin in its own file. Everything slow —
+//! loading scenarios, the progress database — runs off the frame: scenarios load on a thread and
+//! arrive as a resource, the database lives on its own worker thread ([`store`]).
+
+// Bevy systems declare the data they touch in their signatures: long parameter lists and query
+// types are how the scheduler sees them, not a design smell here.
+#![allow(
+    clippy::too_many_arguments,
+    clippy::type_complexity,
+    reason = "Bevy system signatures"
+)]
+
+pub mod call;
+pub mod debrief;
+pub mod draft;
+pub mod library;
+pub mod scenarios;
+pub mod store;
+pub mod theme;
+pub mod trainee;
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+
+/// What the app works on.
+#[derive(Clone, Debug, Resource)]
+pub struct AppConfig {
+    /// The scenarios folder.
+    pub scenarios: PathBuf,
+    /// The progress database.
+    pub db: PathBuf,
+}
+
+/// The screens, in the order a trainee meets them.
+#[derive(States, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Screen {
+    /// Pick yourself or add yourself.
+    #[default]
+    Trainee,
+    /// Pick a scenario.
+    Scenarios,
+    /// The call.
+    Call,
+    /// The debrief after a call.
+    Debrief,
+}
+
+/// Everything of ours, without windowing or rendering: the app adds those, tests use
+/// `MinimalPlugins`.
+pub fn plugin(app: &mut App) {
+    app.init_state::<Screen>();
+    app.add_plugins((
+        theme::plugin,
+        store::plugin,
+        library::plugin,
+        draft::plugin,
+        trainee::plugin,
+        scenarios::plugin,
+        call::plugin,
+        debrief::plugin,
+    ));
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(config: AppConfig) -> anyhow::Result<std::process::ExitCode> {
+    let assets = crate::paths::asset_folder();
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "callcoach — тренажёр трудных звонков".to_owned(),
+                    resolution: (1280, 800).into(),
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(AssetPlugin {
+                file_path: assets.to_string_lossy().into_owned(),
+                ..default()
+            }),
+    );
+    app.insert_resource(config);
+    app.add_systems(Startup, |mut commands: Commands| {
+        commands.spawn(Camera2d);
+    });
+    app.add_plugins(plugin);
+    match app.run() {
+        AppExit::Success => Ok(std::process::ExitCode::SUCCESS),
+        AppExit::Error(code) => Ok(std::process::ExitCode::from(code.get())),
+    }
+}

@@ -1,0 +1,197 @@
+//! The scenario list: a card per scenario (title, difficulty, summary, tags), number keys to
+//! start one, and the files that could not be loaded with the same diagnostics as `check`.
+
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::prelude::*;
+
+use super::Screen;
+use super::library::{Library, LibraryFailed};
+use super::theme::{self, Action, UiFont};
+use super::trainee::CurrentTrainee;
+
+/// The scenario the next call plays.
+#[derive(Resource, Debug, Clone, PartialEq, Eq)]
+pub struct ChosenScenario(pub String);
+
+/// The card list; `loaded` once it shows the library rather than "loading…".
+#[derive(Component, Default)]
+struct ScenarioList {
+    loaded: bool,
+}
+
+/// How many scenarios have a number key.
+const NUMBERED: usize = 9;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Scenarios), spawn);
+    app.add_systems(
+        Update,
+        (fill, number_keys, act).run_if(in_state(Screen::Scenarios)),
+    );
+}
+
+fn spawn(mut commands: Commands, font: Res<UiFont>, trainee: Res<CurrentTrainee>) {
+    let who = trainee.0.clone().unwrap_or_default();
+    commands.spawn((
+        theme::screen_root(Screen::Scenarios),
+        children![
+            theme::label(&font, format!("Сценарии — {who}"), 30.0, theme::TEXT),
+            theme::label(
+                &font,
+                "Цифра — начать звонок, Esc — сменить стажёра.",
+                16.0,
+                theme::MUTED
+            ),
+            (
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(8),
+                    ..default()
+                },
+                ScenarioList::default(),
+            ),
+            theme::button(&font, "Сменить стажёра (Esc)", Action::Trainees),
+        ],
+    ));
+}
+
+/// Cards appear once the library has loaded (and at once when it already has).
+fn fill(
+    mut commands: Commands,
+    library: Option<Res<Library>>,
+    failed: Option<Res<LibraryFailed>>,
+    font: Res<UiFont>,
+    mut lists: Query<(Entity, &mut ScenarioList, Option<&Children>)>,
+) {
+    for (list, mut state, children) in &mut lists {
+        let has_content = children.is_some_and(|children| !children.is_empty());
+        let can_load = library.is_some() || failed.is_some();
+        if state.loaded || (has_content && !can_load) {
+            continue;
+        }
+        state.loaded = can_load;
+        commands.entity(list).despawn_children();
+        commands.entity(list).with_children(|list| {
+            if let Some(failed) = &failed {
+                list.spawn(theme::label(
+                    &font,
+                    format!("Не удалось загрузить словарь или рубрику: {}", failed.0),
+                    18.0,
+                    theme::BAD,
+                ));
+                return;
+            }
+            let Some(library) = &library else {
+                list.spawn(theme::label(
+                    &font,
+                    "Загрузка сценариев…",
+                    18.0,
+                    theme::MUTED,
+                ));
+                return;
+            };
+            let scenarios: Vec<_> = ordered(library)
+                .into_iter()
+                .filter_map(|id| library.scenarios.iter().find(|(_, s)| s.id == id))
+                .collect();
+            for (index, (_, scenario)) in scenarios.iter().enumerate() {
+                let key = if index < NUMBERED {
+                    format!("{} · ", index + 1)
+                } else {
+                    String::new()
+                };
+                list.spawn((
+                    theme::panel(),
+                    children![
+                        theme::label(
+                            &font,
+                            format!(
+                                "{key}{} {}",
+                                scenario.title,
+                                "★".repeat(usize::from(scenario.difficulty))
+                            ),
+                            20.0,
+                            theme::TEXT
+                        ),
+                        theme::label(&font, scenario.summary.clone(), 14.0, theme::MUTED),
+                        theme::label(&font, scenario.tags.join(" · "), 13.0, theme::ACCENT),
+                        theme::button(
+                            &font,
+                            "Начать звонок",
+                            Action::StartScenario(scenario.id.clone())
+                        ),
+                    ],
+                ));
+            }
+            if !library.diagnostics.is_empty() {
+                list.spawn(theme::label(
+                    &font,
+                    "Файлы с ошибками (остальные сценарии работают):",
+                    16.0,
+                    theme::WARN,
+                ));
+                for diagnostic in &library.diagnostics {
+                    list.spawn(theme::label(
+                        &font,
+                        diagnostic.to_string(),
+                        13.0,
+                        theme::WARN,
+                    ));
+                }
+            }
+        });
+    }
+}
+
+/// The playable scenarios in card order: what number keys refer to.
+pub fn ordered(library: &Library) -> Vec<String> {
+    let mut scenarios: Vec<_> = library
+        .scenarios
+        .iter()
+        .map(|(_, scenario)| scenario)
+        .filter(|scenario| !scenario.exam_only)
+        .collect();
+    scenarios.sort_by_key(|scenario| (scenario.difficulty, scenario.title.clone()));
+    scenarios
+        .into_iter()
+        .map(|scenario| scenario.id.clone())
+        .collect()
+}
+
+fn number_keys(
+    mut keys: MessageReader<KeyboardInput>,
+    library: Option<Res<Library>>,
+    mut actions: MessageWriter<Action>,
+) {
+    let Some(library) = library else { return };
+    for key in keys.read() {
+        if key.state != ButtonState::Pressed {
+            continue;
+        }
+        if let Key::Character(text) = &key.logical_key
+            && let Some(digit) = text.chars().next().and_then(|c| c.to_digit(10))
+            && digit >= 1
+            && let Some(id) = ordered(&library).get(digit as usize - 1)
+        {
+            actions.write(Action::StartScenario(id.clone()));
+        }
+    }
+}
+
+fn act(
+    mut commands: Commands,
+    mut actions: MessageReader<Action>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    for action in actions.read() {
+        match action {
+            Action::StartScenario(id) => {
+                commands.insert_resource(ChosenScenario(id.clone()));
+                next.set(Screen::Call);
+            }
+            Action::Trainees => next.set(Screen::Trainee),
+            _ => {}
+        }
+    }
+}

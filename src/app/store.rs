@@ -1,0 +1,183 @@
+//! The progress database on its own thread: the rusqlite connection is not `Sync`, and a frame
+//! must never wait for the disk. Screens send commands; replies arrive as messages.
+
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use bevy::prelude::*;
+use callcoach_core::scoring::ScoreReport;
+use callcoach_core::store::{AttemptMode, AttemptStatus, NewAttempt, Store, StoreError, TurnInput};
+use callcoach_core::transcript::TranscriptTurn;
+
+use super::AppConfig;
+
+/// What the database thread is asked to do, in order.
+#[derive(Debug)]
+pub enum StoreCommand {
+    /// List trainees.
+    ListTrainees,
+    /// Add a trainee (and list again).
+    AddTrainee(String),
+    /// Start the attempt every following turn belongs to.
+    StartAttempt {
+        /// Trainee name.
+        trainee: String,
+        /// Scenario id.
+        scenario: String,
+        /// SHA-256 of the scenario file.
+        scenario_hash: String,
+        /// SHA-256 of the rubric.
+        rubric_hash: String,
+        /// The call's seed.
+        seed: u64,
+    },
+    /// Record turns of the current attempt from this index on.
+    RecordTurns {
+        /// Index of the first turn given.
+        from: usize,
+        /// The turns.
+        turns: Vec<TranscriptTurn>,
+    },
+    /// End the current attempt.
+    Finish {
+        /// How it ended.
+        finished: bool,
+        /// Its score.
+        report: Box<ScoreReport>,
+    },
+}
+
+/// What came back.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub enum StoreReply {
+    /// The trainees, by name.
+    Trainees(Vec<String>),
+    /// Something failed; the text says what, in Russian.
+    Failed(String),
+}
+
+/// The channel to the database thread.
+#[derive(Resource)]
+pub struct StoreLink {
+    commands: Sender<StoreCommand>,
+    replies: Mutex<Receiver<StoreReply>>,
+}
+
+impl StoreLink {
+    /// Queues a command; a dead worker is reported on the next poll.
+    pub fn send(&self, command: StoreCommand) {
+        let _ = self.commands.send(command);
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<StoreReply>();
+    app.add_systems(PreStartup, start_worker);
+    app.add_systems(PreUpdate, poll);
+}
+
+fn start_worker(mut commands: Commands, config: Option<Res<AppConfig>>) {
+    let Some(config) = config else { return };
+    let (command_sender, command_receiver) = channel::<StoreCommand>();
+    let (reply_sender, reply_receiver) = channel::<StoreReply>();
+    let path = config.db.clone();
+    std::thread::Builder::new()
+        .name("progress-db".to_owned())
+        .spawn(move || worker(&path, &command_receiver, &reply_sender))
+        .ok();
+    let link = StoreLink {
+        commands: command_sender,
+        replies: Mutex::new(reply_receiver),
+    };
+    link.send(StoreCommand::ListTrainees);
+    commands.insert_resource(link);
+}
+
+fn poll(link: Option<Res<StoreLink>>, mut replies: MessageWriter<StoreReply>) {
+    let Some(link) = link else { return };
+    let Ok(receiver) = link.replies.lock() else {
+        return;
+    };
+    while let Ok(reply) = receiver.try_recv() {
+        replies.write(reply);
+    }
+}
+
+fn worker(path: &std::path::Path, commands: &Receiver<StoreCommand>, replies: &Sender<StoreReply>) {
+    let mut store = match Store::open(path) {
+        Ok(store) => store,
+        Err(error) => {
+            let _ = replies.send(StoreReply::Failed(format!(
+                "Прогресс не сохраняется: {error}"
+            )));
+            // Keep draining commands so the app never blocks on a full channel.
+            while commands.recv().is_ok() {}
+            return;
+        }
+    };
+    let mut current: Option<i64> = None;
+    while let Ok(command) = commands.recv() {
+        if let Err(error) = handle(&mut store, &mut current, command, replies) {
+            let _ = replies.send(StoreReply::Failed(error.to_string()));
+        }
+    }
+}
+
+fn handle(
+    store: &mut Store,
+    current: &mut Option<i64>,
+    command: StoreCommand,
+    replies: &Sender<StoreReply>,
+) -> Result<(), StoreError> {
+    match command {
+        StoreCommand::ListTrainees => {
+            let names = store.trainees()?.into_iter().map(|t| t.name).collect();
+            let _ = replies.send(StoreReply::Trainees(names));
+        }
+        StoreCommand::AddTrainee(name) => {
+            if store.trainee(&name)?.is_none() {
+                store.add_trainee(&name)?;
+            }
+            let names = store.trainees()?.into_iter().map(|t| t.name).collect();
+            let _ = replies.send(StoreReply::Trainees(names));
+        }
+        StoreCommand::StartAttempt {
+            trainee,
+            scenario,
+            scenario_hash,
+            rubric_hash,
+            seed,
+        } => {
+            let trainee = store
+                .trainee(&trainee)?
+                .ok_or(StoreError::UnknownTrainee(trainee))?;
+            *current = Some(store.start_attempt(&NewAttempt {
+                trainee: &trainee,
+                mode: AttemptMode::Practice,
+                scenario_id: &scenario,
+                scenario_hash,
+                rubric_hash,
+                seed,
+                exam_run: None,
+            })?);
+        }
+        StoreCommand::RecordTurns { from, turns } => {
+            if let Some(attempt) = *current {
+                for (offset, turn) in turns.iter().enumerate() {
+                    store.record_turn(attempt, from + offset, turn, TurnInput::Typed)?;
+                }
+            }
+        }
+        StoreCommand::Finish { finished, report } => {
+            if let Some(attempt) = current.take() {
+                let status = if finished {
+                    AttemptStatus::Finished
+                } else {
+                    AttemptStatus::Abandoned
+                };
+                store.finish_attempt(attempt, status, Some(&report))?;
+            }
+        }
+    }
+    Ok(())
+}

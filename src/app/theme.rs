@@ -1,0 +1,151 @@
+//! Colours, the bundled Cyrillic font and the widgets every screen is built from.
+
+use bevy::prelude::*;
+
+/// The bundled font: Bevy's default font has no Cyrillic.
+pub const FONT: &str = "fonts/DejaVuSans.ttf";
+
+/// Window background.
+pub const BACKGROUND: Color = Color::srgb(0.11, 0.12, 0.14);
+/// Panels grouping related things.
+pub const PANEL: Color = Color::srgb(0.16, 0.17, 0.20);
+/// Ordinary text.
+pub const TEXT: Color = Color::srgb(0.92, 0.92, 0.90);
+/// Secondary text.
+pub const MUTED: Color = Color::srgb(0.62, 0.64, 0.68);
+/// The trainee's own lines and links.
+pub const ACCENT: Color = Color::srgb(0.30, 0.62, 0.95);
+/// Passed, praised, calm.
+pub const GOOD: Color = Color::srgb(0.35, 0.78, 0.45);
+/// Failed, an error, furious.
+pub const BAD: Color = Color::srgb(0.92, 0.38, 0.35);
+/// Hints, warnings, irritated.
+pub const WARN: Color = Color::srgb(0.95, 0.75, 0.30);
+const BUTTON: Color = Color::srgb(0.22, 0.24, 0.29);
+const BUTTON_HOVER: Color = Color::srgb(0.28, 0.31, 0.38);
+const BUTTON_PRESSED: Color = Color::srgb(0.20, 0.45, 0.75);
+
+/// The font handle every text uses (the default handle in headless tests without assets).
+#[derive(Resource, Clone, Default)]
+pub struct UiFont(pub Handle<Font>);
+
+/// What a button (or its hotkey) asks for.
+#[derive(Component, Message, Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Continue as this trainee.
+    PickTrainee(String),
+    /// Add the name typed in the field.
+    AddTrainee,
+    /// Start a practice call of this scenario.
+    StartScenario(String),
+    /// Send the typed reply.
+    Send,
+    /// Put the customer on hold, or take them off it.
+    ToggleHold,
+    /// Hang up.
+    EndCall,
+    /// Play the same scenario again.
+    TryAgain,
+    /// Back to the scenario list.
+    Scenarios,
+    /// Back to the trainee list.
+    Trainees,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<UiFont>();
+    app.add_message::<Action>();
+    app.add_systems(PreStartup, load_font);
+    app.add_systems(Update, (press_buttons, paint_buttons));
+}
+
+fn load_font(assets: Option<Res<AssetServer>>, mut font: ResMut<UiFont>) {
+    if let Some(assets) = assets {
+        font.0 = assets.load(FONT);
+    }
+}
+
+/// Buttons turn clicks into actions.
+fn press_buttons(
+    buttons: Query<(&Interaction, &Action), (Changed<Interaction>, With<Button>)>,
+    mut actions: MessageWriter<Action>,
+) {
+    for (interaction, action) in &buttons {
+        if *interaction == Interaction::Pressed {
+            actions.write(action.clone());
+        }
+    }
+}
+
+fn paint_buttons(
+    mut buttons: Query<(&Interaction, &mut BackgroundColor), (Changed<Interaction>, With<Button>)>,
+) {
+    for (interaction, mut colour) in &mut buttons {
+        colour.0 = match interaction {
+            Interaction::Pressed => BUTTON_PRESSED,
+            Interaction::Hovered => BUTTON_HOVER,
+            Interaction::None => BUTTON,
+        };
+    }
+}
+
+/// A line of text.
+pub fn label(font: &UiFont, text: impl Into<String>, size: f32, colour: Color) -> impl Bundle {
+    (
+        Text::new(text),
+        TextFont {
+            font: font.0.clone().into(),
+            font_size: FontSize::Px(size),
+            ..default()
+        },
+        TextColor(colour),
+    )
+}
+
+/// A button that sends `action`; `hotkey` is shown in its caption.
+pub fn button(font: &UiFont, caption: impl Into<String>, action: Action) -> impl Bundle {
+    (
+        Button,
+        action,
+        Node {
+            padding: UiRect::axes(px(14), px(8)),
+            margin: UiRect::all(px(4)),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            border_radius: BorderRadius::all(px(6)),
+            ..default()
+        },
+        BackgroundColor(BUTTON),
+        children![label(font, caption, 18.0, TEXT)],
+    )
+}
+
+/// The root node of a screen: fills the window, removed when the screen is left.
+pub fn screen_root<S: States>(screen: S) -> impl Bundle {
+    (
+        DespawnOnExit(screen),
+        Node {
+            width: percent(100),
+            height: percent(100),
+            flex_direction: FlexDirection::Column,
+            padding: UiRect::all(px(24)),
+            row_gap: px(10),
+            ..default()
+        },
+        BackgroundColor(BACKGROUND),
+    )
+}
+
+/// A panel: a darker box grouping related things.
+pub fn panel() -> impl Bundle {
+    (
+        Node {
+            flex_direction: FlexDirection::Column,
+            padding: UiRect::all(px(12)),
+            row_gap: px(6),
+            border_radius: BorderRadius::all(px(8)),
+            ..default()
+        },
+        BackgroundColor(PANEL),
+    )
+}

@@ -1,0 +1,254 @@
+//! The app without a window: `MinimalPlugins`, simulated typing and simulated time drive a whole
+//! call through the screens, and the test reads what the screens show.
+
+use std::path::Path;
+use std::time::Duration;
+
+use bevy::input::ButtonState;
+use bevy::input::InputPlugin;
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use bevy::time::TimeUpdateStrategy;
+use callcoach::app::call::{CallLog, LastCall, Line};
+use callcoach::app::library::Library;
+use callcoach::app::theme::Action;
+use callcoach::app::trainee::Trainees;
+use callcoach::app::{AppConfig, Screen};
+use callcoach_core::store::{AttemptStatus, Store};
+
+use super::repository;
+
+/// A headless app on the bundled scenarios and a fresh database; time advances one simulated
+/// second per update.
+fn headless(db: &Path) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin, InputPlugin));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(1)));
+    app.insert_resource(AppConfig {
+        scenarios: repository().join("scenarios"),
+        db: db.to_owned(),
+    });
+    app.add_plugins(callcoach::app::plugin);
+    // Virtual time clamps a step to 250 ms by default; a simulated second must stay a second.
+    app.world_mut()
+        .resource_mut::<Time<Virtual>>()
+        .set_max_delta(Duration::from_secs(2));
+    app
+}
+
+/// Updates until `ready` holds (background threads answer), failing after a while.
+#[track_caller]
+fn update_until(app: &mut App, what: &str, ready: impl Fn(&World) -> bool) {
+    for _ in 0..3000 {
+        app.update();
+        if ready(app.world()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("gave up waiting for {what}");
+}
+
+fn press(app: &mut App, key_code: KeyCode, logical_key: Key, text: Option<&str>) {
+    let window = Entity::PLACEHOLDER;
+    app.world_mut().write_message(KeyboardInput {
+        key_code,
+        logical_key,
+        state: ButtonState::Pressed,
+        text: text.map(Into::into),
+        repeat: false,
+        window,
+    });
+    app.update();
+}
+
+/// Types text as a keyboard would, one character per key press, then Enter.
+fn type_line(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let character = c.to_string();
+        press(
+            app,
+            KeyCode::KeyA,
+            Key::Character(character.as_str().into()),
+            Some(&character),
+        );
+    }
+    press(app, KeyCode::Enter, Key::Enter, None);
+}
+
+fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+fn shown_texts(app: &mut App) -> Vec<String> {
+    let world = app.world_mut();
+    let mut query = world.query::<&Text>();
+    query.iter(world).map(|text| text.0.clone()).collect()
+}
+
+#[test]
+fn a_whole_call_from_trainee_to_debrief() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let db = folder.path().join("progress.sqlite");
+    let mut app = headless(&db);
+    update_until(&mut app, "the trainee list", |world| {
+        world.get_resource::<Trainees>().is_some()
+    });
+    assert_eq!(screen(&app), Screen::Trainee);
+
+    type_line(&mut app, "Анна Смирнова");
+    app.update();
+    assert_eq!(
+        screen(&app),
+        Screen::Scenarios,
+        "typing a name and Enter continues"
+    );
+    update_until(&mut app, "the scenarios", |world| {
+        world.get_resource::<Library>().is_some()
+    });
+    app.update();
+    assert!(
+        shown_texts(&mut app)
+            .iter()
+            .any(|text| text.contains("Не работает интернет")),
+        "the scenario cards are shown"
+    );
+
+    app.world_mut()
+        .write_message(Action::StartScenario("internet_down".to_owned()));
+    app.update();
+    app.update();
+    assert_eq!(screen(&app), Screen::Call);
+    type_line(
+        &mut app,
+        "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.",
+    );
+    type_line(&mut app, "Спасибо. Давайте я проверю линию до вашего дома.");
+    type_line(
+        &mut app,
+        "Оставайтесь, пожалуйста, на линии, проверка займёт около двух минут.",
+    );
+    press(&mut app, KeyCode::F2, Key::F2, None);
+    let on_hold = shown_texts(&mut app);
+    assert!(
+        on_hold
+            .iter()
+            .any(|text| text.starts_with("На удержании") && text.contains("обещано 2:00")),
+        "the hold timer runs against the promise: {on_hold:?}"
+    );
+    for _ in 0..90 {
+        app.update();
+    }
+    press(&mut app, KeyCode::F2, Key::F2, None);
+    type_line(
+        &mut app,
+        "Спасибо за ожидание! Линия в порядке. Вам необходимо перезагрузить роутер, потому что он мог зависнуть.",
+    );
+    type_line(
+        &mut app,
+        "Понимаю. Когда вы будете дома, я перезвоню, и мы перезагрузим его вместе. В восемь вам удобно?",
+    );
+    type_line(
+        &mut app,
+        "Отлично, перезвоню в восемь. Остались ли у вас ещё вопросы?",
+    );
+    type_line(&mut app, "Спасибо за звонок, всего доброго!");
+
+    let log = app.world().resource::<CallLog>().0.clone();
+    assert!(
+        log.iter()
+            .any(|line| matches!(line, Line::Customer(text) if text.contains("Договор"))),
+        "the customer answered: {log:?}"
+    );
+    assert!(
+        log.iter().any(
+            |line| matches!(line, Line::Note(text) if text.contains("Удержание окончено через 1:3"))
+        ),
+        "the hold lasted the simulated seconds: {log:?}"
+    );
+    app.update();
+    assert_eq!(screen(&app), Screen::Debrief, "{log:?}");
+    let last = app.world().resource::<LastCall>().clone();
+    assert!(
+        last.report.passed,
+        "{}",
+        last.report.to_text(&last.transcript)
+    );
+    app.update();
+    let debrief = shown_texts(&mut app);
+    assert!(
+        debrief
+            .iter()
+            .any(|text| text.starts_with("Разбор звонка: 100 из 100 — СДАНО")),
+        "{debrief:?}"
+    );
+    assert!(
+        debrief
+            .iter()
+            .any(|text| text.contains("Удержание: 20 из 20 — сдано"))
+    );
+
+    // Every turn reached the database thread, and the attempt ended with its score.
+    let attempts = || {
+        let store = Store::open(&db).expect("store");
+        let trainee = store.trainee("Анна Смирнова").expect("query")?;
+        store.attempts(&trainee).ok()
+    };
+    for _ in 0..400 {
+        if attempts().is_some_and(|list| {
+            list.first()
+                .is_some_and(|a| a.status == AttemptStatus::Finished)
+        }) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let list = attempts().expect("the trainee is in the database");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].status, AttemptStatus::Finished);
+    assert_eq!(list[0].total, Some(last.report.total));
+    assert_eq!(list[0].turns, last.transcript.turns.len());
+}
+
+#[test]
+fn a_wording_mistake_shows_a_live_finding_and_is_highlighted_in_the_debrief() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut app = headless(&folder.path().join("progress.sqlite"));
+    update_until(&mut app, "the trainee list", |world| {
+        world.get_resource::<Trainees>().is_some()
+    });
+    type_line(&mut app, "Олег");
+    update_until(&mut app, "the scenarios", |world| {
+        world.get_resource::<Library>().is_some()
+    });
+    app.world_mut()
+        .write_message(Action::StartScenario("internet_down".to_owned()));
+    app.update();
+    app.update();
+    type_line(
+        &mut app,
+        "Добрый день! Меня зовут Олег, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.",
+    );
+    type_line(&mut app, "Вы должны перезагрузить роутер.");
+    let log = app.world().resource::<CallLog>().0.clone();
+    assert!(
+        log.iter().any(|line| matches!(line, Line::Hint(text) if text.contains("Клиент никому ничего не должен") && text.contains("«вам необходимо»"))),
+        "a live hint right after the reply: {log:?}"
+    );
+    press(&mut app, KeyCode::F4, Key::F4, None);
+    app.update();
+    assert_eq!(screen(&app), Screen::Debrief);
+    app.update();
+    let world = app.world_mut();
+    let mut spans = world.query::<(&TextSpan, &TextColor)>();
+    let red: Vec<String> = spans
+        .iter(world)
+        .filter(|(_, colour)| colour.0 == callcoach::app::theme::BAD)
+        .map(|(span, _)| span.0.clone())
+        .collect();
+    assert!(
+        red.contains(&"Вы должны".to_owned()),
+        "the words at fault are highlighted: {red:?}"
+    );
+}
