@@ -10,9 +10,9 @@ packages=(build-essential pkg-config)
 # driver works where there is no GPU).
 packages+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libvulkan1 mesa-vulkan-drivers)
 # `--tests`: also what the tests need (a headless browser renders the HTML report, with a font
-# that has Cyrillic).
+# that has Cyrillic; a virtual X server shows the app's real window).
 if [ "${1:-}" = "--tests" ]; then
-    packages+=(chromium fonts-dejavu-core)
+    packages+=(chromium fonts-dejavu-core xvfb xauth)
 fi
 
 missing=()

@@ -23,6 +23,10 @@ struct Cli {
     /// Progress database (default: CALLCOACH_DB, else the platform data directory).
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+    /// Run the app through a scripted demo, save a PNG per screen into DIR and exit (the demo
+    /// records into DIR/demo.sqlite, never into your progress database).
+    #[arg(long, value_name = "DIR")]
+    demo_screenshots: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -69,7 +73,11 @@ fn main() -> ExitCode {
         Some(Command::Report(args)) => report::run(&args, &db),
         None => app::run(app::AppConfig {
             scenarios: scenarios.clone(),
-            db: db.clone(),
+            db: cli
+                .demo_screenshots
+                .as_ref()
+                .map_or_else(|| db.clone(), |folder| folder.join("demo.sqlite")),
+            demo: cli.demo_screenshots.clone(),
         }),
     };
     match result {

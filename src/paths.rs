@@ -16,9 +16,11 @@ pub fn scenario_folder(flag: Option<&Path>) -> PathBuf {
     bundled("scenarios")
 }
 
-/// The bundled assets (fonts, rubrics): what Bevy loads files from.
+/// The bundled assets (fonts, rubrics): what Bevy loads files from. Absolute, because Bevy reads
+/// a relative asset path from the executable's folder, not the working directory.
 pub fn asset_folder() -> PathBuf {
-    bundled("assets")
+    let folder = bundled("assets");
+    std::fs::canonicalize(&folder).unwrap_or(folder)
 }
 
 /// The folder of bundled rubrics, checked with the scenarios.

@@ -28,6 +28,7 @@ fn headless(db: &Path) -> App {
     app.insert_resource(AppConfig {
         scenarios: repository().join("scenarios"),
         db: db.to_owned(),
+        demo: None,
     });
     app.add_plugins(callcoach::app::plugin);
     // Virtual time clamps a step to 250 ms by default; a simulated second must stay a second.
@@ -251,4 +252,61 @@ fn a_wording_mistake_shows_a_live_finding_and_is_highlighted_in_the_debrief() {
         red.contains(&"Вы должны".to_owned()),
         "the words at fault are highlighted: {red:?}"
     );
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
+    let number = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    (number(16), number(20))
+}
+
+#[test]
+fn the_demo_renders_every_screen_in_a_real_window() {
+    let xvfb = std::process::Command::new("xvfb-run")
+        .arg("--help")
+        .output()
+        .is_ok();
+    assert!(xvfb, "xvfb-run is needed (./test.sh installs xvfb)");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let runtime = folder.path().join("xdg");
+    std::fs::create_dir_all(&runtime).expect("runtime dir");
+    let shots = folder.path().join("shots");
+    let output = std::process::Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x1024x24"])
+        .arg(env!("CARGO_BIN_EXE_callcoach"))
+        .arg("--demo-screenshots")
+        .arg(&shots)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env_remove("CALLCOACH_SCENARIOS")
+        .output()
+        .expect("the demo runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for name in [
+        "01-trainee.png",
+        "02-scenarios.png",
+        "03-call.png",
+        "04-debrief.png",
+    ] {
+        let bytes = std::fs::read(shots.join(name)).unwrap_or_else(|_| panic!("{name} is saved"));
+        assert_eq!(png_size(&bytes), (1280, 800), "{name}");
+        // A blank window compresses to a few kilobytes; text and panels do not.
+        assert!(
+            bytes.len() > 20_000,
+            "{name} is not blank: {} bytes",
+            bytes.len()
+        );
+    }
+    let times = std::fs::read_to_string(shots.join("frame-times.txt")).expect("frame times");
+    assert!(times.contains("median frame time"), "{times}");
+    if let Ok(keep) = std::env::var("CALLCOACH_SCREENSHOTS") {
+        for entry in std::fs::read_dir(&shots).expect("shots").flatten() {
+            let _ = std::fs::copy(entry.path(), Path::new(&keep).join(entry.file_name()));
+        }
+    }
 }

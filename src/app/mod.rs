@@ -14,6 +14,7 @@
 
 pub mod call;
 pub mod debrief;
+mod demo;
 pub mod draft;
 pub mod library;
 pub mod scenarios;
@@ -32,6 +33,8 @@ pub struct AppConfig {
     pub scenarios: PathBuf,
     /// The progress database.
     pub db: PathBuf,
+    /// `--demo-screenshots DIR`: play the scripted demo, save screenshots here, exit.
+    pub demo: Option<PathBuf>,
 }
 
 /// The screens, in the order a trainee meets them.
@@ -83,6 +86,11 @@ pub fn run(config: AppConfig) -> anyhow::Result<std::process::ExitCode> {
                 ..default()
             }),
     );
+    if let Some(folder) = &config.demo {
+        std::fs::create_dir_all(folder)?;
+        app.insert_resource(demo::DemoOutput(folder.clone()));
+        app.add_plugins(demo::plugin);
+    }
     app.insert_resource(config);
     app.add_systems(Startup, |mut commands: Commands| {
         commands.spawn(Camera2d);
