@@ -310,3 +310,41 @@ fn the_demo_renders_every_screen_in_a_real_window() {
         }
     }
 }
+
+#[test]
+fn from_the_debrief_n_starts_the_next_scenario() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut app = headless(&folder.path().join("progress.sqlite"));
+    update_until(&mut app, "the trainee list", |world| {
+        world.get_resource::<Trainees>().is_some()
+    });
+    type_line(&mut app, "Ира");
+    update_until(&mut app, "the scenarios", |world| {
+        world.get_resource::<Library>().is_some()
+    });
+    // The first card (the easiest scenario) by its number key.
+    press(
+        &mut app,
+        KeyCode::Digit1,
+        Key::Character("1".into()),
+        Some("1"),
+    );
+    app.update();
+    assert_eq!(screen(&app), Screen::Call);
+    press(&mut app, KeyCode::F4, Key::F4, None);
+    app.update();
+    assert_eq!(screen(&app), Screen::Debrief);
+    let first = app.world().resource::<LastCall>().scenario.clone();
+    press(
+        &mut app,
+        KeyCode::KeyN,
+        Key::Character("n".into()),
+        Some("n"),
+    );
+    app.update();
+    assert_eq!(screen(&app), Screen::Call);
+    press(&mut app, KeyCode::F4, Key::F4, None);
+    app.update();
+    let second = app.world().resource::<LastCall>().scenario.clone();
+    assert_ne!(first, second, "N moves on to another scenario");
+}

@@ -11,13 +11,13 @@ use callcoach_core::session::{AgentTurn, Event, Mode, Session, SessionOptions};
 use callcoach_core::store::content_hash;
 use callcoach_core::transcript::Transcript;
 
-use super::Screen;
 use super::draft::{Draft, DraftView};
 use super::library::Library;
 use super::scenarios::ChosenScenario;
 use super::store::{StoreCommand, StoreLink};
 use super::theme::{self, Action, UiFont};
 use super::trainee::CurrentTrainee;
+use super::{AppSystems, Screen};
 
 /// The call in progress.
 #[derive(Resource)]
@@ -82,8 +82,10 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Call), (start, spawn).chain());
     app.add_systems(
         Update,
-        (act, show_log, show_status)
-            .chain()
+        (
+            act.in_set(AppSystems::Act),
+            (show_log, show_status).in_set(AppSystems::Show),
+        )
             .run_if(in_state(Screen::Call)),
     );
 }

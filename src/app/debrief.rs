@@ -1,22 +1,27 @@
 //! The debrief: total and per-category scores with pass or fail, then the trainee's own replies
 //! with every finding's words highlighted, the reason and the better wording, and the good
-//! moments praised. Enter plays the scenario again, Esc goes back to the list.
+//! moments praised. Enter plays the scenario again, N the next one, Esc goes back to the list.
 
 use bevy::prelude::*;
 use callcoach_core::scoring::Severity;
 use callcoach_core::transcript::Speaker;
 
-use super::Screen;
 use super::call::LastCall;
-use super::scenarios::ChosenScenario;
+use super::library::Library;
+use super::scenarios::{ChosenScenario, ordered};
 use super::theme::{self, Action, UiFont};
+use super::{AppSystems, Screen};
 
 /// How many of the trainee's replies the debrief lists (the rest are in `callcoach report`).
 const SHOWN_REPLIES: usize = 8;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Debrief), spawn);
-    app.add_systems(Update, act.run_if(in_state(Screen::Debrief)));
+    app.add_systems(
+        Update,
+        act.in_set(AppSystems::Act)
+            .run_if(in_state(Screen::Debrief)),
+    );
 }
 
 /// A reply's text as spans: the words of findings highlighted.
@@ -172,6 +177,11 @@ fn spawn(mut commands: Commands, font: Res<UiFont>, last: Option<Res<LastCall>>)
         });
         root.spawn(Node::default()).with_children(|buttons| {
             buttons.spawn(theme::button(&font, "Ещё раз (Enter)", Action::TryAgain));
+            buttons.spawn(theme::button(
+                &font,
+                "Следующий сценарий (N)",
+                Action::NextScenario,
+            ));
             buttons.spawn(theme::button(&font, "К сценариям (Esc)", Action::Scenarios));
         });
     });
@@ -181,10 +191,24 @@ fn act(
     mut commands: Commands,
     mut actions: MessageReader<Action>,
     last: Option<Res<LastCall>>,
+    library: Option<Res<Library>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for action in actions.read() {
         match action {
+            Action::NextScenario => {
+                if let (Some(last), Some(library)) = (&last, &library) {
+                    let order = ordered(library);
+                    let after = order
+                        .iter()
+                        .position(|id| *id == last.scenario)
+                        .map_or(0, |index| (index + 1) % order.len().max(1));
+                    if let Some(id) = order.get(after) {
+                        commands.insert_resource(ChosenScenario(id.clone()));
+                        next.set(Screen::Call);
+                    }
+                }
+            }
             Action::TryAgain => {
                 if let Some(last) = &last {
                     commands.insert_resource(ChosenScenario(last.scenario.clone()));

@@ -35,7 +35,7 @@ struct Script {
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Script>();
-    app.add_systems(Update, run_script);
+    app.add_systems(Update, run_script.in_set(super::AppSystems::Input));
 }
 
 /// A step: what it needs before it may run, and what it does.

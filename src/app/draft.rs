@@ -5,8 +5,8 @@ use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 
-use super::Screen;
 use super::theme::Action;
+use super::{AppSystems, Screen};
 
 /// The text in the input field of the current screen.
 #[derive(Resource, Default, Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,8 @@ const MAX_CHARS: usize = 500;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Draft>();
-    app.add_systems(Update, (keyboard, show_draft).chain());
+    app.add_systems(Update, keyboard.in_set(AppSystems::Input));
+    app.add_systems(Update, show_draft.in_set(AppSystems::Show));
     app.add_systems(StateTransition, clear_on_screen_change);
 }
 
@@ -52,6 +53,11 @@ fn keyboard(
             (Screen::Call, Key::F4) => Some(Action::EndCall),
             (Screen::Scenarios, Key::Escape) => Some(Action::Trainees),
             (Screen::Debrief, Key::Enter) => Some(Action::TryAgain),
+            (Screen::Debrief, Key::Character(c))
+                if c.eq_ignore_ascii_case("n") || c.as_str() == "т" =>
+            {
+                Some(Action::NextScenario)
+            }
             (Screen::Debrief, Key::Escape) => Some(Action::Scenarios),
             _ => None,
         };

@@ -51,10 +51,26 @@ pub enum Screen {
     Debrief,
 }
 
+/// The order of work in a frame: input becomes actions, screens act on them, then views show
+/// the result — so a key press is handled in the frame it arrives.
+#[derive(SystemSet, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AppSystems {
+    /// Keys and clicks become [`theme::Action`]s.
+    Input,
+    /// Screens act.
+    Act,
+    /// Views show the state.
+    Show,
+}
+
 /// Everything of ours, without windowing or rendering: the app adds those, tests use
 /// `MinimalPlugins`.
 pub fn plugin(app: &mut App) {
     app.init_state::<Screen>();
+    app.configure_sets(
+        Update,
+        (AppSystems::Input, AppSystems::Act, AppSystems::Show).chain(),
+    );
     app.add_plugins((
         theme::plugin,
         store::plugin,

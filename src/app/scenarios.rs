@@ -5,10 +5,10 @@ use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 
-use super::Screen;
 use super::library::{Library, LibraryFailed};
 use super::theme::{self, Action, UiFont};
 use super::trainee::CurrentTrainee;
+use super::{AppSystems, Screen};
 
 /// The scenario the next call plays.
 #[derive(Resource, Debug, Clone, PartialEq, Eq)]
@@ -27,7 +27,12 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Scenarios), spawn);
     app.add_systems(
         Update,
-        (fill, number_keys, act).run_if(in_state(Screen::Scenarios)),
+        (
+            number_keys.in_set(AppSystems::Input),
+            act.in_set(AppSystems::Act),
+            fill.in_set(AppSystems::Show),
+        )
+            .run_if(in_state(Screen::Scenarios)),
     );
 }
 

@@ -46,6 +46,8 @@ pub enum Action {
     EndCall,
     /// Play the same scenario again.
     TryAgain,
+    /// Play the next scenario of the list.
+    NextScenario,
     /// Back to the scenario list.
     Scenarios,
     /// Back to the trainee list.
@@ -56,7 +58,10 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<UiFont>();
     app.add_message::<Action>();
     app.add_systems(PreStartup, load_font);
-    app.add_systems(Update, (press_buttons, paint_buttons));
+    app.add_systems(
+        Update,
+        (press_buttons, paint_buttons).in_set(super::AppSystems::Input),
+    );
 }
 
 fn load_font(assets: Option<Res<AssetServer>>, mut font: ResMut<UiFont>) {

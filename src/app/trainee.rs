@@ -2,10 +2,10 @@
 
 use bevy::prelude::*;
 
-use super::Screen;
 use super::draft::{Draft, DraftView};
 use super::store::{StoreCommand, StoreLink, StoreReply};
 use super::theme::{self, Action, UiFont};
+use super::{AppSystems, Screen};
 
 /// Known trainees, by name.
 #[derive(Resource, Default, Debug)]
@@ -30,10 +30,15 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<CurrentTrainee>();
     app.init_resource::<Notice>();
     app.add_systems(OnEnter(Screen::Trainee), spawn);
-    app.add_systems(Update, (receive, show_notice));
+    app.add_systems(Update, receive.in_set(AppSystems::Act));
+    app.add_systems(Update, show_notice.in_set(AppSystems::Show));
     app.add_systems(
         Update,
-        (refresh_list, act).run_if(in_state(Screen::Trainee)),
+        (
+            act.in_set(AppSystems::Act),
+            refresh_list.in_set(AppSystems::Show),
+        )
+            .run_if(in_state(Screen::Trainee)),
     );
 }
 
