@@ -292,6 +292,7 @@ fn the_demo_renders_every_screen_in_a_real_window() {
         "02-scenarios.png",
         "03-call.png",
         "04-debrief.png",
+        "05-progress.png",
     ] {
         let bytes = std::fs::read(shots.join(name)).unwrap_or_else(|_| panic!("{name} is saved"));
         assert_eq!(png_size(&bytes), (1280, 800), "{name}");
@@ -347,4 +348,54 @@ fn from_the_debrief_n_starts_the_next_scenario() {
     app.update();
     let second = app.world().resource::<LastCall>().scenario.clone();
     assert_ne!(first, second, "N moves on to another scenario");
+}
+
+#[test]
+fn the_progress_screen_shows_the_attempts_just_played() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut app = headless(&folder.path().join("progress.sqlite"));
+    update_until(&mut app, "the trainee list", |world| {
+        world.get_resource::<Trainees>().is_some()
+    });
+    type_line(&mut app, "Пётр");
+    update_until(&mut app, "the scenarios", |world| {
+        world.get_resource::<Library>().is_some()
+    });
+    app.world_mut()
+        .write_message(Action::StartScenario("internet_down".to_owned()));
+    app.update();
+    app.update();
+    type_line(&mut app, "Вы должны перезагрузить роутер.");
+    type_line(&mut app, "Вы должны быть дома, когда придёт мастер.");
+    press(&mut app, KeyCode::F4, Key::F4, None);
+    app.update();
+    press(&mut app, KeyCode::Escape, Key::Escape, None);
+    app.update();
+    press(
+        &mut app,
+        KeyCode::KeyP,
+        Key::Character("p".into()),
+        Some("p"),
+    );
+    app.update();
+    assert_eq!(screen(&app), Screen::Progress);
+    update_until(&mut app, "the report from the database thread", |world| {
+        world
+            .get_resource::<callcoach::app::progress::ShownProgress>()
+            .is_some_and(|shown| shown.0.attempts.len() == 1)
+    });
+    app.update();
+    let texts = shown_texts(&mut app);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Попыток: 1, оценённых: 1")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Клиенту не говорят «вы должны»")),
+        "the broken rule is named in words: {texts:?}"
+    );
 }

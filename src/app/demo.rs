@@ -1,5 +1,6 @@
 //! `callcoach --demo-screenshots DIR`: the app plays a scripted demo — the trainee screen, the
-//! scenario list, a call with a live hint and the hold timer running, the debrief — saves one PNG
+//! scenario list, a call with a live hint and the hold timer running, the debrief, the progress
+//! chart — saves one PNG
 //! per screen into DIR, writes the frame times it measured, and exits.
 
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use super::Screen;
 use super::draft::Draft;
 use super::library::Library;
+use super::progress::ShownProgress;
 use super::theme::Action;
 use super::trainee::Trainees;
 
@@ -46,6 +48,7 @@ fn run_script(
     screen: Res<State<Screen>>,
     trainees: Option<Res<Trainees>>,
     library: Option<Res<Library>>,
+    progress: Option<Res<ShownProgress>>,
     mut draft: ResMut<Draft>,
     mut actions: MessageWriter<Action>,
     time: Res<Time<Real>>,
@@ -151,6 +154,24 @@ fn run_script(
             ready
         }
         14 => {
+            actions.write(Action::Scenarios);
+            true
+        }
+        15 => {
+            let ready = *screen.get() == Screen::Scenarios;
+            if ready {
+                actions.write(Action::Progress);
+            }
+            ready
+        }
+        16 => {
+            let ready = *screen.get() == Screen::Progress && progress.is_some() && settled;
+            if ready {
+                shot(&mut commands, "05-progress.png");
+            }
+            ready
+        }
+        17 => {
             let ready = script.waited >= FLUSH_FRAMES;
             if ready {
                 write_frame_times(&output.0, &script.frame_times);

@@ -52,6 +52,12 @@ fn keyboard(
             (Screen::Call, Key::F2) => Some(Action::ToggleHold),
             (Screen::Call, Key::F4) => Some(Action::EndCall),
             (Screen::Scenarios, Key::Escape) => Some(Action::Trainees),
+            (Screen::Scenarios, Key::Character(c))
+                if c.eq_ignore_ascii_case("p") || c.as_str() == "з" =>
+            {
+                Some(Action::Progress)
+            }
+            (Screen::Progress, Key::Escape) => Some(Action::Scenarios),
             (Screen::Debrief, Key::Enter) => Some(Action::TryAgain),
             (Screen::Debrief, Key::Character(c))
                 if c.eq_ignore_ascii_case("n") || c.as_str() == "т" =>

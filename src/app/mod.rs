@@ -17,6 +17,7 @@ pub mod debrief;
 mod demo;
 pub mod draft;
 pub mod library;
+pub mod progress;
 pub mod scenarios;
 pub mod store;
 pub mod theme;
@@ -49,6 +50,8 @@ pub enum Screen {
     Call,
     /// The debrief after a call.
     Debrief,
+    /// The trainee's progress over time.
+    Progress,
 }
 
 /// The order of work in a frame: input becomes actions, screens act on them, then views show
@@ -80,6 +83,7 @@ pub fn plugin(app: &mut App) {
         scenarios::plugin,
         call::plugin,
         debrief::plugin,
+        progress::plugin,
     ));
 }
 

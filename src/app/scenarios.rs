@@ -44,19 +44,28 @@ fn spawn(mut commands: Commands, font: Res<UiFont>, trainee: Res<CurrentTrainee>
             theme::label(&font, format!("Сценарии — {who}"), 30.0, theme::TEXT),
             theme::label(
                 &font,
-                "Цифра — начать звонок, Esc — сменить стажёра.",
+                "Цифра — начать звонок, P — мой прогресс, Esc — сменить стажёра.",
                 16.0,
                 theme::MUTED
             ),
             (
+                // Two cards a row: the whole list fits a 1280×720 window.
                 Node {
-                    flex_direction: FlexDirection::Column,
+                    flex_direction: FlexDirection::Row,
+                    flex_wrap: FlexWrap::Wrap,
                     row_gap: px(8),
+                    column_gap: px(8),
                     ..default()
                 },
                 ScenarioList::default(),
             ),
-            theme::button(&font, "Сменить стажёра (Esc)", Action::Trainees),
+            (
+                Node::default(),
+                children![
+                    theme::button(&font, "Мой прогресс (P)", Action::Progress),
+                    theme::button(&font, "Сменить стажёра (Esc)", Action::Trainees),
+                ]
+            ),
         ],
     ));
 }
@@ -106,8 +115,19 @@ fn fill(
                 } else {
                     String::new()
                 };
+                // The whole card is the button: a click (or its number key) starts the call.
                 list.spawn((
-                    theme::panel(),
+                    BackgroundColor(theme::PANEL),
+                    Button,
+                    Action::StartScenario(scenario.id.clone()),
+                    Node {
+                        width: percent(49.4),
+                        flex_direction: FlexDirection::Column,
+                        padding: UiRect::all(px(10)),
+                        row_gap: px(4),
+                        border_radius: BorderRadius::all(px(8)),
+                        ..default()
+                    },
                     children![
                         theme::label(
                             &font,
@@ -121,11 +141,6 @@ fn fill(
                         ),
                         theme::label(&font, scenario.summary.clone(), 14.0, theme::MUTED),
                         theme::label(&font, scenario.tags.join(" · "), 13.0, theme::ACCENT),
-                        theme::button(
-                            &font,
-                            "Начать звонок",
-                            Action::StartScenario(scenario.id.clone())
-                        ),
                     ],
                 ));
             }
@@ -196,6 +211,7 @@ fn act(
                 next.set(Screen::Call);
             }
             Action::Trainees => next.set(Screen::Trainee),
+            Action::Progress => next.set(Screen::Progress),
             _ => {}
         }
     }

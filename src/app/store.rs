@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use bevy::prelude::*;
+use callcoach_core::report::TraineeReport;
 use callcoach_core::scoring::ScoreReport;
 use callcoach_core::store::{AttemptMode, AttemptStatus, NewAttempt, Store, StoreError, TurnInput};
 use callcoach_core::transcript::TranscriptTurn;
@@ -38,6 +39,8 @@ pub enum StoreCommand {
         /// The turns.
         turns: Vec<TranscriptTurn>,
     },
+    /// Build a trainee's progress report.
+    Report(String),
     /// End the current attempt.
     Finish {
         /// How it ended.
@@ -48,10 +51,12 @@ pub enum StoreCommand {
 }
 
 /// What came back.
-#[derive(Message, Debug, Clone, PartialEq, Eq)]
+#[derive(Message, Debug, Clone, PartialEq)]
 pub enum StoreReply {
     /// The trainees, by name.
     Trainees(Vec<String>),
+    /// A trainee's progress.
+    Report(Box<TraineeReport>),
     /// Something failed; the text says what, in Russian.
     Failed(String),
 }
@@ -140,6 +145,13 @@ fn handle(
             }
             let names = store.trainees()?.into_iter().map(|t| t.name).collect();
             let _ = replies.send(StoreReply::Trainees(names));
+        }
+        StoreCommand::Report(name) => {
+            let trainee = store
+                .trainee(&name)?
+                .ok_or(StoreError::UnknownTrainee(name))?;
+            let report = TraineeReport::build(store, &trainee, callcoach_core::store::now_ms())?;
+            let _ = replies.send(StoreReply::Report(Box::new(report)));
         }
         StoreCommand::StartAttempt {
             trainee,

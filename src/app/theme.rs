@@ -52,6 +52,8 @@ pub enum Action {
     Scenarios,
     /// Back to the trainee list.
     Trainees,
+    /// The trainee's progress.
+    Progress,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -115,6 +117,8 @@ pub fn button(font: &UiFont, caption: impl Into<String>, action: Action) -> impl
         Node {
             padding: UiRect::axes(px(14), px(8)),
             margin: UiRect::all(px(4)),
+            // In a column a button keeps its own width instead of stretching across the window.
+            align_self: AlignSelf::Start,
             justify_content: JustifyContent::Center,
             align_items: AlignItems::Center,
             border_radius: BorderRadius::all(px(6)),

@@ -5,6 +5,8 @@ use crate::scoring::report::Severity;
 use crate::scoring::rubric::CompiledRubric;
 use crate::scoring::{Call, Outcome};
 
+pub(crate) const NONE: &str = "deescalation.none";
+
 pub(crate) fn check(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome) {
     let mut used = 0;
     for technique in &rubric.techniques {
@@ -30,7 +32,7 @@ pub(crate) fn check(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome)
     if used == 0 {
         out.failed = true;
         out.find(
-            "deescalation.none",
+            NONE,
             (None, None),
             Severity::Warning,
             "В разговоре не прозвучал ни один приём снятия конфликта: рассерженный клиент успокаивается, когда разговором управляете вы.",

@@ -105,6 +105,11 @@ pub fn rule_catalogue(rubric: &CompiledRubric) -> Vec<RuleInfo> {
             Category::Closing,
             "Похвала: «Будем рады помочь снова».",
         ),
+        rule(
+            deescalation::NONE,
+            Category::Deescalation,
+            "В разговоре прозвучал хотя бы один приём снятия конфликта.",
+        ),
     ];
     for stop in &rubric.stops {
         rules.push(rule(&stop.rule, Category::Wording, &stop.message));
