@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
 
 use bevy::prelude::*;
 use callcoach_core::report::TraineeReport;
@@ -64,14 +65,28 @@ pub enum StoreReply {
 /// The channel to the database thread.
 #[derive(Resource)]
 pub struct StoreLink {
-    commands: Sender<StoreCommand>,
+    commands: Option<Sender<StoreCommand>>,
     replies: Mutex<Receiver<StoreReply>>,
+    worker: Option<JoinHandle<()>>,
 }
 
 impl StoreLink {
     /// Queues a command; a dead worker is reported on the next poll.
     pub fn send(&self, command: StoreCommand) {
-        let _ = self.commands.send(command);
+        if let Some(commands) = &self.commands {
+            let _ = commands.send(command);
+        }
+    }
+}
+
+/// When the app closes, the worker finishes every queued command before the process ends: the
+/// last turns and the score of a call just ended are not lost.
+impl Drop for StoreLink {
+    fn drop(&mut self) {
+        self.commands = None;
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
     }
 }
 
@@ -86,13 +101,14 @@ fn start_worker(mut commands: Commands, config: Option<Res<AppConfig>>) {
     let (command_sender, command_receiver) = channel::<StoreCommand>();
     let (reply_sender, reply_receiver) = channel::<StoreReply>();
     let path = config.db.clone();
-    std::thread::Builder::new()
+    let worker = std::thread::Builder::new()
         .name("progress-db".to_owned())
         .spawn(move || worker(&path, &command_receiver, &reply_sender))
         .ok();
     let link = StoreLink {
-        commands: command_sender,
+        commands: Some(command_sender),
         replies: Mutex::new(reply_receiver),
+        worker,
     };
     link.send(StoreCommand::ListTrainees);
     commands.insert_resource(link);
