@@ -364,6 +364,22 @@ fn the_progress_screen_shows_the_attempts_just_played() {
     app.update();
     press(&mut app, KeyCode::Escape, Key::Escape, None);
     app.update();
+    update_until(
+        &mut app,
+        "the best score from the database thread",
+        |world| {
+            world
+                .get_resource::<callcoach::app::scenarios::BestTotals>()
+                .is_some_and(|best| best.0.contains_key("internet_down"))
+        },
+    );
+    app.update();
+    let cards = shown_texts(&mut app);
+    assert!(
+        cards.iter().any(|t| t.starts_with("Ваш лучший результат:")),
+        "the card shows the best score: {cards:?}"
+    );
+    assert!(cards.iter().any(|t| t == "Ещё не пробовали"), "{cards:?}");
     press(
         &mut app,
         KeyCode::KeyP,

@@ -6,9 +6,14 @@ use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 
 use super::library::{Library, LibraryFailed};
+use super::store::{StoreCommand, StoreLink, StoreReply};
 use super::theme::{self, Action, UiFont};
 use super::trainee::CurrentTrainee;
 use super::{AppSystems, Screen};
+
+/// The trainee's best total per scenario id, shown on the cards.
+#[derive(Resource, Default, Debug, Clone)]
+pub struct BestTotals(pub std::collections::BTreeMap<String, u32>);
 
 /// The scenario the next call plays.
 #[derive(Resource, Debug, Clone, PartialEq, Eq)]
@@ -20,20 +25,45 @@ struct ScenarioList {
     loaded: bool,
 }
 
+/// A best total from here on is shown as a success (the default rubric's threshold).
+const PASS_HINT: u32 = 70;
 /// How many scenarios have a number key.
 const NUMBERED: usize = 9;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Scenarios), spawn);
+    app.init_resource::<BestTotals>();
+    app.add_systems(OnEnter(Screen::Scenarios), (request_best, spawn));
     app.add_systems(
         Update,
         (
             number_keys.in_set(AppSystems::Input),
-            act.in_set(AppSystems::Act),
+            (receive_best, act).in_set(AppSystems::Act),
             fill.in_set(AppSystems::Show),
         )
             .run_if(in_state(Screen::Scenarios)),
     );
+}
+
+fn request_best(link: Option<Res<StoreLink>>, trainee: Res<CurrentTrainee>) {
+    if let (Some(link), Some(name)) = (link, &trainee.0) {
+        link.send(StoreCommand::BestTotals(name.clone()));
+    }
+}
+
+/// New best scores redraw the cards.
+fn receive_best(
+    mut replies: MessageReader<StoreReply>,
+    mut best: ResMut<BestTotals>,
+    mut lists: Query<&mut ScenarioList>,
+) {
+    for reply in replies.read() {
+        if let StoreReply::BestTotals(totals) = reply {
+            best.0.clone_from(totals);
+            for mut list in &mut lists {
+                list.loaded = false;
+            }
+        }
+    }
 }
 
 fn spawn(mut commands: Commands, font: Res<UiFont>, trainee: Res<CurrentTrainee>) {
@@ -75,6 +105,7 @@ fn fill(
     mut commands: Commands,
     library: Option<Res<Library>>,
     failed: Option<Res<LibraryFailed>>,
+    best: Res<BestTotals>,
     font: Res<UiFont>,
     mut lists: Query<(Entity, &mut ScenarioList, Option<&Children>)>,
 ) {
@@ -141,6 +172,23 @@ fn fill(
                         ),
                         theme::label(&font, scenario.summary.clone(), 14.0, theme::MUTED),
                         theme::label(&font, scenario.tags.join(" · "), 13.0, theme::ACCENT),
+                        theme::label(
+                            &font,
+                            best.0.get(&scenario.id).map_or_else(
+                                || "Ещё не пробовали".to_owned(),
+                                |total| format!("Ваш лучший результат: {total} из 100")
+                            ),
+                            14.0,
+                            if best
+                                .0
+                                .get(&scenario.id)
+                                .is_some_and(|&total| total >= PASS_HINT)
+                            {
+                                theme::GOOD
+                            } else {
+                                theme::MUTED
+                            }
+                        ),
                     ],
                 ));
             }

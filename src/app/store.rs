@@ -42,6 +42,8 @@ pub enum StoreCommand {
     },
     /// Build a trainee's progress report.
     Report(String),
+    /// A trainee's best total per scenario.
+    BestTotals(String),
     /// End the current attempt.
     Finish {
         /// How it ended.
@@ -58,6 +60,8 @@ pub enum StoreReply {
     Trainees(Vec<String>),
     /// A trainee's progress.
     Report(Box<TraineeReport>),
+    /// Best total per scenario id.
+    BestTotals(std::collections::BTreeMap<String, u32>),
     /// Something failed; the text says what, in Russian.
     Failed(String),
 }
@@ -168,6 +172,12 @@ fn handle(
                 .ok_or(StoreError::UnknownTrainee(name))?;
             let report = TraineeReport::build(store, &trainee, callcoach_core::store::now_ms())?;
             let _ = replies.send(StoreReply::Report(Box::new(report)));
+        }
+        StoreCommand::BestTotals(name) => {
+            let trainee = store
+                .trainee(&name)?
+                .ok_or(StoreError::UnknownTrainee(name))?;
+            let _ = replies.send(StoreReply::BestTotals(store.best_totals(&trainee)?));
         }
         StoreCommand::StartAttempt {
             trainee,

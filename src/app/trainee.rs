@@ -84,7 +84,7 @@ fn receive(
         match reply {
             StoreReply::Trainees(names) => trainees.0.clone_from(names),
             StoreReply::Failed(reason) => notice.0.clone_from(reason),
-            StoreReply::Report(_) => {}
+            StoreReply::Report(_) | StoreReply::BestTotals(_) => {}
         }
     }
 }

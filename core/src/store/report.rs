@@ -131,6 +131,20 @@ impl Store {
         Ok(rows)
     }
 
+    /// A trainee's best total per scenario.
+    pub fn best_totals(&self, trainee: &Trainee) -> Result<BTreeMap<String, u32>, StoreError> {
+        let error = wrap(self);
+        self.connection
+            .prepare_cached(
+                "SELECT scenario_id, MAX(total) FROM attempts \
+                 WHERE trainee_id = ?1 AND total IS NOT NULL GROUP BY scenario_id",
+            )
+            .map_err(&error)?
+            .query_map(params![trainee.id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(&error)
+    }
+
     /// The rules broken most often (error and warning findings), most frequent first.
     /// `None` counts every trainee.
     pub fn broken_rules(
