@@ -408,3 +408,48 @@ fn the_progress_screen_shows_the_attempts_just_played() {
         "the broken rule is named in words: {texts:?}"
     );
 }
+
+#[test]
+fn filters_narrow_the_cards_and_the_number_keys_follow() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut app = headless(&folder.path().join("progress.sqlite"));
+    update_until(&mut app, "the trainee list", |world| {
+        world.get_resource::<Trainees>().is_some()
+    });
+    type_line(&mut app, "Вера");
+    update_until(&mut app, "the scenarios", |world| {
+        world.get_resource::<Library>().is_some()
+    });
+    app.update();
+    // D twice: difficulty 1, then difficulty 2 (only «Не работает интернет»).
+    for _ in 0..2 {
+        press(
+            &mut app,
+            KeyCode::KeyD,
+            Key::Character("d".into()),
+            Some("d"),
+        );
+    }
+    app.update();
+    let texts = shown_texts(&mut app);
+    assert!(texts.iter().any(|t| t == "Сложность: 2 (D)"), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("Не работает интернет")));
+    assert!(
+        !texts.iter().any(|t| t.contains("Рассказчик")),
+        "other levels are hidden: {texts:?}"
+    );
+    press(
+        &mut app,
+        KeyCode::Digit1,
+        Key::Character("1".into()),
+        Some("1"),
+    );
+    app.update();
+    assert_eq!(screen(&app), Screen::Call);
+    let chosen = app
+        .world()
+        .resource::<callcoach::app::scenarios::ChosenScenario>()
+        .0
+        .clone();
+    assert_eq!(chosen, "internet_down", "key 1 is the first card shown");
+}

@@ -58,6 +58,16 @@ fn keyboard(
                 Some(Action::Progress)
             }
             (Screen::Progress, Key::Escape) => Some(Action::Scenarios),
+            (Screen::Scenarios, Key::Character(c))
+                if c.eq_ignore_ascii_case("d") || c.as_str() == "в" =>
+            {
+                Some(Action::CycleDifficulty)
+            }
+            (Screen::Scenarios, Key::Character(c))
+                if c.eq_ignore_ascii_case("t") || c.as_str() == "е" =>
+            {
+                Some(Action::CycleTag)
+            }
             (Screen::Debrief, Key::Enter) => Some(Action::TryAgain),
             (Screen::Debrief, Key::Character(c))
                 if c.eq_ignore_ascii_case("n") || c.as_str() == "т" =>

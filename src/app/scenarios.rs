@@ -15,6 +15,39 @@ use super::{AppSystems, Screen};
 #[derive(Resource, Default, Debug, Clone)]
 pub struct BestTotals(pub std::collections::BTreeMap<String, u32>);
 
+/// Which cards are shown: a difficulty and a tag, or all.
+#[derive(Resource, Default, Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioFilter {
+    /// Only this difficulty.
+    pub difficulty: Option<u8>,
+    /// Only scenarios with this tag.
+    pub tag: Option<String>,
+}
+
+impl ScenarioFilter {
+    fn admits(&self, scenario: &callcoach_core::scenario::Scenario) -> bool {
+        self.difficulty.is_none_or(|d| scenario.difficulty == d)
+            && self
+                .tag
+                .as_ref()
+                .is_none_or(|tag| scenario.tags.contains(tag))
+    }
+
+    /// The caption of the filter buttons.
+    fn describe(&self) -> (String, String) {
+        (
+            self.difficulty.map_or_else(
+                || "Сложность: любая (D)".to_owned(),
+                |d| format!("Сложность: {d} (D)"),
+            ),
+            self.tag.as_ref().map_or_else(
+                || "Тема: любая (T)".to_owned(),
+                |tag| format!("Тема: {tag} (T)"),
+            ),
+        )
+    }
+}
+
 /// The scenario the next call plays.
 #[derive(Resource, Debug, Clone, PartialEq, Eq)]
 pub struct ChosenScenario(pub String);
@@ -32,12 +65,13 @@ const NUMBERED: usize = 9;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<BestTotals>();
+    app.init_resource::<ScenarioFilter>();
     app.add_systems(OnEnter(Screen::Scenarios), (request_best, spawn));
     app.add_systems(
         Update,
         (
             number_keys.in_set(AppSystems::Input),
-            (receive_best, act).in_set(AppSystems::Act),
+            (receive_best, act, refilter).in_set(AppSystems::Act),
             fill.in_set(AppSystems::Show),
         )
             .run_if(in_state(Screen::Scenarios)),
@@ -66,7 +100,13 @@ fn receive_best(
     }
 }
 
-fn spawn(mut commands: Commands, font: Res<UiFont>, trainee: Res<CurrentTrainee>) {
+fn spawn(
+    mut commands: Commands,
+    font: Res<UiFont>,
+    trainee: Res<CurrentTrainee>,
+    filter: Res<ScenarioFilter>,
+) {
+    let (difficulty, tag) = filter.describe();
     let who = trainee.0.clone().unwrap_or_default();
     commands.spawn((
         theme::screen_root(Screen::Scenarios),
@@ -74,7 +114,7 @@ fn spawn(mut commands: Commands, font: Res<UiFont>, trainee: Res<CurrentTrainee>
             theme::label(&font, format!("Сценарии — {who}"), 30.0, theme::TEXT),
             theme::label(
                 &font,
-                "Цифра — начать звонок, P — мой прогресс, Esc — сменить стажёра.",
+                "Цифра — начать звонок, D и T — фильтры, P — мой прогресс, Esc — сменить стажёра.",
                 16.0,
                 theme::MUTED
             ),
@@ -92,6 +132,14 @@ fn spawn(mut commands: Commands, font: Res<UiFont>, trainee: Res<CurrentTrainee>
             (
                 Node::default(),
                 children![
+                    (
+                        theme::button(&font, difficulty, Action::CycleDifficulty),
+                        FilterCaption(0)
+                    ),
+                    (
+                        theme::button(&font, tag, Action::CycleTag),
+                        FilterCaption(1)
+                    ),
                     theme::button(&font, "Мой прогресс (P)", Action::Progress),
                     theme::button(&font, "Сменить стажёра (Esc)", Action::Trainees),
                 ]
@@ -106,6 +154,7 @@ fn fill(
     library: Option<Res<Library>>,
     failed: Option<Res<LibraryFailed>>,
     best: Res<BestTotals>,
+    filter: Res<ScenarioFilter>,
     font: Res<UiFont>,
     mut lists: Query<(Entity, &mut ScenarioList, Option<&Children>)>,
 ) {
@@ -136,7 +185,7 @@ fn fill(
                 ));
                 return;
             };
-            let scenarios: Vec<_> = ordered(library)
+            let scenarios: Vec<_> = shown(library, &filter)
                 .into_iter()
                 .filter_map(|id| library.scenarios.iter().find(|(_, s)| s.id == id))
                 .collect();
@@ -214,11 +263,16 @@ fn fill(
 
 /// The playable scenarios in card order: what number keys refer to.
 pub fn ordered(library: &Library) -> Vec<String> {
+    shown(library, &ScenarioFilter::default())
+}
+
+/// The cards shown under `filter`, in order: what number keys refer to.
+pub fn shown(library: &Library, filter: &ScenarioFilter) -> Vec<String> {
     let mut scenarios: Vec<_> = library
         .scenarios
         .iter()
         .map(|(_, scenario)| scenario)
-        .filter(|scenario| !scenario.exam_only)
+        .filter(|scenario| !scenario.exam_only && filter.admits(scenario))
         .collect();
     scenarios.sort_by_key(|scenario| (scenario.difficulty, scenario.title.clone()));
     scenarios
@@ -230,6 +284,7 @@ pub fn ordered(library: &Library) -> Vec<String> {
 fn number_keys(
     mut keys: MessageReader<KeyboardInput>,
     library: Option<Res<Library>>,
+    filter: Res<ScenarioFilter>,
     mut actions: MessageWriter<Action>,
 ) {
     let Some(library) = library else { return };
@@ -240,7 +295,7 @@ fn number_keys(
         if let Key::Character(text) = &key.logical_key
             && let Some(digit) = text.chars().next().and_then(|c| c.to_digit(10))
             && digit >= 1
-            && let Some(id) = ordered(&library).get(digit as usize - 1)
+            && let Some(id) = shown(&library, &filter).get(digit as usize - 1)
         {
             actions.write(Action::StartScenario(id.clone()));
         }
@@ -262,5 +317,78 @@ fn act(
             Action::Progress => next.set(Screen::Progress),
             _ => {}
         }
+    }
+}
+
+/// Marks the two filter buttons (0: difficulty, 1: tag) so their captions follow the filter.
+#[derive(Component)]
+struct FilterCaption(u8);
+
+/// D and T cycle the filters; the cards and the captions follow.
+fn refilter(
+    mut actions: MessageReader<Action>,
+    library: Option<Res<Library>>,
+    mut filter: ResMut<ScenarioFilter>,
+    mut lists: Query<&mut ScenarioList>,
+    buttons: Query<(&FilterCaption, &Children)>,
+    mut texts: Query<&mut Text>,
+) {
+    let Some(library) = library else { return };
+    let mut changed = false;
+    for action in actions.read() {
+        match action {
+            Action::CycleDifficulty => {
+                let mut levels: Vec<u8> = library
+                    .scenarios
+                    .iter()
+                    .map(|(_, s)| s.difficulty)
+                    .collect();
+                levels.sort_unstable();
+                levels.dedup();
+                filter.difficulty = next_of(&levels, filter.difficulty.as_ref()).copied();
+                changed = true;
+            }
+            Action::CycleTag => {
+                let mut tags: Vec<String> = library
+                    .scenarios
+                    .iter()
+                    .flat_map(|(_, s)| s.tags.iter().cloned())
+                    .collect();
+                tags.sort();
+                tags.dedup();
+                filter.tag = next_of(&tags, filter.tag.as_ref()).cloned();
+                changed = true;
+            }
+            _ => {}
+        }
+    }
+    if !changed {
+        return;
+    }
+    for mut list in &mut lists {
+        list.loaded = false;
+    }
+    let (difficulty, tag) = filter.describe();
+    for (caption, children) in &buttons {
+        for child in children {
+            if let Ok(mut text) = texts.get_mut(*child) {
+                text.0 = if caption.0 == 0 {
+                    difficulty.clone()
+                } else {
+                    tag.clone()
+                };
+            }
+        }
+    }
+}
+
+/// The value after `current` in `values`, then none (all), then the first again.
+fn next_of<'a, T: PartialEq>(values: &'a [T], current: Option<&T>) -> Option<&'a T> {
+    match current {
+        None => values.first(),
+        Some(current) => values
+            .iter()
+            .position(|value| value == current)
+            .and_then(|index| values.get(index + 1)),
     }
 }

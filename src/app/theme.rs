@@ -54,6 +54,10 @@ pub enum Action {
     Trainees,
     /// The trainee's progress.
     Progress,
+    /// Show the next difficulty only (then all again).
+    CycleDifficulty,
+    /// Show the next tag only (then all again).
+    CycleTag,
 }
 
 pub(super) fn plugin(app: &mut App) {
