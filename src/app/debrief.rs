@@ -12,8 +12,8 @@ use super::scenarios::{ChosenScenario, ordered};
 use super::theme::{self, Action, UiFont};
 use super::{AppSystems, Screen};
 
-/// How many of the trainee's replies the debrief lists (the rest are in `callcoach report`).
-const SHOWN_REPLIES: usize = 8;
+/// How many of the trainee's replies the debrief lists (the panel scrolls).
+const SHOWN_REPLIES: usize = 40;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Debrief), spawn);
@@ -97,7 +97,23 @@ fn spawn(mut commands: Commands, font: Res<UiFont>, last: Option<Res<LastCall>>)
             .map(|(index, _)| index)
             .take(SHOWN_REPLIES)
             .collect();
-        root.spawn(theme::panel()).with_children(|panel| {
+        // The replies scroll (wheel, arrows, Page Up/Down) when they do not fit the window.
+        root.spawn((
+            BackgroundColor(theme::PANEL),
+            Node {
+                flex_direction: FlexDirection::Column,
+                flex_grow: 1.0,
+                min_height: px(0),
+                padding: UiRect::all(px(12)),
+                row_gap: px(6),
+                border_radius: BorderRadius::all(px(8)),
+                overflow: Overflow::scroll_y(),
+                ..default()
+            },
+            ScrollPosition::default(),
+            theme::Scrollable,
+        ))
+        .with_children(|panel| {
             for index in replies {
                 let text = last.transcript.turns[index]
                     .text

@@ -66,7 +66,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(PreStartup, load_font);
     app.add_systems(
         Update,
-        (press_buttons, paint_buttons).in_set(super::AppSystems::Input),
+        (press_buttons, paint_buttons, scroll).in_set(super::AppSystems::Input),
     );
 }
 
@@ -97,6 +97,49 @@ fn paint_buttons(
             Interaction::Hovered => BUTTON_HOVER,
             Interaction::None => BUTTON,
         };
+    }
+}
+
+/// A node whose content scrolls with the mouse wheel, the arrows and Page Up/Down.
+#[derive(Component, Default)]
+pub struct Scrollable;
+
+/// Pixels one wheel line or arrow press scrolls.
+const SCROLL_STEP: f32 = 40.0;
+/// Pixels Page Up/Down scroll.
+const SCROLL_PAGE: f32 = 400.0;
+
+fn scroll(
+    mut wheel: MessageReader<bevy::input::mouse::MouseWheel>,
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    mut nodes: Query<(&mut ScrollPosition, &ComputedNode), With<Scrollable>>,
+) {
+    let mut delta: f32 = wheel
+        .read()
+        .map(|event| match event.unit {
+            bevy::input::mouse::MouseScrollUnit::Line => -event.y * SCROLL_STEP,
+            bevy::input::mouse::MouseScrollUnit::Pixel => -event.y,
+        })
+        .sum();
+    if let Some(keys) = keys {
+        for (key, step) in [
+            (KeyCode::ArrowDown, SCROLL_STEP),
+            (KeyCode::ArrowUp, -SCROLL_STEP),
+            (KeyCode::PageDown, SCROLL_PAGE),
+            (KeyCode::PageUp, -SCROLL_PAGE),
+        ] {
+            if keys.just_pressed(key) {
+                delta += step;
+            }
+        }
+    }
+    if delta == 0.0 {
+        return;
+    }
+    for (mut position, computed) in &mut nodes {
+        let overflow =
+            (computed.content_size() - computed.size()) * computed.inverse_scale_factor();
+        position.y = (position.y + delta).clamp(0.0, overflow.y.max(0.0));
     }
 }
 
