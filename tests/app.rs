@@ -453,3 +453,34 @@ fn filters_narrow_the_cards_and_the_number_keys_follow() {
         .clone();
     assert_eq!(chosen, "internet_down", "key 1 is the first card shown");
 }
+
+#[test]
+fn a_database_that_is_not_ours_is_reported_and_practice_goes_on() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let db = folder.path().join("notes.txt");
+    std::fs::write(&db, "это не база, а заметки тренера\n".repeat(100)).expect("written");
+    let before = std::fs::read(&db).expect("read");
+    let mut app = headless(&db);
+    update_until(&mut app, "the database thread's answer", |world| {
+        world
+            .get_resource::<callcoach::app::trainee::Notice>()
+            .is_some_and(|notice| !notice.0.is_empty())
+    });
+    app.update();
+    let texts = shown_texts(&mut app);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Прогресс не сохраняется") && t.contains("не база прогресса")),
+        "the trainee is told, in Russian, what and where: {texts:?}"
+    );
+    type_line(&mut app, "Анна");
+    app.update();
+    assert_eq!(screen(&app), Screen::Scenarios, "practice still works");
+    drop(app);
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        before,
+        "the file is untouched"
+    );
+}

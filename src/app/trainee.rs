@@ -42,7 +42,7 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
-fn spawn(mut commands: Commands, font: Res<UiFont>, draft: Res<Draft>) {
+fn spawn(mut commands: Commands, font: Res<UiFont>, draft: Res<Draft>, notice: Res<Notice>) {
     commands.spawn((
         theme::screen_root(Screen::Trainee),
         children![
@@ -70,7 +70,10 @@ fn spawn(mut commands: Commands, font: Res<UiFont>, draft: Res<Draft>) {
                     theme::button(&font, "Добавить и начать (Enter)", Action::AddTrainee),
                 ]
             ),
-            (theme::label(&font, "", 16.0, theme::WARN), NoticeView),
+            (
+                theme::label(&font, notice.0.clone(), 16.0, theme::WARN),
+                NoticeView
+            ),
         ],
     ));
 }
