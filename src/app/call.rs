@@ -72,9 +72,12 @@ struct HoldView;
 
 /// How many recent lines fit on the screen.
 const VISIBLE_LINES: usize = 14;
-/// A new seed per call from the app clock: calls vary, the seed is recorded with the attempt.
-fn seed_now(time: &Time<Real>) -> u64 {
-    time.elapsed().as_nanos() as u64 ^ 0x9E37_79B9_7F4A_7C15
+/// A new seed per call from the wall clock: calls vary between runs, and the seed is recorded
+/// with the attempt so the call can be replayed.
+fn seed_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos() as u64)
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -96,7 +99,6 @@ fn start(
     library: Option<Res<Library>>,
     trainee: Res<CurrentTrainee>,
     link: Option<Res<StoreLink>>,
-    time: Res<Time<Real>>,
     mut log: ResMut<CallLog>,
     mut next: ResMut<NextState<Screen>>,
 ) {
@@ -109,7 +111,7 @@ fn start(
         next.set(Screen::Scenarios);
         return;
     };
-    let seed = seed_now(&time);
+    let seed = seed_now();
     let started = Session::start(
         Arc::new(scenario.clone()),
         SessionOptions {
