@@ -484,3 +484,69 @@ fn a_database_that_is_not_ours_is_reported_and_practice_goes_on() {
         "the file is untouched"
     );
 }
+
+#[test]
+fn editing_a_scenario_while_the_app_runs_reloads_it_and_a_broken_edit_keeps_the_last_good_one() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let scenarios = folder.path().join("scenarios");
+    std::fs::create_dir_all(&scenarios).expect("folder");
+    for id in ["internet_down", "storyteller"] {
+        std::fs::copy(
+            repository().join("scenarios").join(format!("{id}.ron")),
+            scenarios.join(format!("{id}.ron")),
+        )
+        .expect("copied");
+    }
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin, InputPlugin));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(1)));
+    app.insert_resource(AppConfig {
+        scenarios: scenarios.clone(),
+        db: folder.path().join("progress.sqlite"),
+        demo: None,
+    });
+    app.add_plugins(callcoach::app::plugin);
+    app.world_mut()
+        .resource_mut::<Time<Virtual>>()
+        .set_max_delta(Duration::from_secs(2));
+    update_until(&mut app, "the scenarios", |world| {
+        world.get_resource::<Library>().is_some()
+    });
+
+    let file = scenarios.join("internet_down.ron");
+    let text = std::fs::read_to_string(&file).expect("read");
+    // Modification times can be coarse: make sure the edit is a different second.
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(
+        &file,
+        text.replace(
+            "title: \"Не работает интернет\"",
+            "title: \"Интернет пропал снова\"",
+        ),
+    )
+    .expect("edited");
+    let title = |world: &World| -> Option<String> {
+        let library = world.get_resource::<Library>()?;
+        library
+            .scenarios
+            .iter()
+            .find(|(_, s)| s.id == "internet_down")
+            .map(|(_, s)| s.title.clone())
+    };
+    update_until(&mut app, "the edited title", |world| {
+        title(world).as_deref() == Some("Интернет пропал снова")
+    });
+
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(&file, "Scenario(id: \"internet_down\", title: ").expect("broken");
+    update_until(&mut app, "the diagnostic of the broken edit", |world| {
+        world
+            .get_resource::<Library>()
+            .is_some_and(|library| library.diagnostics.iter().any(|d| d.file == file))
+    });
+    assert_eq!(
+        title(app.world()).as_deref(),
+        Some("Интернет пропал снова"),
+        "the last good version stays playable"
+    );
+}

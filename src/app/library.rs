@@ -1,11 +1,14 @@
 //! Scenarios, the dictionary and the scorer, loaded on a thread at start: the first frames never
-//! wait for files or the dictionary.
+//! wait for files or the dictionary. The scenario folder is watched while the app runs: an edited
+//! file is reloaded; a file broken by the edit keeps its last good version and shows why.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, SystemTime};
 
 use bevy::prelude::*;
+use callcoach_core::scenario::load::ron_files;
 use callcoach_core::scenario::{Diagnostic, Scenario, check_paths};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::text::Morphology;
@@ -15,7 +18,7 @@ use super::AppConfig;
 /// Everything a call needs, once loaded.
 #[derive(Resource, Clone)]
 pub struct Library {
-    /// Playable scenarios (no errors), with their files.
+    /// Playable scenarios, with their files.
     pub scenarios: Vec<(PathBuf, Scenario)>,
     /// Problems in scenario files, as `callcoach check` reports them.
     pub diagnostics: Vec<Diagnostic>,
@@ -23,9 +26,14 @@ pub struct Library {
     pub morphology: Morphology,
     /// The default rubric's scorer.
     pub scorer: Scorer,
+    /// The scenario files and when they last changed, to notice edits.
+    pub stamps: Stamps,
 }
 
-/// The library still on its way, or why it could not come.
+/// Files and their modification times.
+pub type Stamps = Vec<(PathBuf, Option<SystemTime>)>;
+
+/// The library still on its way.
 #[derive(Resource)]
 struct Loading(Mutex<Receiver<Result<Library, String>>>);
 
@@ -33,22 +41,41 @@ struct Loading(Mutex<Receiver<Result<Library, String>>>);
 #[derive(Resource, Debug)]
 pub struct LibraryFailed(pub String);
 
+/// How often the scenario folder is looked at for edits.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(PreStartup, start_loading);
     app.add_systems(PreUpdate, receive);
+    app.add_systems(Update, watch);
+}
+
+/// The files of the scenario folder and their modification times: a few `stat`s, cheap enough
+/// for a frame every couple of seconds.
+fn stamps(folder: &Path) -> Stamps {
+    ron_files(folder)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|path| {
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+            (path, modified)
+        })
+        .collect()
 }
 
 /// Loads the library now, on this thread: for tests and tools.
-pub fn load(scenarios: &std::path::Path) -> Result<Library, String> {
+pub fn load(scenarios: &Path) -> Result<Library, String> {
     let morphology = Morphology::shared().map_err(|error| error.to_string())?;
     let scorer =
         Scorer::with_default_rubric(morphology.clone()).map_err(|error| error.to_string())?;
+    let stamps = stamps(scenarios);
     let report = check_paths(&[scenarios.to_owned()], &morphology, &scorer);
     Ok(Library {
         scenarios: report.scenarios,
         diagnostics: report.diagnostics,
         morphology,
         scorer,
+        stamps,
     })
 }
 
@@ -60,8 +87,11 @@ fn start_loading(
     let (Some(config), None) = (config, ready) else {
         return;
     };
+    load_in_background(&mut commands, config.scenarios.clone());
+}
+
+fn load_in_background(commands: &mut Commands, folder: PathBuf) {
     let (sender, receiver) = channel();
-    let folder = config.scenarios.clone();
     std::thread::Builder::new()
         .name("scenario-loader".to_owned())
         .spawn(move || {
@@ -71,16 +101,56 @@ fn start_loading(
     commands.insert_resource(Loading(Mutex::new(receiver)));
 }
 
-fn receive(mut commands: Commands, loading: Option<Res<Loading>>) {
+fn receive(mut commands: Commands, loading: Option<Res<Loading>>, current: Option<Res<Library>>) {
     let Some(loading) = loading else { return };
     let Ok(receiver) = loading.0.lock() else {
         return;
     };
     if let Ok(result) = receiver.try_recv() {
         match result {
-            Ok(library) => commands.insert_resource(library),
+            Ok(mut library) => {
+                if let Some(previous) = current {
+                    keep_last_good(&mut library, &previous);
+                    info!("scenarios reloaded: {} playable", library.scenarios.len());
+                }
+                commands.insert_resource(library);
+            }
             Err(reason) => commands.insert_resource(LibraryFailed(reason)),
         }
         commands.remove_resource::<Loading>();
+    }
+}
+
+/// A scenario that loaded before and is broken now stays playable in its last good version; the
+/// diagnostics still say what is wrong with its file.
+fn keep_last_good(library: &mut Library, previous: &Library) {
+    for (path, scenario) in &previous.scenarios {
+        let still_there = library.scenarios.iter().any(|(_, s)| s.id == scenario.id);
+        let broken = library.diagnostics.iter().any(|d| &d.file == path);
+        if !still_there && broken {
+            library.scenarios.push((path.clone(), scenario.clone()));
+        }
+    }
+}
+
+/// Every couple of seconds, looks whether a scenario file changed; if so, reloads off the frame.
+fn watch(
+    mut commands: Commands,
+    time: Res<Time>,
+    mut since: Local<Duration>,
+    config: Option<Res<AppConfig>>,
+    library: Option<Res<Library>>,
+    loading: Option<Res<Loading>>,
+) {
+    *since += time.delta();
+    if *since < WATCH_EVERY {
+        return;
+    }
+    *since = Duration::ZERO;
+    let (Some(config), Some(library), None) = (config, library, loading) else {
+        return;
+    };
+    if stamps(&config.scenarios) != library.stamps {
+        load_in_background(&mut commands, config.scenarios.clone());
     }
 }

@@ -161,6 +161,10 @@ fn fill(
     for (list, mut state, children) in &mut lists {
         let has_content = children.is_some_and(|children| !children.is_empty());
         let can_load = library.is_some() || failed.is_some();
+        // A reloaded library (a scenario file was edited) redraws the cards.
+        if library.as_ref().is_some_and(|library| library.is_changed()) {
+            state.loaded = false;
+        }
         if state.loaded || (has_content && !can_load) {
             continue;
         }
