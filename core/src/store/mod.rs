@@ -324,35 +324,47 @@ impl Store {
 
     /// Translates an SQLite error into what the user needs to know.
     fn error(&self, error: rusqlite::Error) -> StoreError {
-        let path = self.path.clone();
-        match error.sqlite_error_code() {
-            Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
-            Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
-                path,
-                reason: error.to_string(),
-            },
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
-                path,
-                seconds: BUSY_TIMEOUT.as_secs(),
-            },
-            _ => StoreError::Other {
-                path,
-                reason: error.to_string(),
-            },
-        }
+        translate(&self.path, error)
+    }
+
+    /// Every row of a query, mapped; errors are translated like every other.
+    fn query<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let rows = self
+            .connection
+            .prepare_cached(sql)
+            .and_then(|mut statement| statement.query_map(params, map)?.collect());
+        rows.map_err(|error| self.error(error))
+    }
+
+    /// Runs `work` in one immediate transaction (taking the write lock at once, so two processes
+    /// never interleave a seal) and commits it; errors are translated like every other.
+    fn immediate<T>(
+        &mut self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let result = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .and_then(|transaction| {
+                let value = work(&transaction)?;
+                transaction.commit()?;
+                Ok(value)
+            });
+        result.map_err(|error| self.error(error))
     }
 
     /// Attempts left `in_progress` by a process that no longer runs become `interrupted`.
     fn mark_interrupted(&mut self) -> Result<(), StoreError> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT id, pid FROM attempts WHERE status = 'in_progress'")
-            .map_err(|error| self.error(error))?;
-        let open: Vec<(i64, Option<i64>)> = statement
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .and_then(Iterator::collect)
-            .map_err(|error| self.error(error))?;
-        drop(statement);
+        let open: Vec<(i64, Option<i64>)> = self.query(
+            "SELECT id, pid FROM attempts WHERE status = 'in_progress'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
         for (id, pid) in open {
             if pid.is_some_and(process_alive) {
                 continue;
@@ -385,19 +397,12 @@ impl Store {
 
     /// Every trainee, by name.
     pub fn trainees(&self) -> Result<Vec<Trainee>, StoreError> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT id, name FROM trainees ORDER BY name")
-            .map_err(|error| self.error(error))?;
-        statement
-            .query_map([], |row| {
-                Ok(Trainee {
-                    id: row.get(0)?,
-                    name: row.get(1)?,
-                })
+        self.query("SELECT id, name FROM trainees ORDER BY name", [], |row| {
+            Ok(Trainee {
+                id: row.get(0)?,
+                name: row.get(1)?,
             })
-            .and_then(Iterator::collect)
-            .map_err(|error| self.error(error))
+        })
     }
 
     /// A trainee by name (exactly as entered, surrounding spaces ignored).
@@ -493,17 +498,8 @@ impl Store {
         status: AttemptStatus,
         report: Option<&ScoreReport>,
     ) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let wrap = |error: rusqlite::Error| StoreError::Other {
-            path: path.clone(),
-            reason: error.to_string(),
-        };
-        let transaction = self
-            .connection
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(wrap)?;
-        let updated = transaction
-            .execute(
+        self.immediate(|transaction| {
+            let updated = transaction.execute(
                 "UPDATE attempts SET status = ?1, ended_at = ?2, total = ?3, passed = ?4 \
                  WHERE id = ?5 AND status = 'in_progress'",
                 params![
@@ -513,52 +509,17 @@ impl Store {
                     report.map(|report| report.passed),
                     attempt
                 ],
-            )
-            .map_err(wrap)?;
-        if updated == 0 {
-            // Already ended (another window marked it interrupted): a sealed result never changes.
-            return Ok(());
-        }
-        if let Some(report) = report {
-            for (category, result) in &report.categories {
-                transaction
-                    .execute(
-                        "INSERT INTO category_scores (attempt_id, category, score, max, passed, \
-                         applicable) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![
-                            attempt,
-                            category.id(),
-                            result.score,
-                            result.max,
-                            result.passed,
-                            result.applicable
-                        ],
-                    )
-                    .map_err(wrap)?;
+            )?;
+            if updated == 0 {
+                // Already ended (another window marked it interrupted): a sealed result never
+                // changes.
+                return Ok(());
             }
-            for finding in &report.findings {
-                transaction
-                    .execute(
-                        "INSERT INTO findings (attempt_id, rule, category, turn, span_start, \
-                         span_end, severity, message, suggestion) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                        params![
-                            attempt,
-                            finding.rule,
-                            finding.category.id(),
-                            finding.turn.and_then(|turn| i64::try_from(turn).ok()),
-                            finding.span.and_then(|span| i64::try_from(span.0).ok()),
-                            finding.span.and_then(|span| i64::try_from(span.1).ok()),
-                            format!("{:?}", finding.severity).to_lowercase(),
-                            finding.message,
-                            finding.suggestion
-                        ],
-                    )
-                    .map_err(wrap)?;
+            if let Some(report) = report {
+                record_report(transaction, attempt, report)?;
             }
-        }
-        chain::seal(&transaction, attempt).map_err(wrap)?;
-        transaction.commit().map_err(wrap)
+            chain::seal(transaction, attempt)
+        })
     }
 
     /// Whether the examiner has set a passphrase.
@@ -589,24 +550,19 @@ impl Store {
 
     /// A trainee's sittings of an exam, oldest first.
     pub fn exam_runs(&self, trainee: &Trainee, exam_id: &str) -> Result<Vec<ExamRun>, StoreError> {
-        let mut statement = self
-            .connection
-            .prepare(
-                "SELECT id, exam_id, started_at, passed FROM exam_runs \
+        self.query(
+            "SELECT id, exam_id, started_at, passed FROM exam_runs \
                  WHERE trainee_id = ?1 AND exam_id = ?2 ORDER BY started_at, id",
-            )
-            .map_err(|error| self.error(error))?;
-        statement
-            .query_map(params![trainee.id, exam_id], |row| {
+            params![trainee.id, exam_id],
+            |row| {
                 Ok(ExamRun {
                     id: row.get(0)?,
                     exam_id: row.get(1)?,
                     started_at: row.get(2)?,
                     passed: row.get(3)?,
                 })
-            })
-            .and_then(Iterator::collect)
-            .map_err(|error| self.error(error))
+            },
+        )
     }
 
     /// Starts a sitting; returns its id.
@@ -640,26 +596,17 @@ impl Store {
         passed: bool,
         total: u32,
     ) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let wrap = |error: rusqlite::Error| StoreError::Other {
-            path: path.clone(),
-            reason: error.to_string(),
-        };
-        let transaction = self
-            .connection
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(wrap)?;
-        let updated = transaction
-            .execute(
+        self.immediate(|transaction| {
+            let updated = transaction.execute(
                 "UPDATE exam_runs SET ended_at = ?1, passed = ?2, total = ?3 \
                  WHERE id = ?4 AND ended_at IS NULL",
                 params![now_ms(), passed, total, run],
-            )
-            .map_err(wrap)?;
-        if updated == 1 {
-            chain::seal_run(&transaction, run).map_err(wrap)?;
-        }
-        transaction.commit().map_err(wrap)
+            )?;
+            if updated == 1 {
+                chain::seal_run(transaction, run)?;
+            }
+            Ok(())
+        })
     }
 
     /// Stores an issued certificate.
@@ -688,24 +635,19 @@ impl Store {
 
     /// A trainee's certificates, oldest first.
     pub fn certificates(&self, trainee: &Trainee) -> Result<Vec<StoredCertificate>, StoreError> {
-        let mut statement = self
-            .connection
-            .prepare(
-                "SELECT number, issued_at, valid_until, document FROM certificates \
+        self.query(
+            "SELECT number, issued_at, valid_until, document FROM certificates \
                  WHERE trainee_id = ?1 ORDER BY issued_at, id",
-            )
-            .map_err(|error| self.error(error))?;
-        statement
-            .query_map(params![trainee.id], |row| {
+            params![trainee.id],
+            |row| {
                 Ok(StoredCertificate {
                     number: row.get(0)?,
                     issued_at: row.get(1)?,
                     valid_until: row.get(2)?,
                     document: row.get(3)?,
                 })
-            })
-            .and_then(Iterator::collect)
-            .map_err(|error| self.error(error))
+            },
+        )
     }
 
     /// Recomputes the hash chain over ended attempts: empty when nothing was edited.
@@ -717,16 +659,12 @@ impl Store {
 
     /// A trainee's attempts, oldest first.
     pub fn attempts(&self, trainee: &Trainee) -> Result<Vec<Attempt>, StoreError> {
-        let mut statement = self
-            .connection
-            .prepare(
-                "SELECT a.id, a.scenario_id, a.mode, a.status, a.started_at, a.total, a.passed, \
+        self.query(
+            "SELECT a.id, a.scenario_id, a.mode, a.status, a.started_at, a.total, a.passed, \
                  (SELECT COUNT(*) FROM turns t WHERE t.attempt_id = a.id) \
                  FROM attempts a WHERE a.trainee_id = ?1 ORDER BY a.started_at, a.id",
-            )
-            .map_err(|error| self.error(error))?;
-        statement
-            .query_map(params![trainee.id], |row| {
+            params![trainee.id],
+            |row| {
                 let mode: String = row.get(2)?;
                 let status: String = row.get(3)?;
                 let turns: i64 = row.get(7)?;
@@ -744,22 +682,17 @@ impl Store {
                     passed: row.get(6)?,
                     turns: usize::try_from(turns).unwrap_or(0),
                 })
-            })
-            .and_then(Iterator::collect)
-            .map_err(|error| self.error(error))
+            },
+        )
     }
 
     /// The turns recorded for an attempt, as a transcript (without company and clock).
     pub fn attempt_turns(&self, attempt: i64) -> Result<Transcript, StoreError> {
-        let mut statement = self
-            .connection
-            .prepare(
-                "SELECT speaker, text, hold_seconds, at_seconds FROM turns \
+        let turns = self.query(
+            "SELECT speaker, text, hold_seconds, at_seconds FROM turns \
                  WHERE attempt_id = ?1 ORDER BY idx",
-            )
-            .map_err(|error| self.error(error))?;
-        let turns = statement
-            .query_map(params![attempt], |row| {
+            params![attempt],
+            |row| {
                 let speaker: String = row.get(0)?;
                 Ok(TranscriptTurn {
                     speaker: if speaker == "agent" {
@@ -771,14 +704,73 @@ impl Store {
                     hold_seconds: row.get(2)?,
                     at: row.get(3)?,
                 })
-            })
-            .and_then(Iterator::collect)
-            .map_err(|error| self.error(error))?;
+            },
+        )?;
         Ok(Transcript {
             company: None,
             clock: None,
             turns,
         })
+    }
+}
+
+/// The category scores and findings of an ended attempt.
+fn record_report(
+    transaction: &rusqlite::Transaction<'_>,
+    attempt: i64,
+    report: &ScoreReport,
+) -> rusqlite::Result<()> {
+    for (category, result) in &report.categories {
+        transaction.execute(
+            "INSERT INTO category_scores (attempt_id, category, score, max, passed, applicable) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                attempt,
+                category.id(),
+                result.score,
+                result.max,
+                result.passed,
+                result.applicable
+            ],
+        )?;
+    }
+    for finding in &report.findings {
+        transaction.execute(
+            "INSERT INTO findings (attempt_id, rule, category, turn, span_start, span_end, \
+             severity, message, suggestion) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                attempt,
+                finding.rule,
+                finding.category.id(),
+                finding.turn.and_then(|turn| i64::try_from(turn).ok()),
+                finding.span.and_then(|span| i64::try_from(span.0).ok()),
+                finding.span.and_then(|span| i64::try_from(span.1).ok()),
+                format!("{:?}", finding.severity).to_lowercase(),
+                finding.message,
+                finding.suggestion
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// What an SQLite error means for the user, for the database at `path`.
+fn translate(path: &Path, error: rusqlite::Error) -> StoreError {
+    let path = path.to_owned();
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
+        Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+            path,
+            reason: error.to_string(),
+        },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+            path,
+            seconds: BUSY_TIMEOUT.as_secs(),
+        },
+        _ => StoreError::Other {
+            path,
+            reason: error.to_string(),
+        },
     }
 }
 

@@ -72,22 +72,14 @@ pub struct GroupRow {
     pub valid_certificates: u32,
 }
 
-fn wrap(store: &Store) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-    move |error| store.error(error)
-}
-
 impl Store {
     /// A trainee's attempts with category scores, oldest first.
     pub fn attempt_rows(&self, trainee: &Trainee) -> Result<Vec<AttemptRow>, StoreError> {
-        let error = wrap(self);
-        let mut rows: Vec<AttemptRow> = self
-            .connection
-            .prepare_cached(
-                "SELECT id, started_at, scenario_id, mode, status, total, passed FROM attempts \
+        let mut rows: Vec<AttemptRow> = self.query(
+            "SELECT id, started_at, scenario_id, mode, status, total, passed FROM attempts \
                  WHERE trainee_id = ?1 ORDER BY started_at, id",
-            )
-            .map_err(&error)?
-            .query_map(params![trainee.id], |row| {
+            params![trainee.id],
+            |row| {
                 Ok(AttemptRow {
                     id: row.get(0)?,
                     started_at: row.get(1)?,
@@ -98,32 +90,20 @@ impl Store {
                     passed: row.get(6)?,
                     categories: BTreeMap::new(),
                 })
-            })
-            .and_then(Iterator::collect)
-            .map_err(&error)?;
+            },
+        )?;
         let index: std::collections::HashMap<i64, usize> = rows
             .iter()
             .enumerate()
             .map(|(position, row)| (row.id, position))
             .collect();
-        let mut statement = self
-            .connection
-            .prepare_cached(
-                "SELECT c.attempt_id, c.category, c.score FROM category_scores c \
-                 JOIN attempts a ON a.id = c.attempt_id WHERE a.trainee_id = ?1",
-            )
-            .map_err(&error)?;
-        let scores = statement
-            .query_map(params![trainee.id], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, u32>(2)?,
-                ))
-            })
-            .map_err(&error)?;
-        for score in scores {
-            let (attempt, category, value) = score.map_err(&error)?;
+        let scores: Vec<(i64, String, u32)> = self.query(
+            "SELECT c.attempt_id, c.category, c.score FROM category_scores c \
+             JOIN attempts a ON a.id = c.attempt_id WHERE a.trainee_id = ?1",
+            params![trainee.id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        for (attempt, category, value) in scores {
             if let Some(&position) = index.get(&attempt) {
                 rows[position].categories.insert(category, value);
             }
@@ -133,16 +113,15 @@ impl Store {
 
     /// A trainee's best total per scenario.
     pub fn best_totals(&self, trainee: &Trainee) -> Result<BTreeMap<String, u32>, StoreError> {
-        let error = wrap(self);
-        self.connection
-            .prepare_cached(
+        Ok(self
+            .query(
                 "SELECT scenario_id, MAX(total) FROM attempts \
                  WHERE trainee_id = ?1 AND total IS NOT NULL GROUP BY scenario_id",
-            )
-            .map_err(&error)?
-            .query_map(params![trainee.id], |row| Ok((row.get(0)?, row.get(1)?)))
-            .and_then(Iterator::collect)
-            .map_err(&error)
+                params![trainee.id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?
+            .into_iter()
+            .collect())
     }
 
     /// The rules broken most often (error and warning findings), most frequent first.
@@ -152,53 +131,40 @@ impl Store {
         trainee: Option<&Trainee>,
         limit: usize,
     ) -> Result<Vec<(String, u32)>, StoreError> {
-        let error = wrap(self);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let map = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?));
         match trainee {
-            Some(trainee) => self
-                .connection
-                .prepare_cached(
-                    "SELECT f.rule, COUNT(*) AS n FROM findings f \
+            Some(trainee) => self.query(
+                "SELECT f.rule, COUNT(*) AS n FROM findings f \
                      JOIN attempts a ON a.id = f.attempt_id WHERE a.trainee_id = ?1 \
                      GROUP BY f.rule ORDER BY n DESC, f.rule LIMIT ?2",
-                )
-                .map_err(&error)?
-                .query_map(params![trainee.id, limit], map)
-                .and_then(Iterator::collect)
-                .map_err(&error),
-            None => self
-                .connection
-                .prepare_cached(
-                    "SELECT rule, COUNT(*) AS n FROM findings GROUP BY rule \
+                params![trainee.id, limit],
+                map,
+            ),
+            None => self.query(
+                "SELECT rule, COUNT(*) AS n FROM findings GROUP BY rule \
                      ORDER BY n DESC, rule LIMIT ?1",
-                )
-                .map_err(&error)?
-                .query_map(params![limit], map)
-                .and_then(Iterator::collect)
-                .map_err(&error),
+                params![limit],
+                map,
+            ),
         }
     }
 
     /// A trainee's exam sittings, oldest first.
     pub fn exam_rows(&self, trainee: &Trainee) -> Result<Vec<ExamRow>, StoreError> {
-        let error = wrap(self);
-        self.connection
-            .prepare_cached(
-                "SELECT exam_id, started_at, passed, total FROM exam_runs WHERE trainee_id = ?1 \
+        self.query(
+            "SELECT exam_id, started_at, passed, total FROM exam_runs WHERE trainee_id = ?1 \
                  ORDER BY started_at, id",
-            )
-            .map_err(&error)?
-            .query_map(params![trainee.id], |row| {
+            params![trainee.id],
+            |row| {
                 Ok(ExamRow {
                     exam_id: row.get(0)?,
                     started_at: row.get(1)?,
                     passed: row.get(2)?,
                     total: row.get(3)?,
                 })
-            })
-            .and_then(Iterator::collect)
-            .map_err(&error)
+            },
+        )
     }
 
     /// A trainee's certificates as report rows.
@@ -216,10 +182,7 @@ impl Store {
 
     /// One line per trainee, for the group report; `now` decides which certificates are valid.
     pub fn group_rows(&self, now: i64) -> Result<Vec<GroupRow>, StoreError> {
-        let error = wrap(self);
-        self.connection
-            .prepare_cached(
-                "SELECT t.name, COALESCE(s.attempts, 0), COALESCE(s.scored, 0), s.average, \
+        self.query("SELECT t.name, COALESCE(s.attempts, 0), COALESCE(s.scored, 0), s.average, \
                    s.passed_share, \
                    (SELECT total FROM attempts a WHERE a.trainee_id = t.id AND total IS NOT NULL \
                       ORDER BY started_at DESC, id DESC LIMIT 1), \
@@ -229,10 +192,7 @@ impl Store {
                    SELECT trainee_id, COUNT(*) AS attempts, COUNT(total) AS scored, \
                      AVG(total) AS average, AVG(CASE WHEN total IS NOT NULL THEN passed END) AS passed_share \
                    FROM attempts GROUP BY trainee_id) s ON s.trainee_id = t.id \
-                 ORDER BY t.name",
-            )
-            .map_err(&error)?
-            .query_map(params![now], |row| {
+                 ORDER BY t.name", params![now], |row| {
                 Ok(GroupRow {
                     trainee: row.get(0)?,
                     attempts: row.get(1)?,
@@ -244,7 +204,5 @@ impl Store {
                     valid_certificates: row.get(7)?,
                 })
             })
-            .and_then(Iterator::collect)
-            .map_err(&error)
     }
 }
