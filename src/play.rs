@@ -12,7 +12,7 @@ use callcoach_core::session::{COMMAND_HELP, Event, Mode, Session, SessionOptions
 use callcoach_core::store::{
     AttemptMode, AttemptStatus, NewAttempt, Store, TurnInput, content_hash,
 };
-use callcoach_core::text::Morphology;
+use callcoach_core::text::{Morphology, minutes_seconds as duration};
 
 /// Arguments of `play`.
 #[derive(Debug, clap::Args)]
@@ -300,10 +300,6 @@ fn clock(start: ClockTime, seconds: f64) -> String {
         total / 60 % 60,
         total % 60
     )
-}
-
-fn duration(seconds: u32) -> String {
-    format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
 fn print_briefing(out: &mut impl Write, scenario: &Scenario, seed: u64) -> std::io::Result<()> {

@@ -9,6 +9,7 @@ use callcoach_core::scenario::ClockTime;
 use callcoach_core::scoring::ScoreReport;
 use callcoach_core::session::{AgentTurn, Event, Mode, Session, SessionOptions};
 use callcoach_core::store::content_hash;
+use callcoach_core::text::minutes_seconds;
 use callcoach_core::transcript::Transcript;
 
 use super::draft::{Draft, DraftView};
@@ -27,8 +28,6 @@ pub struct ActiveCall {
     recorded: usize,
     /// When the current hold started (app time, seconds), if the customer is on hold.
     hold_started: Option<f64>,
-    /// What the last reply promised for the hold.
-    promised: Option<u32>,
 }
 
 /// What the debrief shows: the finished call and its score.
@@ -145,7 +144,6 @@ fn start(
         session: Mutex::new(session),
         recorded: 0,
         hold_started: None,
-        promised: None,
     };
     show_events(&mut log, &mut call, &opening);
     record(&mut call, link.as_deref());
@@ -233,9 +231,8 @@ fn show_events(log: &mut CallLog, call: &mut ActiveCall, events: &[Event]) {
             Event::HoldStarted { .. } => {}
             Event::HoldEnded { seconds, .. } => {
                 log.0.push(Line::Note(format!(
-                    "Удержание окончено через {}:{:02}",
-                    seconds / 60,
-                    seconds % 60
+                    "Удержание окончено через {}",
+                    minutes_seconds(*seconds)
                 )));
             }
             Event::CallEnded { outcome, .. } => log
@@ -285,18 +282,20 @@ fn act(
                 }
                 draft.0.clear();
                 log.0.push(Line::Agent(format!("Вы: {text}")));
-                call.promised = promised(&library, &text);
                 AgentTurn::Reply(text)
             }
             Action::ToggleHold => match call.hold_started.take() {
                 None => {
                     call.hold_started = Some(time.elapsed_secs_f64());
-                    log.0.push(Line::Note(match call.promised {
-                        Some(seconds) => format!(
-                            "Клиент на удержании (обещано {}:{:02})",
-                            seconds / 60,
-                            seconds % 60
-                        ),
+                    let promised = call
+                        .session
+                        .lock()
+                        .ok()
+                        .and_then(|session| session.promised_seconds());
+                    log.0.push(Line::Note(match promised {
+                        Some(seconds) => {
+                            format!("Клиент на удержании (обещано {})", minutes_seconds(seconds))
+                        }
                         None => "Клиент на удержании (срок ожидания не назван)".to_owned(),
                     }));
                     continue;
@@ -346,15 +345,6 @@ fn act(
     }
 }
 
-/// The longest duration the reply promises, as the engine will read it.
-fn promised(library: &Library, text: &str) -> Option<u32> {
-    let analyzed = callcoach_core::text::AnalyzedText::new(&library.morphology, text);
-    callcoach_core::text::promised_durations(&analyzed)
-        .iter()
-        .map(|promise| promise.seconds)
-        .max()
-}
-
 fn show_log(
     mut commands: Commands,
     log: Res<CallLog>,
@@ -397,41 +387,42 @@ fn show_status(
     };
     let start = ClockTime::parse(&session.scenario().clock).unwrap_or(ClockTime { minutes: 0 });
     let minutes = start.minutes + (session.elapsed_seconds() / 60.0) as u32;
-    for mut clock in &mut texts.p0() {
-        clock.0 = format!("Время: {}", ClockTime { minutes });
-    }
+    let clock = format!("Время: {}", ClockTime { minutes });
     let mood = session.mood();
-    for (mut text, mut colour) in &mut texts.p1() {
-        let filled = (mood * 10.0).round() as usize;
-        text.0 = format!(
-            "Раздражение: {}{} {:.0}%",
-            "█".repeat(filled),
-            "░".repeat(10usize.saturating_sub(filled)),
-            mood * 100.0
-        );
-        colour.0 = if mood >= 0.7 {
-            theme::BAD
-        } else if mood >= 0.4 {
-            theme::WARN
-        } else {
-            theme::GOOD
-        };
+    let filled = (mood * 10.0).round() as usize;
+    let gauge = format!(
+        "Раздражение: {}{} {:.0}%",
+        "█".repeat(filled),
+        "░".repeat(10usize.saturating_sub(filled)),
+        mood * 100.0
+    );
+    let mood_colour = if mood >= 0.7 {
+        theme::BAD
+    } else if mood >= 0.4 {
+        theme::WARN
+    } else {
+        theme::GOOD
+    };
+    let hold = match call.hold_started {
+        Some(started) => {
+            let running = (time.elapsed_secs_f64() - started).max(0.0) as u32;
+            let promise = session.promised_seconds().map_or_else(
+                || "срок не назван".to_owned(),
+                |seconds| format!("обещано {}", minutes_seconds(seconds)),
+            );
+            format!("На удержании {} / {promise}", minutes_seconds(running))
+        }
+        None => String::new(),
+    };
+    // Written only when different: a changed `Text` is laid out again, every frame otherwise.
+    for mut text in &mut texts.p0() {
+        text.set_if_neq(Text(clock.clone()));
     }
-    for mut hold in &mut texts.p2() {
-        hold.0 = match call.hold_started {
-            Some(started) => {
-                let running = (time.elapsed_secs_f64() - started).max(0.0) as u32;
-                let promise = call.promised.map_or_else(
-                    || "срок не назван".to_owned(),
-                    |p| format!("обещано {}:{:02}", p / 60, p % 60),
-                );
-                format!(
-                    "На удержании {}:{:02} / {promise}",
-                    running / 60,
-                    running % 60
-                )
-            }
-            None => String::new(),
-        };
+    for (mut text, mut colour) in &mut texts.p1() {
+        text.set_if_neq(Text(gauge.clone()));
+        colour.set_if_neq(TextColor(mood_colour));
+    }
+    for mut text in &mut texts.p2() {
+        text.set_if_neq(Text(hold.clone()));
     }
 }

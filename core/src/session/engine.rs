@@ -643,6 +643,11 @@ impl Session {
         &self.current_step().id
     }
 
+    /// The hold duration the agent's last reply promised, until the next hold uses it.
+    pub fn promised_seconds(&self) -> Option<u32> {
+        self.promised_seconds
+    }
+
     /// How the call ended, once it has.
     pub fn outcome(&self) -> Option<&CallOutcome> {
         self.outcome.as_ref()

@@ -57,6 +57,11 @@ const VAGUE_WORDS: &[&str] = &["несколько", "пара-тройка", "�
 /// Words allowed between an inverted unit and its number: «минут через пять».
 const INVERSION_LINKS: &[&str] = &["через"];
 
+/// How a duration is shown to people: «1:20» for 80 seconds.
+pub fn minutes_seconds(seconds: u32) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
 /// Every concrete duration stated in the text, in order.
 pub fn promised_durations(text: &AnalyzedText) -> Vec<DurationPromise> {
     let mut promises = Vec::new();

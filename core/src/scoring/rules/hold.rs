@@ -4,7 +4,7 @@
 use crate::scoring::report::Severity;
 use crate::scoring::rubric::CompiledRubric;
 use crate::scoring::{Call, Outcome};
-use crate::text::promised_durations;
+use crate::text::{minutes_seconds as minutes, promised_durations};
 use crate::transcript::Speaker;
 
 pub(crate) const ANNOUNCED: &str = "hold.announced";
@@ -137,9 +137,4 @@ fn thanks(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome, reply: us
             "Спасибо за ожидание!",
         ),
     }
-}
-
-/// «1:20» for 80 seconds.
-fn minutes(seconds: u32) -> String {
-    format!("{}:{:02}", seconds / 60, seconds % 60)
 }
