@@ -19,14 +19,19 @@ use callcoach_core::store::{AttemptStatus, Store};
 
 use super::repository;
 
-/// A headless app on the bundled scenarios and a fresh database; time advances one simulated
+/// A headless app on the bundled scenarios and the database `db`; time advances one simulated
 /// second per update.
 fn headless(db: &Path) -> App {
+    headless_on(&repository().join("scenarios"), db)
+}
+
+/// A headless app on the scenario folder `scenarios`.
+fn headless_on(scenarios: &Path, db: &Path) -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, StatesPlugin, InputPlugin));
     app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(1)));
     app.insert_resource(AppConfig {
-        scenarios: repository().join("scenarios"),
+        scenarios: scenarios.to_owned(),
         db: db.to_owned(),
         demo: None,
     });
@@ -78,6 +83,28 @@ fn type_line(app: &mut App, text: &str) {
     press(app, KeyCode::Enter, Key::Enter, None);
 }
 
+/// An app on a fresh database where `name` has typed their name and the scenarios have loaded.
+fn signed_in(name: &str) -> (tempfile::TempDir, App) {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut app = headless(&folder.path().join("progress.sqlite"));
+    update_until(&mut app, "the trainee list", |world| {
+        world.get_resource::<Trainees>().is_some()
+    });
+    type_line(&mut app, name);
+    update_until(&mut app, "the scenarios", |world| {
+        world.get_resource::<Library>().is_some()
+    });
+    (folder, app)
+}
+
+/// Starts a practice call of `scenario` as its card would.
+fn start_call(app: &mut App, scenario: &str) {
+    app.world_mut()
+        .write_message(Action::StartScenario(scenario.to_owned()));
+    app.update();
+    app.update();
+}
+
 fn screen(app: &App) -> Screen {
     *app.world().resource::<State<Screen>>().get()
 }
@@ -116,10 +143,7 @@ fn a_whole_call_from_trainee_to_debrief() {
         "the scenario cards are shown"
     );
 
-    app.world_mut()
-        .write_message(Action::StartScenario("internet_down".to_owned()));
-    app.update();
-    app.update();
+    start_call(&mut app, "internet_down");
     assert_eq!(screen(&app), Screen::Call);
     type_line(
         &mut app,
@@ -207,19 +231,8 @@ fn a_whole_call_from_trainee_to_debrief() {
 
 #[test]
 fn a_wording_mistake_shows_a_live_finding_and_is_highlighted_in_the_debrief() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let mut app = headless(&folder.path().join("progress.sqlite"));
-    update_until(&mut app, "the trainee list", |world| {
-        world.get_resource::<Trainees>().is_some()
-    });
-    type_line(&mut app, "Олег");
-    update_until(&mut app, "the scenarios", |world| {
-        world.get_resource::<Library>().is_some()
-    });
-    app.world_mut()
-        .write_message(Action::StartScenario("internet_down".to_owned()));
-    app.update();
-    app.update();
+    let (_folder, mut app) = signed_in("Олег");
+    start_call(&mut app, "internet_down");
     type_line(
         &mut app,
         "Добрый день! Меня зовут Олег, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.",
@@ -307,15 +320,7 @@ fn the_demo_renders_every_screen_in_a_real_window() {
 
 #[test]
 fn from_the_debrief_n_starts_the_next_scenario() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let mut app = headless(&folder.path().join("progress.sqlite"));
-    update_until(&mut app, "the trainee list", |world| {
-        world.get_resource::<Trainees>().is_some()
-    });
-    type_line(&mut app, "Ира");
-    update_until(&mut app, "the scenarios", |world| {
-        world.get_resource::<Library>().is_some()
-    });
+    let (_folder, mut app) = signed_in("Ира");
     // The first card (the easiest scenario) by its number key.
     press(
         &mut app,
@@ -345,19 +350,8 @@ fn from_the_debrief_n_starts_the_next_scenario() {
 
 #[test]
 fn the_progress_screen_shows_the_attempts_just_played() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let mut app = headless(&folder.path().join("progress.sqlite"));
-    update_until(&mut app, "the trainee list", |world| {
-        world.get_resource::<Trainees>().is_some()
-    });
-    type_line(&mut app, "Пётр");
-    update_until(&mut app, "the scenarios", |world| {
-        world.get_resource::<Library>().is_some()
-    });
-    app.world_mut()
-        .write_message(Action::StartScenario("internet_down".to_owned()));
-    app.update();
-    app.update();
+    let (_folder, mut app) = signed_in("Пётр");
+    start_call(&mut app, "internet_down");
     type_line(&mut app, "Вы должны перезагрузить роутер.");
     type_line(&mut app, "Вы должны быть дома, когда придёт мастер.");
     press(&mut app, KeyCode::F4, Key::F4, None);
@@ -411,15 +405,7 @@ fn the_progress_screen_shows_the_attempts_just_played() {
 
 #[test]
 fn filters_narrow_the_cards_and_the_number_keys_follow() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let mut app = headless(&folder.path().join("progress.sqlite"));
-    update_until(&mut app, "the trainee list", |world| {
-        world.get_resource::<Trainees>().is_some()
-    });
-    type_line(&mut app, "Вера");
-    update_until(&mut app, "the scenarios", |world| {
-        world.get_resource::<Library>().is_some()
-    });
+    let (_folder, mut app) = signed_in("Вера");
     app.update();
     // D twice: difficulty 1, then difficulty 2 (only «Не работает интернет»).
     for _ in 0..2 {
@@ -497,18 +483,7 @@ fn editing_a_scenario_while_the_app_runs_reloads_it_and_a_broken_edit_keeps_the_
         )
         .expect("copied");
     }
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin, InputPlugin));
-    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(1)));
-    app.insert_resource(AppConfig {
-        scenarios: scenarios.clone(),
-        db: folder.path().join("progress.sqlite"),
-        demo: None,
-    });
-    app.add_plugins(callcoach::app::plugin);
-    app.world_mut()
-        .resource_mut::<Time<Virtual>>()
-        .set_max_delta(Duration::from_secs(2));
+    let mut app = headless_on(&scenarios, &folder.path().join("progress.sqlite"));
     update_until(&mut app, "the scenarios", |world| {
         world.get_resource::<Library>().is_some()
     });

@@ -3,12 +3,12 @@
 //! and exam-only scenarios kept out of practice.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use callcoach_core::scenario::{SourceFile, parse_scenario};
 use callcoach_core::store::Store;
 
-use super::{callcoach, repository, stderr, stdout};
+use super::{callcoach, callcoach_command, repository, run_with_input, stderr, stdout};
 
 const PASSPHRASE: &str = "служба качества";
 
@@ -26,35 +26,23 @@ fn resolved_replies(id: &str) -> String {
 }
 
 fn exam(db: &Path, out: &Path, passphrase: Option<&str>, stdin: &str) -> Output {
-    use std::io::Write;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_callcoach"));
-    command
-        .args([
-            "--db",
-            db.to_str().expect("utf-8"),
-            "exam",
-            "start",
-            "basic",
-        ])
-        .args(["--trainee", "Анна Смирнова", "--seed", "1"])
-        .args(["--out", out.to_str().expect("utf-8")])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("CALLCOACH_SCENARIOS")
-        .env_remove("CALLCOACH_EXAMINER_PASSPHRASE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut command = callcoach_command(&[
+        "--db",
+        db.to_str().expect("utf-8"),
+        "exam",
+        "start",
+        "basic",
+        "--trainee",
+        "Анна Смирнова",
+        "--seed",
+        "1",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
     if let Some(passphrase) = passphrase {
         command.env("CALLCOACH_EXAMINER_PASSPHRASE", passphrase);
     }
-    let mut child = command.spawn().expect("starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("replies");
-    child.wait_with_output().expect("finishes")
+    run_with_input(&mut command, stdin)
 }
 
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {

@@ -11,19 +11,32 @@ mod score;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-/// Runs the binary from the repository root with `stdin` piped in.
-#[track_caller]
-fn callcoach(args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_callcoach"))
+/// The binary as every test starts it: from the repository root, on the bundled scenarios, with
+/// no examiner passphrase inherited from the environment, and its standard streams piped.
+fn callcoach_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_callcoach"));
+    command
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("CALLCOACH_SCENARIOS")
+        .env_remove("CALLCOACH_EXAMINER_PASSPHRASE")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Runs the binary from the repository root with `stdin` piped in.
+#[track_caller]
+fn callcoach(args: &[&str], stdin: &str) -> Output {
+    run_with_input(&mut callcoach_command(args), stdin)
+}
+
+/// Starts `command`, writes `stdin` and closes it, and waits for everything it printed.
+#[track_caller]
+fn run_with_input(command: &mut Command, stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = command.spawn().expect("the binary starts");
     let mut input = child.stdin.take().expect("stdin is piped");
     input
         .write_all(stdin.as_bytes())

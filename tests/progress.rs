@@ -3,11 +3,10 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use callcoach_core::store::{AttemptStatus, Store};
 
-use super::{callcoach, stderr, stdout};
+use super::{callcoach, callcoach_command, stderr, stdout};
 
 const GREETING: &str = "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.";
 const SECOND: &str = "Спасибо. Давайте я проверю линию до вашего дома.";
@@ -25,22 +24,19 @@ fn a_call_killed_midway_is_found_interrupted_with_every_turn() {
     let folder = tempfile::tempdir().expect("temp dir");
     let db = folder.path().join("progress.sqlite");
     add_trainee(&db, "Анна Смирнова");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_callcoach"))
-        .args([
-            "--db",
-            db.to_str().expect("utf-8"),
-            "play",
-            "internet_down",
-            "--text",
-        ])
-        .args(["--seed", "1", "--trainee", "Анна Смирнова"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("CALLCOACH_SCENARIOS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
+    let mut child = callcoach_command(&[
+        "--db",
+        db.to_str().expect("utf-8"),
+        "play",
+        "internet_down",
+        "--text",
+        "--seed",
+        "1",
+        "--trainee",
+        "Анна Смирнова",
+    ])
+    .spawn()
+    .expect("starts");
     let mut input = child.stdin.take().expect("stdin");
     writeln!(input, "{GREETING}\n{SECOND}").expect("replies sent");
     input.flush().expect("flushed");
@@ -92,22 +88,19 @@ fn two_processes_record_at_once_without_errors_or_losses() {
         "{GREETING}\n{SECOND}\nОставайтесь на линии, это займёт две минуты.\n/hold 90\nСпасибо за ожидание!\n/end\n"
     );
     let spawn = |name: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_callcoach"))
-            .args([
-                "--db",
-                db.to_str().expect("utf-8"),
-                "play",
-                "internet_down",
-                "--text",
-            ])
-            .args(["--seed", "2", "--trainee", name])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env_remove("CALLCOACH_SCENARIOS")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starts");
+        let mut child = callcoach_command(&[
+            "--db",
+            db.to_str().expect("utf-8"),
+            "play",
+            "internet_down",
+            "--text",
+            "--seed",
+            "2",
+            "--trainee",
+            name,
+        ])
+        .spawn()
+        .expect("starts");
         child
             .stdin
             .take()

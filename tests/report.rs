@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{callcoach, stderr, stdout};
+use super::{callcoach, callcoach_command, run_with_input, stderr, stdout};
 
 const GREETING: &str = "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.";
 
@@ -93,22 +93,24 @@ fn a_trainees_report_comes_in_every_format() {
 fn the_group_report_needs_the_examiner() {
     let (_folder, db) = history();
     let db_arg = db.to_str().expect("utf-8");
-    let refused = Command::new(env!("CARGO_BIN_EXE_callcoach"))
-        .args(["--db", db_arg, "report", "--all"])
-        .env_remove("CALLCOACH_EXAMINER_PASSPHRASE")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("runs");
+    // The binary with the examiner's passphrase (or none) in the environment.
+    let run = |args: &[&str], passphrase: Option<&str>| {
+        let mut command = callcoach_command(args);
+        if let Some(passphrase) = passphrase {
+            command.env("CALLCOACH_EXAMINER_PASSPHRASE", passphrase);
+        }
+        run_with_input(&mut command, "")
+    };
+    let refused = run(&["--db", db_arg, "report", "--all"], None);
     assert_eq!(
         refused.status.code(),
         Some(2),
         "a trainee cannot list everyone"
     );
-    let no_examiner = Command::new(env!("CARGO_BIN_EXE_callcoach"))
-        .args(["--db", db_arg, "report", "--all"])
-        .env("CALLCOACH_EXAMINER_PASSPHRASE", "я тоже экзаменатор")
-        .output()
-        .expect("runs");
+    let no_examiner = run(
+        &["--db", db_arg, "report", "--all"],
+        Some("я тоже экзаменатор"),
+    );
     assert_eq!(
         no_examiner.status.code(),
         Some(2),
@@ -121,8 +123,9 @@ fn the_group_report_needs_the_examiner() {
     );
     // The quality service sets the passphrase by starting the first exam.
     let out = tempfile::tempdir().expect("temp dir");
-    let first_exam = Command::new(env!("CARGO_BIN_EXE_callcoach"))
-        .args([
+    let out_arg = out.path().to_str().expect("utf-8");
+    let first_exam = run(
+        &[
             "--db",
             db_arg,
             "exam",
@@ -132,20 +135,16 @@ fn the_group_report_needs_the_examiner() {
             "Анна Смирнова",
             "--seed",
             "1",
-        ])
-        .args(["--out", out.path().to_str().expect("utf-8")])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("CALLCOACH_SCENARIOS")
-        .env("CALLCOACH_EXAMINER_PASSPHRASE", "служба качества")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("runs");
+            "--out",
+            out_arg,
+        ],
+        Some("служба качества"),
+    );
     assert!(first_exam.status.success(), "{}", stderr(&first_exam));
-    let allowed = Command::new(env!("CARGO_BIN_EXE_callcoach"))
-        .args(["--db", db_arg, "report", "--all", "--format", "csv"])
-        .env("CALLCOACH_EXAMINER_PASSPHRASE", "служба качества")
-        .output()
-        .expect("runs");
+    let allowed = run(
+        &["--db", db_arg, "report", "--all", "--format", "csv"],
+        Some("служба качества"),
+    );
     assert!(allowed.status.success(), "{}", stderr(&allowed));
     assert!(
         stdout(&allowed).contains("Анна Смирнова,6,6"),
