@@ -8,7 +8,6 @@ use bevy::prelude::*;
 use callcoach_core::scenario::ClockTime;
 use callcoach_core::scoring::ScoreReport;
 use callcoach_core::session::{AgentTurn, Event, Mode, Session, SessionOptions};
-use callcoach_core::store::content_hash;
 use callcoach_core::text::minutes_seconds;
 use callcoach_core::transcript::Transcript;
 
@@ -133,10 +132,7 @@ fn start(
         link.send(StoreCommand::StartAttempt {
             trainee: name.clone(),
             scenario: scenario.id.clone(),
-            scenario_hash: std::fs::read_to_string(path)
-                .map(|text| content_hash(&text))
-                .unwrap_or_default(),
-            rubric_hash: content_hash(callcoach_core::scoring::DEFAULT_RUBRIC),
+            scenario_file: path.clone(),
             seed,
         });
     }

@@ -8,7 +8,7 @@ use callcoach_core::transcript::Speaker;
 
 use super::call::LastCall;
 use super::library::Library;
-use super::scenarios::{ChosenScenario, ordered};
+use super::scenarios::{ChosenScenario, ScenarioFilter, shown};
 use super::theme::{self, Action, UiFont};
 use super::{AppSystems, Screen};
 
@@ -208,13 +208,15 @@ fn act(
     mut actions: MessageReader<Action>,
     last: Option<Res<LastCall>>,
     library: Option<Res<Library>>,
+    filter: Res<ScenarioFilter>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for action in actions.read() {
         match action {
+            // The next card of the list as the trainee filtered it.
             Action::NextScenario => {
                 if let (Some(last), Some(library)) = (&last, &library) {
-                    let order = ordered(library);
+                    let order = shown(library, &filter);
                     let after = order
                         .iter()
                         .position(|id| *id == last.scenario)

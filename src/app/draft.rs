@@ -46,34 +46,19 @@ fn keyboard(
         if key.state != ButtonState::Pressed {
             continue;
         }
-        let action = match (screen.get(), &key.logical_key) {
+        let pressed = &key.logical_key;
+        let action = match (screen.get(), pressed) {
             (Screen::Trainee, Key::Enter) => Some(Action::AddTrainee),
             (Screen::Call, Key::Enter) => Some(Action::Send),
             (Screen::Call, Key::F2) => Some(Action::ToggleHold),
             (Screen::Call, Key::F4) => Some(Action::EndCall),
             (Screen::Scenarios, Key::Escape) => Some(Action::Trainees),
-            (Screen::Scenarios, Key::Character(c))
-                if c.eq_ignore_ascii_case("p") || c.as_str() == "з" =>
-            {
-                Some(Action::Progress)
-            }
+            (Screen::Scenarios, _) if letter(pressed, "p", "з") => Some(Action::Progress),
+            (Screen::Scenarios, _) if letter(pressed, "d", "в") => Some(Action::CycleDifficulty),
+            (Screen::Scenarios, _) if letter(pressed, "t", "е") => Some(Action::CycleTag),
             (Screen::Progress, Key::Escape) => Some(Action::Scenarios),
-            (Screen::Scenarios, Key::Character(c))
-                if c.eq_ignore_ascii_case("d") || c.as_str() == "в" =>
-            {
-                Some(Action::CycleDifficulty)
-            }
-            (Screen::Scenarios, Key::Character(c))
-                if c.eq_ignore_ascii_case("t") || c.as_str() == "е" =>
-            {
-                Some(Action::CycleTag)
-            }
             (Screen::Debrief, Key::Enter) => Some(Action::TryAgain),
-            (Screen::Debrief, Key::Character(c))
-                if c.eq_ignore_ascii_case("n") || c.as_str() == "т" =>
-            {
-                Some(Action::NextScenario)
-            }
+            (Screen::Debrief, _) if letter(pressed, "n", "т") => Some(Action::NextScenario),
             (Screen::Debrief, Key::Escape) => Some(Action::Scenarios),
             _ => None,
         };
@@ -99,6 +84,12 @@ fn keyboard(
             }
         }
     }
+}
+
+/// Whether the key is a letter hotkey: the Latin letter, or the Cyrillic one on the same key of
+/// the Russian layout, in either case.
+fn letter(key: &Key, latin: &str, cyrillic: &str) -> bool {
+    matches!(key, Key::Character(c) if c.eq_ignore_ascii_case(latin) || c.to_lowercase() == cyrillic)
 }
 
 fn show_draft(draft: Res<Draft>, mut views: Query<&mut Text, With<DraftView>>) {

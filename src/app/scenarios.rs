@@ -265,11 +265,6 @@ fn fill(
     }
 }
 
-/// The playable scenarios in card order: what number keys refer to.
-pub fn ordered(library: &Library) -> Vec<String> {
-    shown(library, &ScenarioFilter::default())
-}
-
 /// The cards shown under `filter`, in order: what number keys refer to.
 pub fn shown(library: &Library, filter: &ScenarioFilter) -> Vec<String> {
     let mut scenarios: Vec<_> = library

@@ -8,7 +8,9 @@ use std::thread::JoinHandle;
 use bevy::prelude::*;
 use callcoach_core::report::TraineeReport;
 use callcoach_core::scoring::ScoreReport;
-use callcoach_core::store::{AttemptMode, AttemptStatus, NewAttempt, Store, StoreError, TurnInput};
+use callcoach_core::store::{
+    AttemptMode, AttemptStatus, NewAttempt, Store, StoreError, TurnInput, content_hash,
+};
 use callcoach_core::transcript::TranscriptTurn;
 
 use super::AppConfig;
@@ -26,10 +28,8 @@ pub enum StoreCommand {
         trainee: String,
         /// Scenario id.
         scenario: String,
-        /// SHA-256 of the scenario file.
-        scenario_hash: String,
-        /// SHA-256 of the rubric.
-        rubric_hash: String,
+        /// The scenario's file: read and hashed here, never on a frame.
+        scenario_file: std::path::PathBuf,
         /// The call's seed.
         seed: u64,
     },
@@ -182,10 +182,13 @@ fn handle(
         StoreCommand::StartAttempt {
             trainee,
             scenario,
-            scenario_hash,
-            rubric_hash,
+            scenario_file,
             seed,
         } => {
+            // The version played is pinned by the file's hash; an unreadable file pins nothing.
+            let scenario_hash = std::fs::read_to_string(&scenario_file)
+                .map(|text| content_hash(&text))
+                .unwrap_or_default();
             let trainee = store
                 .trainee(&trainee)?
                 .ok_or(StoreError::UnknownTrainee(trainee))?;
@@ -194,7 +197,7 @@ fn handle(
                 mode: AttemptMode::Practice,
                 scenario_id: &scenario,
                 scenario_hash,
-                rubric_hash,
+                rubric_hash: content_hash(callcoach_core::scoring::DEFAULT_RUBRIC),
                 seed,
                 exam_run: None,
             })?);
