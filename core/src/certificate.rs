@@ -105,10 +105,8 @@ impl Certificate {
             .categories
             .iter()
             .map(|(category, score)| {
-                let title = crate::scoring::Category::ALL
-                    .iter()
-                    .find(|c| c.id() == category)
-                    .map_or(category.as_str(), |c| c.title());
+                let title = crate::scoring::Category::from_id(category)
+                    .map_or(category.as_str(), |known| known.title());
                 format!("<tr><td>{}</td><td>{score}</td></tr>", escape(title))
             })
             .collect();

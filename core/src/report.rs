@@ -479,10 +479,7 @@ th {{ background: #f3f3f3; }} .chart svg {{ max-width: 100%; height: auto; }}
 }
 
 fn category_title(id: &str) -> &str {
-    Category::ALL
-        .iter()
-        .find(|category| category.id() == id)
-        .map_or(id, |category| category.title())
+    Category::from_id(id).map_or(id, |category| category.title())
 }
 
 fn mode_title(mode: &str) -> &'static str {

@@ -27,10 +27,7 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 
 fn category_of(rule: &str) -> Category {
     let id = rule.split('.').next().unwrap_or_default();
-    Category::ALL
-        .into_iter()
-        .find(|category| category.id() == id)
-        .unwrap_or_else(|| panic!("rule {rule} has no category"))
+    Category::from_id(id).unwrap_or_else(|| panic!("rule {rule} has no category"))
 }
 
 /// Warnings never fail a category.
@@ -138,9 +135,7 @@ fn parse_calls(text: &str) -> Vec<LabelledCall> {
                 if key == "total" {
                     call.passed = verdict == Some(true);
                 } else {
-                    let category = Category::ALL
-                        .into_iter()
-                        .find(|category| category.id() == key)
+                    let category = Category::from_id(key)
                         .unwrap_or_else(|| panic!("calls.txt:{number}: category «{key}»"));
                     call.verdicts.insert(category, verdict);
                 }

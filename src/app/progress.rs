@@ -171,10 +171,7 @@ fn fill(
                 .filter(|trend| trend.last > trend.first)
                 .max_by(|a, b| (a.last - a.first).total_cmp(&(b.last - b.first)))
             {
-                let title = Category::ALL
-                    .iter()
-                    .find(|c| c.id() == trend.category)
-                    .map_or("", |c| c.title());
+                let title = Category::from_id(&trend.category).map_or("", Category::title);
                 body.spawn(theme::label(
                     &font,
                     format!(

@@ -52,6 +52,13 @@ impl Category {
         }
     }
 
+    /// The category with this id (`greeting`), if there is one.
+    pub fn from_id(id: &str) -> Option<Category> {
+        Category::ALL
+            .into_iter()
+            .find(|category| category.id() == id)
+    }
+
     /// The Russian title shown to trainees.
     pub fn title(self) -> &'static str {
         match self {
