@@ -6,13 +6,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use callcoach_core::certificate::{Certificate, date};
-use callcoach_core::exam::{Exam, Sitting, admission};
+use callcoach_core::exam::Exam;
 use callcoach_core::scenario::{CheckReport, Scenario, check_paths};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::session::Mode;
 use callcoach_core::store::{
-    AttemptMode, Examiner, ExaminerError, MIN_PASSPHRASE_CHARS, NewAttempt, Store,
-    StoredCertificate, Trainee, content_hash, now_ms,
+    AttemptMode, Examiner, NewAttempt, PlayedCalls, Store, Trainee, content_hash, now_ms,
 };
 use callcoach_core::text::Morphology;
 use clap::Subcommand;
@@ -56,12 +55,7 @@ pub enum CertCommand {
 
 /// The exams and scenarios of the scenarios folder, checked (files with errors left out).
 fn load(scenarios: &Path, scorer: &Scorer, morphology: &Morphology) -> CheckReport {
-    let mut paths = vec![scenarios.to_owned()];
-    let exams = scenarios.join("exams");
-    if exams.is_dir() {
-        paths.push(exams);
-    }
-    check_paths(&paths, morphology, scorer)
+    check_paths(&crate::paths::with_exams(scenarios), morphology, scorer)
 }
 
 /// Runs an exam command.
@@ -111,15 +105,7 @@ pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result
             let trainee = store.trainee(trainee)?.ok_or_else(|| {
                 callcoach_core::store::StoreError::UnknownTrainee(trainee.clone())
             })?;
-            let sittings: Vec<Sitting> = store
-                .exam_runs(&trainee, &exam.id)?
-                .iter()
-                .map(|run| Sitting {
-                    started_at: run.started_at,
-                    passed: run.passed,
-                })
-                .collect();
-            if let Err(reason) = admission(exam, &sittings, now_ms()) {
+            if let Err(reason) = store.exam_admission(&trainee, exam, now_ms())? {
                 writeln!(out, "Экзамен не начат: {reason}")?;
                 return Ok(ExitCode::from(1));
             }
@@ -171,18 +157,7 @@ pub fn examiner(
             }
             Ok(examiner)
         }
-        Err(ExaminerError::WrongPassphrase) => {
-            bail!("неверный пароль экзаменатора: начать экзамен может только служба качества")
-        }
-        Err(ExaminerError::WeakPassphrase) => {
-            bail!("пароль экзаменатора должен быть не короче {MIN_PASSPHRASE_CHARS} символов")
-        }
-        Err(ExaminerError::Damaged) => {
-            bail!("данные экзаменатора в базе повреждены; восстановите базу из резервной копии")
-        }
-        Err(ExaminerError::NotSet | ExaminerError::AlreadySet) => {
-            bail!("пароль экзаменатора не задан")
-        }
+        Err(error) => bail!("{error}"),
     }
 }
 
@@ -271,22 +246,25 @@ impl ExamSitting<'_> {
             writeln!(out)?;
             played.push(call);
         }
-        let reports: Vec<_> = played.iter().map(|call| call.report.clone()).collect();
-        let mut result = self.exam.judge(&reports);
-        if played.iter().any(|call| !call.finished) {
-            result.passed = false;
-            result
-                .reasons
-                .push("не все звонки доведены до конца".to_owned());
-        }
-        store.finish_exam_run(run, result.passed, result.total)?;
+        let outcome = store.close_sitting(
+            run,
+            self.trainee,
+            self.exam,
+            &PlayedCalls {
+                reports: played.iter().map(|call| call.report.clone()).collect(),
+                all_finished: played.iter().all(|call| call.finished),
+                scenario_hashes: hashes,
+            },
+            examiner,
+        )?;
         writeln!(out, "Разбор экзамена\n")?;
         for (index, call) in played.iter().enumerate() {
             writeln!(out, "--- Звонок {}", index + 1)?;
             write!(out, "{}", call.report.to_text(&call.transcript))?;
             writeln!(out)?;
         }
-        if !result.passed {
+        let result = outcome.result;
+        let Some(certificate) = outcome.certificate else {
             writeln!(
                 out,
                 "Экзамен не сдан (средний итог {}): {}.",
@@ -294,48 +272,10 @@ impl ExamSitting<'_> {
                 result.reasons.join("; ")
             )?;
             return Ok(ExitCode::SUCCESS);
-        }
-        let issued_at = now_ms();
-        let certificate = Certificate {
-            number: format!(
-                "CC-{}-{run:06}",
-                callcoach_core::certificate::year(issued_at)
-            ),
-            trainee: self.trainee.name.clone(),
-            exam_id: self.exam.id.clone(),
-            exam_title: self.exam.title.clone(),
-            issued_at,
-            valid_until: Certificate::valid_until(issued_at, self.exam.certificate_valid_days),
-            total: result.total,
-            categories: result
-                .categories
-                .iter()
-                .map(|(category, score)| (category.id().to_owned(), *score))
-                .collect(),
-            scenarios: hashes,
-            rubric_hash,
-            public_key: String::new(),
-            signature: String::new(),
-        }
-        .sign(examiner);
-        store.add_certificate(
-            run,
-            self.trainee,
-            &StoredCertificate {
-                number: certificate.number.clone(),
-                issued_at,
-                valid_until: certificate.valid_until,
-                document: certificate.to_json(),
-            },
-        )?;
-        std::fs::create_dir_all(folder)
-            .with_context(|| format!("не удалось создать папку {}", folder.display()))?;
-        let json = folder.join(format!("{}.json", certificate.number));
-        let html = folder.join(format!("{}.html", certificate.number));
-        std::fs::write(&json, certificate.to_json() + "\n")
-            .with_context(|| format!("не удалось записать {}", json.display()))?;
-        std::fs::write(&html, certificate.to_html())
-            .with_context(|| format!("не удалось записать {}", html.display()))?;
+        };
+        let (json, html) = certificate
+            .write_files(folder)
+            .map_err(anyhow::Error::msg)?;
         writeln!(
             out,
             "Экзамен сдан, итог {}. Сертификат № {} действителен до {}.\nФайлы: {} (подписанный), {} (для печати).",

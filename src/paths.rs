@@ -16,6 +16,17 @@ pub fn scenario_folder(flag: Option<&Path>) -> PathBuf {
     bundled("scenarios")
 }
 
+/// The scenarios folder and, when it has one, its `exams/` subfolder: what the app and `exam`
+/// load.
+pub fn with_exams(scenarios: &Path) -> Vec<PathBuf> {
+    let mut folders = vec![scenarios.to_owned()];
+    let exams = scenarios.join("exams");
+    if exams.is_dir() {
+        folders.push(exams);
+    }
+    folders
+}
+
 /// The bundled assets (fonts, rubrics): what Bevy loads files from. Absolute, because Bevy reads
 /// a relative asset path from the executable's folder, not the working directory.
 pub fn asset_folder() -> PathBuf {

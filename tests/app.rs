@@ -21,12 +21,12 @@ use super::repository;
 
 /// A headless app on the bundled scenarios and the database `db`; time advances one simulated
 /// second per update.
-fn headless(db: &Path) -> App {
+pub(super) fn headless(db: &Path) -> App {
     headless_on(&repository().join("scenarios"), db)
 }
 
 /// A headless app on the scenario folder `scenarios`.
-fn headless_on(scenarios: &Path, db: &Path) -> App {
+pub(super) fn headless_on(scenarios: &Path, db: &Path) -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, StatesPlugin, InputPlugin));
     app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(1)));
@@ -45,7 +45,7 @@ fn headless_on(scenarios: &Path, db: &Path) -> App {
 
 /// Updates until `ready` holds (background threads answer), failing after a while.
 #[track_caller]
-fn update_until(app: &mut App, what: &str, ready: impl Fn(&World) -> bool) {
+pub(super) fn update_until(app: &mut App, what: &str, ready: impl Fn(&World) -> bool) {
     for _ in 0..3000 {
         app.update();
         if ready(app.world()) {
@@ -56,7 +56,7 @@ fn update_until(app: &mut App, what: &str, ready: impl Fn(&World) -> bool) {
     panic!("gave up waiting for {what}");
 }
 
-fn press(app: &mut App, key_code: KeyCode, logical_key: Key, text: Option<&str>) {
+pub(super) fn press(app: &mut App, key_code: KeyCode, logical_key: Key, text: Option<&str>) {
     let window = Entity::PLACEHOLDER;
     app.world_mut().write_message(KeyboardInput {
         key_code,
@@ -70,7 +70,7 @@ fn press(app: &mut App, key_code: KeyCode, logical_key: Key, text: Option<&str>)
 }
 
 /// Types text as a keyboard would, one character per key press, then Enter.
-fn type_line(app: &mut App, text: &str) {
+pub(super) fn type_line(app: &mut App, text: &str) {
     for c in text.chars() {
         let character = c.to_string();
         press(
@@ -84,7 +84,7 @@ fn type_line(app: &mut App, text: &str) {
 }
 
 /// An app on a fresh database where `name` has typed their name and the scenarios have loaded.
-fn signed_in(name: &str) -> (tempfile::TempDir, App) {
+pub(super) fn signed_in(name: &str) -> (tempfile::TempDir, App) {
     let folder = tempfile::tempdir().expect("temp dir");
     let mut app = headless(&folder.path().join("progress.sqlite"));
     update_until(&mut app, "the trainee list", |world| {
@@ -98,18 +98,18 @@ fn signed_in(name: &str) -> (tempfile::TempDir, App) {
 }
 
 /// Starts a practice call of `scenario` as its card would.
-fn start_call(app: &mut App, scenario: &str) {
+pub(super) fn start_call(app: &mut App, scenario: &str) {
     app.world_mut()
         .write_message(Action::StartScenario(scenario.to_owned()));
     app.update();
     app.update();
 }
 
-fn screen(app: &App) -> Screen {
+pub(super) fn screen(app: &App) -> Screen {
     *app.world().resource::<State<Screen>>().get()
 }
 
-fn shown_texts(app: &mut App) -> Vec<String> {
+pub(super) fn shown_texts(app: &mut App) -> Vec<String> {
     let world = app.world_mut();
     let mut query = world.query::<&Text>();
     query.iter(world).map(|text| text.0.clone()).collect()
@@ -299,6 +299,7 @@ fn the_demo_renders_every_screen_in_a_real_window() {
         "03-call.png",
         "04-debrief.png",
         "05-progress.png",
+        "06-exam.png",
     ] {
         let bytes = std::fs::read(shots.join(name)).unwrap_or_else(|_| panic!("{name} is saved"));
         assert_eq!(png_size(&bytes), (1280, 800), "{name}");
@@ -523,5 +524,53 @@ fn editing_a_scenario_while_the_app_runs_reloads_it_and_a_broken_edit_keeps_the_
         title(app.world()).as_deref(),
         Some("Интернет пропал снова"),
         "the last good version stays playable"
+    );
+}
+
+#[test]
+fn every_text_of_the_first_screen_uses_the_bundled_cyrillic_font() {
+    // With an asset server, as in the real window: the first screen is spawned by the initial
+    // state transition, and text spawned before the font handle existed showed Bevy's built-in
+    // font, which draws Cyrillic as empty boxes.
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        StatesPlugin,
+        InputPlugin,
+        bevy::asset::AssetPlugin {
+            file_path: repository().join("assets").to_string_lossy().into_owned(),
+            ..default()
+        },
+    ));
+    app.init_asset::<Font>();
+    app.insert_resource(AppConfig {
+        scenarios: repository().join("scenarios"),
+        db: folder.path().join("progress.sqlite"),
+        demo: None,
+    });
+    app.add_plugins(callcoach::app::plugin);
+    update_until(&mut app, "the trainee list", |world| {
+        world.get_resource::<Trainees>().is_some()
+    });
+    app.update();
+    let bundled = app
+        .world()
+        .resource::<callcoach::app::theme::UiFont>()
+        .0
+        .clone();
+    assert_ne!(bundled, Handle::default(), "the font is loaded");
+    let world = app.world_mut();
+    let mut texts = world.query::<(&Text, &TextFont)>();
+    let wrong: Vec<String> = texts
+        .iter(world)
+        .filter(|(_, font)| font.font != bevy::text::FontSource::Handle(bundled.clone()))
+        .map(|(text, _)| text.0.clone())
+        .collect();
+    let count = texts.iter(world).count();
+    assert!(count > 3, "the screen has text");
+    assert!(
+        wrong.is_empty(),
+        "texts without the bundled font: {wrong:?}"
     );
 }

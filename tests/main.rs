@@ -1,6 +1,7 @@
 //! End-to-end tests of the `callcoach` binary: golden `check` output and terminal play.
 
 mod app;
+mod app_exam;
 mod check;
 mod exam;
 mod play;

@@ -11,13 +11,16 @@ use callcoach_core::session::{AgentTurn, Event, Mode, Session, SessionOptions};
 use callcoach_core::text::minutes_seconds;
 use callcoach_core::transcript::Transcript;
 
+use super::AppConfig;
 use super::draft::{Draft, DraftView};
+use super::exam::{ExamState, certificate_folder};
 use super::library::Library;
 use super::scenarios::ChosenScenario;
 use super::store::{StoreCommand, StoreLink};
 use super::theme::{self, Action, UiFont};
 use super::trainee::CurrentTrainee;
 use super::{AppSystems, Screen};
+use callcoach_core::store::AttemptMode;
 
 /// The call in progress.
 #[derive(Resource)]
@@ -72,7 +75,7 @@ struct HoldView;
 const VISIBLE_LINES: usize = 14;
 /// A new seed per call from the wall clock: calls vary between runs, and the seed is recorded
 /// with the attempt so the call can be replayed.
-fn seed_now() -> u64 {
+pub(super) fn seed_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_nanos() as u64)
@@ -96,6 +99,7 @@ fn start(
     chosen: Option<Res<ChosenScenario>>,
     library: Option<Res<Library>>,
     trainee: Res<CurrentTrainee>,
+    exam: Res<ExamState>,
     link: Option<Res<StoreLink>>,
     mut log: ResMut<CallLog>,
     mut next: ResMut<NextState<Screen>>,
@@ -109,13 +113,17 @@ fn start(
         next.set(Screen::Scenarios);
         return;
     };
-    let seed = seed_now();
+    // An exam call is seeded from the sitting (seed + call index), as `exam start` does.
+    let (seed, mode) = match exam.calling() {
+        Some(sitting) => (
+            sitting.seed.wrapping_add(sitting.calls.len() as u64),
+            Mode::Exam,
+        ),
+        None => (seed_now(), Mode::Practice),
+    };
     let started = Session::start(
         Arc::new(scenario.clone()),
-        SessionOptions {
-            seed,
-            mode: Mode::Practice,
-        },
+        SessionOptions { seed, mode },
         library.morphology.clone(),
         Box::new(library.scorer.clone()),
     );
@@ -130,6 +138,11 @@ fn start(
     };
     if let (Some(link), Some(name)) = (&link, &trainee.0) {
         link.send(StoreCommand::StartAttempt {
+            mode: if mode == Mode::Exam {
+                AttemptMode::Exam
+            } else {
+                AttemptMode::Practice
+            },
             trainee: name.clone(),
             scenario: scenario.id.clone(),
             scenario_file: path.clone(),
@@ -146,7 +159,12 @@ fn start(
     commands.insert_resource(call);
 }
 
-fn spawn(mut commands: Commands, font: Res<UiFont>, call: Option<Res<ActiveCall>>) {
+fn spawn(
+    mut commands: Commands,
+    font: Res<UiFont>,
+    call: Option<Res<ActiveCall>>,
+    exam: Res<ExamState>,
+) {
     let Some(call) = call else { return };
     let Ok(session) = call.session.lock() else {
         return;
@@ -156,10 +174,19 @@ fn spawn(mut commands: Commands, font: Res<UiFont>, call: Option<Res<ActiveCall>
         "{} — звонит {} · компания «{}»",
         scenario.title, scenario.customer.name, scenario.company
     );
+    let exam_line = exam.calling().map_or_else(String::new, |sitting| {
+        format!(
+            "ЭКЗАМЕН «{}» · звонок {} из {} · подсказок нет",
+            sitting.title,
+            sitting.calls.len() + 1,
+            sitting.scenarios.len()
+        )
+    });
     commands.spawn((
         theme::screen_root(Screen::Call),
         children![
             theme::label(&font, header, 24.0, theme::TEXT),
+            theme::label(&font, exam_line, 16.0, theme::WARN),
             (
                 Node {
                     column_gap: px(24),
@@ -263,6 +290,8 @@ fn act(
     mut log: ResMut<CallLog>,
     library: Option<Res<Library>>,
     link: Option<Res<StoreLink>>,
+    mut exam: ResMut<ExamState>,
+    config: Option<Res<AppConfig>>,
     time: Res<Time>,
     mut next: ResMut<NextState<Screen>>,
 ) {
@@ -329,13 +358,29 @@ fn act(
                     report: Box::new(report.clone()),
                 });
             }
-            commands.insert_resource(LastCall {
+            let last = LastCall {
                 scenario: session.scenario().id.clone(),
                 transcript: session.transcript().clone(),
                 report,
                 summary: outcome.summary.clone(),
-            });
-            next.set(Screen::Debrief);
+            };
+            // An exam call goes back to the sitting; its debrief waits for the verdict.
+            if exam.calling().is_some()
+                && let Some(sitting) = &mut exam.sitting
+            {
+                sitting.calls.push(last);
+                if sitting.next_call().is_none()
+                    && let (Some(link), Some(config)) = (&link, &config)
+                {
+                    link.send(StoreCommand::FinishExam {
+                        certificates: certificate_folder(config),
+                    });
+                }
+                next.set(Screen::Exam);
+            } else {
+                commands.insert_resource(last);
+                next.set(Screen::Debrief);
+            }
             return;
         }
     }

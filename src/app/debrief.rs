@@ -7,6 +7,7 @@ use callcoach_core::scoring::Severity;
 use callcoach_core::transcript::Speaker;
 
 use super::call::LastCall;
+use super::exam::ExamState;
 use super::library::Library;
 use super::scenarios::{ChosenScenario, ScenarioFilter, shown};
 use super::theme::{self, Action, UiFont};
@@ -39,7 +40,12 @@ pub fn highlighted(text: &str, spans: &[(usize, usize)]) -> Vec<(String, bool)> 
     parts
 }
 
-fn spawn(mut commands: Commands, font: Res<UiFont>, last: Option<Res<LastCall>>) {
+fn spawn(
+    mut commands: Commands,
+    font: Res<UiFont>,
+    last: Option<Res<LastCall>>,
+    exam: Res<ExamState>,
+) {
     let Some(last) = last else { return };
     let report = &last.report;
     let verdict = if report.passed {
@@ -192,6 +198,15 @@ fn spawn(mut commands: Commands, font: Res<UiFont>, last: Option<Res<LastCall>>)
             }
         });
         root.spawn(Node::default()).with_children(|buttons| {
+            // An exam call is reviewed, not replayed.
+            if exam.reviewing().is_some() {
+                buttons.spawn(theme::button(
+                    &font,
+                    "К итогам экзамена (Esc)",
+                    Action::Scenarios,
+                ));
+                return;
+            }
             buttons.spawn(theme::button(&font, "Ещё раз (Enter)", Action::TryAgain));
             buttons.spawn(theme::button(
                 &font,
@@ -209,8 +224,17 @@ fn act(
     last: Option<Res<LastCall>>,
     library: Option<Res<Library>>,
     filter: Res<ScenarioFilter>,
+    exam: Res<ExamState>,
     mut next: ResMut<NextState<Screen>>,
 ) {
+    if exam.reviewing().is_some() {
+        for action in actions.read() {
+            if *action == Action::Scenarios {
+                next.set(Screen::Exam);
+            }
+        }
+        return;
+    }
     for action in actions.read() {
         match action {
             // The next card of the list as the trainee filtered it.

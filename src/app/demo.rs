@@ -1,7 +1,7 @@
 //! `callcoach --demo-screenshots DIR`: the app plays a scripted demo — the trainee screen, the
 //! scenario list, a call with a live hint and the hold timer running, the debrief, the progress
-//! chart — saves one PNG
-//! per screen into DIR, writes the frame times it measured, and exits.
+//! chart, and the exams once an examiner has opened exam mode — saves one PNG per screen into
+//! DIR, writes the frame times it measured, and exits.
 
 use std::path::PathBuf;
 
@@ -10,8 +10,10 @@ use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 
 use super::Screen;
 use super::draft::Draft;
+use super::exam::ExamState;
 use super::library::Library;
 use super::progress::ShownProgress;
+use super::store::{StoreCommand, StoreLink};
 use super::theme::Action;
 use super::trainee::Trainees;
 
@@ -24,6 +26,8 @@ pub struct DemoOutput(pub PathBuf);
 const SETTLE_FRAMES: u32 = 45;
 /// Frames the hold timer runs before the call is captured.
 const HOLD_FRAMES: u32 = 40;
+/// The examiner's passphrase in the demo's own throwaway database.
+const DEMO_PASSPHRASE: &str = "демонстрация";
 /// Frames to let the last screenshot reach the disk before exiting.
 const FLUSH_FRAMES: u32 = 30;
 
@@ -49,6 +53,8 @@ fn run_script(
     trainees: Option<Res<Trainees>>,
     library: Option<Res<Library>>,
     progress: Option<Res<ShownProgress>>,
+    exam: Res<ExamState>,
+    link: Option<Res<StoreLink>>,
     mut draft: ResMut<Draft>,
     mut actions: MessageWriter<Action>,
     time: Res<Time<Real>>,
@@ -172,6 +178,34 @@ fn run_script(
             ready
         }
         17 => {
+            // The examiner opens exam mode (the demo database is new: this sets the passphrase).
+            if let Some(link) = &link {
+                link.send(StoreCommand::UnlockExaminer(DEMO_PASSPHRASE.to_owned()));
+            }
+            true
+        }
+        18 => {
+            let ready = exam.unlocked;
+            if ready {
+                actions.write(Action::Scenarios);
+            }
+            ready
+        }
+        19 => {
+            let ready = *screen.get() == Screen::Scenarios;
+            if ready {
+                actions.write(Action::Exams);
+            }
+            ready
+        }
+        20 => {
+            let ready = *screen.get() == Screen::Exam && settled;
+            if ready {
+                shot(&mut commands, "06-exam.png");
+            }
+            ready
+        }
+        21 => {
             let ready = script.waited >= FLUSH_FRAMES;
             if ready {
                 write_frame_times(&output.0, &script.frame_times);

@@ -4,6 +4,7 @@
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
+use bevy::state::state::StateTransitionSystems;
 
 use super::theme::Action;
 use super::{AppSystems, Screen};
@@ -11,6 +12,10 @@ use super::{AppSystems, Screen};
 /// The text in the input field of the current screen.
 #[derive(Resource, Default, Debug, Clone, PartialEq, Eq)]
 pub struct Draft(pub String);
+
+/// Whether the draft is a secret (the examiner's passphrase): shown as dots.
+#[derive(Resource, Default, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DraftMasked(pub bool);
 
 /// Marks the text node that shows the draft.
 #[derive(Component)]
@@ -21,17 +26,25 @@ const MAX_CHARS: usize = 500;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Draft>();
+    app.init_resource::<DraftMasked>();
     app.add_systems(Update, keyboard.in_set(AppSystems::Input));
     app.add_systems(Update, show_draft.in_set(AppSystems::Show));
-    app.add_systems(StateTransition, clear_on_screen_change);
+    app.add_systems(
+        StateTransition,
+        clear_on_screen_change.after(StateTransitionSystems::DependentTransitions),
+    );
 }
 
+/// A new screen starts with an empty field and without the actions of the screen before: the
+/// Esc that left the debrief must not also leave the screen it led to.
 fn clear_on_screen_change(
     mut transitions: MessageReader<StateTransitionEvent<Screen>>,
     mut draft: ResMut<Draft>,
+    mut actions: ResMut<Messages<Action>>,
 ) {
     if transitions.read().last().is_some() {
         draft.0.clear();
+        actions.clear();
     }
 }
 
@@ -49,6 +62,8 @@ fn keyboard(
         let pressed = &key.logical_key;
         let action = match (screen.get(), pressed) {
             (Screen::Trainee, Key::Enter) => Some(Action::AddTrainee),
+            (Screen::Trainee, Key::F9) => Some(Action::ExamMode),
+            (Screen::Trainee, Key::Escape) => Some(Action::Cancel),
             (Screen::Call, Key::Enter) => Some(Action::Send),
             (Screen::Call, Key::F2) => Some(Action::ToggleHold),
             (Screen::Call, Key::F4) => Some(Action::EndCall),
@@ -56,7 +71,9 @@ fn keyboard(
             (Screen::Scenarios, _) if letter(pressed, "p", "з") => Some(Action::Progress),
             (Screen::Scenarios, _) if letter(pressed, "d", "в") => Some(Action::CycleDifficulty),
             (Screen::Scenarios, _) if letter(pressed, "t", "е") => Some(Action::CycleTag),
-            (Screen::Progress, Key::Escape) => Some(Action::Scenarios),
+            (Screen::Scenarios, _) if letter(pressed, "e", "у") => Some(Action::Exams),
+            (Screen::Progress | Screen::Exam, Key::Escape) => Some(Action::Scenarios),
+            (Screen::Exam, Key::Enter) => Some(Action::NextExamCall),
             (Screen::Debrief, Key::Enter) => Some(Action::TryAgain),
             (Screen::Debrief, _) if letter(pressed, "n", "т") => Some(Action::NextScenario),
             (Screen::Debrief, Key::Escape) => Some(Action::Scenarios),
@@ -92,11 +109,20 @@ fn letter(key: &Key, latin: &str, cyrillic: &str) -> bool {
     matches!(key, Key::Character(c) if c.eq_ignore_ascii_case(latin) || c.to_lowercase() == cyrillic)
 }
 
-fn show_draft(draft: Res<Draft>, mut views: Query<&mut Text, With<DraftView>>) {
-    if !draft.is_changed() {
+fn show_draft(
+    draft: Res<Draft>,
+    masked: Res<DraftMasked>,
+    mut views: Query<&mut Text, With<DraftView>>,
+) {
+    if !draft.is_changed() && !masked.is_changed() {
         return;
     }
+    let shown = if masked.0 {
+        "•".repeat(draft.0.chars().count())
+    } else {
+        draft.0.clone()
+    };
     for mut view in &mut views {
-        view.0 = format!("{}▏", draft.0);
+        view.0 = format!("{shown}▏");
     }
 }

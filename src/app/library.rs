@@ -8,25 +8,29 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, SystemTime};
 
 use bevy::prelude::*;
+use callcoach_core::exam::Exam;
 use callcoach_core::scenario::load::ron_files;
 use callcoach_core::scenario::{Diagnostic, Scenario, check_paths};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::text::Morphology;
 
 use super::AppConfig;
+use crate::paths::with_exams;
 
 /// Everything a call needs, once loaded.
 #[derive(Resource, Clone)]
 pub struct Library {
     /// Playable scenarios, with their files.
     pub scenarios: Vec<(PathBuf, Scenario)>,
+    /// Certification exams (`exams/` in the scenarios folder), with their files.
+    pub exams: Vec<(PathBuf, Exam)>,
     /// Problems in scenario files, as `callcoach check` reports them.
     pub diagnostics: Vec<Diagnostic>,
     /// The dictionary.
     pub morphology: Morphology,
     /// The default rubric's scorer.
     pub scorer: Scorer,
-    /// The scenario files and when they last changed, to notice edits.
+    /// The scenario and exam files and when they last changed, to notice edits.
     pub stamps: Stamps,
 }
 
@@ -50,12 +54,12 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, watch);
 }
 
-/// The files of the scenario folder and their modification times: a few `stat`s, cheap enough
-/// for a frame every couple of seconds.
+/// The files of the scenario and exam folders and their modification times: a few `stat`s,
+/// cheap enough for a frame every couple of seconds.
 fn stamps(folder: &Path) -> Stamps {
-    ron_files(folder)
-        .unwrap_or_default()
-        .into_iter()
+    with_exams(folder)
+        .iter()
+        .flat_map(|folder| ron_files(folder).unwrap_or_default())
         .map(|path| {
             let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
             (path, modified)
@@ -69,9 +73,10 @@ pub fn load(scenarios: &Path) -> Result<Library, String> {
     let scorer =
         Scorer::with_default_rubric(morphology.clone()).map_err(|error| error.to_string())?;
     let stamps = stamps(scenarios);
-    let report = check_paths(&[scenarios.to_owned()], &morphology, &scorer);
+    let report = check_paths(&with_exams(scenarios), &morphology, &scorer);
     Ok(Library {
         scenarios: report.scenarios,
+        exams: report.exams,
         diagnostics: report.diagnostics,
         morphology,
         scorer,

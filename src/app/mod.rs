@@ -16,6 +16,7 @@ pub mod call;
 pub mod debrief;
 mod demo;
 pub mod draft;
+pub mod exam;
 pub mod library;
 pub mod progress;
 pub mod scenarios;
@@ -52,6 +53,8 @@ pub enum Screen {
     Debrief,
     /// The trainee's progress over time.
     Progress,
+    /// Certification: pick an exam, its calls one after another, the verdict and certificate.
+    Exam,
 }
 
 /// The order of work in a frame: input becomes actions, screens act on them, then views show
@@ -84,6 +87,7 @@ pub fn plugin(app: &mut App) {
         call::plugin,
         debrief::plugin,
         progress::plugin,
+        exam::plugin,
     ));
 }
 

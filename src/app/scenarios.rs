@@ -5,6 +5,7 @@ use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 
+use super::exam::ExamState;
 use super::library::{Library, LibraryFailed};
 use super::store::{StoreCommand, StoreLink, StoreReply};
 use super::theme::{self, Action, UiFont};
@@ -105,9 +106,15 @@ fn spawn(
     font: Res<UiFont>,
     trainee: Res<CurrentTrainee>,
     filter: Res<ScenarioFilter>,
+    exam: Res<ExamState>,
 ) {
     let (difficulty, tag) = filter.describe();
     let who = trainee.0.clone().unwrap_or_default();
+    let exam_line = if exam.unlocked {
+        "Режим экзамена открыт: E — экзамены для этого стажёра."
+    } else {
+        ""
+    };
     commands.spawn((
         theme::screen_root(Screen::Scenarios),
         children![
@@ -118,6 +125,7 @@ fn spawn(
                 16.0,
                 theme::MUTED
             ),
+            theme::label(&font, exam_line, 16.0, theme::WARN),
             (
                 // Two cards a row: the whole list fits a 1280×720 window.
                 Node {
@@ -141,6 +149,7 @@ fn spawn(
                         FilterCaption(1)
                     ),
                     theme::button(&font, "Мой прогресс (P)", Action::Progress),
+                    theme::button(&font, "Экзамены (E)", Action::Exams),
                     theme::button(&font, "Сменить стажёра (Esc)", Action::Trainees),
                 ]
             ),
@@ -314,6 +323,7 @@ fn act(
             }
             Action::Trainees => next.set(Screen::Trainee),
             Action::Progress => next.set(Screen::Progress),
+            Action::Exams => next.set(Screen::Exam),
             _ => {}
         }
     }

@@ -6,10 +6,12 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
 use bevy::prelude::*;
+use callcoach_core::exam::{Exam, ExamResult};
 use callcoach_core::report::TraineeReport;
 use callcoach_core::scoring::ScoreReport;
 use callcoach_core::store::{
-    AttemptMode, AttemptStatus, NewAttempt, Store, StoreError, TurnInput, content_hash,
+    AttemptMode, AttemptStatus, Examiner, NewAttempt, PlayedCalls, Store, StoreError, Trainee,
+    TurnInput, content_hash, now_ms,
 };
 use callcoach_core::transcript::TranscriptTurn;
 
@@ -22,8 +24,33 @@ pub enum StoreCommand {
     ListTrainees,
     /// Add a trainee (and list again).
     AddTrainee(String),
+    /// Whether the examiner's passphrase has been set.
+    ExaminerStatus,
+    /// Unlock the examiner with this passphrase; on first use it becomes the passphrase.
+    UnlockExaminer(String),
+    /// Forget the unlocked examiner.
+    LockExaminer,
+    /// Start a sitting of an exam (the examiner must be unlocked; admission is checked).
+    StartExam {
+        /// Trainee name.
+        trainee: String,
+        /// The exam.
+        exam: Box<Exam>,
+        /// Its file, hashed into the sitting.
+        exam_file: std::path::PathBuf,
+        /// The sitting's seed.
+        seed: u64,
+    },
+    /// Judge the sitting's calls, seal it, issue the certificate into this folder when passed,
+    /// and lock the examiner.
+    FinishExam {
+        /// Where certificate files go.
+        certificates: std::path::PathBuf,
+    },
     /// Start the attempt every following turn belongs to.
     StartAttempt {
+        /// Practice, or a call of the open exam sitting.
+        mode: AttemptMode,
         /// Trainee name.
         trainee: String,
         /// Scenario id.
@@ -62,8 +89,43 @@ pub enum StoreReply {
     Report(Box<TraineeReport>),
     /// Best total per scenario id.
     BestTotals(std::collections::BTreeMap<String, u32>),
+    /// Whether the examiner's passphrase has been set.
+    ExaminerSet(bool),
+    /// The examiner is unlocked (`first_use`: the passphrase was just set).
+    ExaminerUnlocked {
+        /// The passphrase was set now.
+        first_use: bool,
+    },
+    /// The passphrase was refused; why, in Russian.
+    ExaminerRefused(String),
+    /// The sitting has begun.
+    ExamStarted,
+    /// The sitting could not begin; why, in Russian.
+    ExamRefused(String),
+    /// The sitting's verdict.
+    ExamFinished(Box<ExamVerdict>),
     /// Something failed; the text says what, in Russian.
     Failed(String),
+}
+
+/// A judged sitting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExamVerdict {
+    /// The verdict.
+    pub result: ExamResult,
+    /// The certificate's number, validity and files, when passed.
+    pub certificate: Option<IssuedCertificate>,
+}
+
+/// A certificate just issued.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedCertificate {
+    /// «CC-2026-000007».
+    pub number: String,
+    /// End of validity, ms since the epoch.
+    pub valid_until: i64,
+    /// The signed JSON, or why it could not be written.
+    pub files: Result<(std::path::PathBuf, std::path::PathBuf), String>,
 }
 
 /// The channel to the database thread.
@@ -129,7 +191,7 @@ fn poll(link: Option<Res<StoreLink>>, mut replies: MessageWriter<StoreReply>) {
 }
 
 fn worker(path: &std::path::Path, commands: &Receiver<StoreCommand>, replies: &Sender<StoreReply>) {
-    let mut store = match Store::open(path) {
+    let store = match Store::open(path) {
         Ok(store) => store,
         Err(error) => {
             let _ = replies.send(StoreReply::Failed(format!(
@@ -140,85 +202,208 @@ fn worker(path: &std::path::Path, commands: &Receiver<StoreCommand>, replies: &S
             return;
         }
     };
-    let mut current: Option<i64> = None;
+    let mut state = Worker {
+        store,
+        attempt: None,
+        examiner: None,
+        sitting: None,
+    };
     while let Ok(command) = commands.recv() {
-        if let Err(error) = handle(&mut store, &mut current, command, replies) {
+        if let Err(error) = state.handle(command, replies) {
             let _ = replies.send(StoreReply::Failed(error.to_string()));
         }
     }
 }
 
-fn handle(
-    store: &mut Store,
-    current: &mut Option<i64>,
-    command: StoreCommand,
-    replies: &Sender<StoreReply>,
-) -> Result<(), StoreError> {
-    match command {
-        StoreCommand::ListTrainees => {
-            let names = store.trainees()?.into_iter().map(|t| t.name).collect();
-            let _ = replies.send(StoreReply::Trainees(names));
-        }
-        StoreCommand::AddTrainee(name) => {
-            if store.trainee(&name)?.is_none() {
-                store.add_trainee(&name)?;
+/// The database thread's state: the store, the attempt being played, and — only here, never in
+/// the frame's world — the unlocked examiner's signing key.
+struct Worker {
+    store: Store,
+    attempt: Option<i64>,
+    examiner: Option<Examiner>,
+    sitting: Option<OpenSitting>,
+}
+
+/// An exam sitting in progress.
+struct OpenSitting {
+    run: i64,
+    trainee: Trainee,
+    exam: Exam,
+    played: PlayedCalls,
+}
+
+impl Worker {
+    fn trainee(&self, name: String) -> Result<Trainee, StoreError> {
+        self.store
+            .trainee(&name)?
+            .ok_or(StoreError::UnknownTrainee(name))
+    }
+
+    fn handle(
+        &mut self,
+        command: StoreCommand,
+        replies: &Sender<StoreReply>,
+    ) -> Result<(), StoreError> {
+        let reply = |reply| {
+            let _ = replies.send(reply);
+        };
+        match command {
+            StoreCommand::ListTrainees => {
+                let names = self.store.trainees()?.into_iter().map(|t| t.name).collect();
+                reply(StoreReply::Trainees(names));
             }
-            let names = store.trainees()?.into_iter().map(|t| t.name).collect();
-            let _ = replies.send(StoreReply::Trainees(names));
-        }
-        StoreCommand::Report(name) => {
-            let trainee = store
-                .trainee(&name)?
-                .ok_or(StoreError::UnknownTrainee(name))?;
-            let report = TraineeReport::build(store, &trainee, callcoach_core::store::now_ms())?;
-            let _ = replies.send(StoreReply::Report(Box::new(report)));
-        }
-        StoreCommand::BestTotals(name) => {
-            let trainee = store
-                .trainee(&name)?
-                .ok_or(StoreError::UnknownTrainee(name))?;
-            let _ = replies.send(StoreReply::BestTotals(store.best_totals(&trainee)?));
-        }
-        StoreCommand::StartAttempt {
-            trainee,
-            scenario,
-            scenario_file,
-            seed,
-        } => {
-            // The version played is pinned by the file's hash; an unreadable file pins nothing.
-            let scenario_hash = std::fs::read_to_string(&scenario_file)
-                .map(|text| content_hash(&text))
-                .unwrap_or_default();
-            let trainee = store
-                .trainee(&trainee)?
-                .ok_or(StoreError::UnknownTrainee(trainee))?;
-            *current = Some(store.start_attempt(&NewAttempt {
-                trainee: &trainee,
-                mode: AttemptMode::Practice,
-                scenario_id: &scenario,
-                scenario_hash,
-                rubric_hash: content_hash(callcoach_core::scoring::DEFAULT_RUBRIC),
+            StoreCommand::AddTrainee(name) => {
+                if self.store.trainee(&name)?.is_none() {
+                    self.store.add_trainee(&name)?;
+                }
+                let names = self.store.trainees()?.into_iter().map(|t| t.name).collect();
+                reply(StoreReply::Trainees(names));
+            }
+            StoreCommand::Report(name) => {
+                let trainee = self.trainee(name)?;
+                let report = TraineeReport::build(&self.store, &trainee, now_ms())?;
+                reply(StoreReply::Report(Box::new(report)));
+            }
+            StoreCommand::BestTotals(name) => {
+                let trainee = self.trainee(name)?;
+                reply(StoreReply::BestTotals(self.store.best_totals(&trainee)?));
+            }
+            StoreCommand::ExaminerStatus => {
+                reply(StoreReply::ExaminerSet(self.store.examiner_is_set()?));
+            }
+            StoreCommand::UnlockExaminer(passphrase) => {
+                let first_use = !self.store.examiner_is_set()?;
+                let unlocked = if first_use {
+                    self.store.set_up_examiner(&passphrase)?
+                } else {
+                    self.store.unlock_examiner(&passphrase)?
+                };
+                match unlocked {
+                    Ok(examiner) => {
+                        self.examiner = Some(examiner);
+                        reply(StoreReply::ExaminerUnlocked { first_use });
+                    }
+                    Err(error) => reply(StoreReply::ExaminerRefused(error.to_string())),
+                }
+            }
+            StoreCommand::LockExaminer => self.examiner = None,
+            StoreCommand::StartExam {
+                trainee,
+                exam,
+                exam_file,
                 seed,
-                exam_run: None,
-            })?);
-        }
-        StoreCommand::RecordTurns { from, turns } => {
-            if let Some(attempt) = *current {
-                for (offset, turn) in turns.iter().enumerate() {
-                    store.record_turn(attempt, from + offset, turn, TurnInput::Typed)?;
+            } => {
+                let trainee = self.trainee(trainee)?;
+                let refusal = if self.examiner.is_none() {
+                    Some(
+                        "режим экзамена закрыт: его открывает служба качества паролем экзаменатора"
+                            .to_owned(),
+                    )
+                } else {
+                    self.store.exam_admission(&trainee, &exam, now_ms())?.err()
+                };
+                if let Some(reason) = refusal {
+                    reply(StoreReply::ExamRefused(reason));
+                    return Ok(());
+                }
+                let exam_hash = hash_file(&exam_file);
+                let run = self
+                    .store
+                    .start_exam_run(&trainee, &exam.id, &exam_hash, seed)?;
+                self.sitting = Some(OpenSitting {
+                    run,
+                    trainee,
+                    exam: *exam,
+                    played: PlayedCalls {
+                        all_finished: true,
+                        ..PlayedCalls::default()
+                    },
+                });
+                reply(StoreReply::ExamStarted);
+            }
+            StoreCommand::FinishExam { certificates } => {
+                let (Some(sitting), Some(examiner)) = (self.sitting.take(), self.examiner.take())
+                else {
+                    reply(StoreReply::Failed("экзамен не был начат".to_owned()));
+                    return Ok(());
+                };
+                let outcome = self.store.close_sitting(
+                    sitting.run,
+                    &sitting.trainee,
+                    &sitting.exam,
+                    &sitting.played,
+                    &examiner,
+                )?;
+                let certificate = outcome.certificate.map(|certificate| IssuedCertificate {
+                    number: certificate.number.clone(),
+                    valid_until: certificate.valid_until,
+                    files: certificate.write_files(&certificates),
+                });
+                reply(StoreReply::ExamFinished(Box::new(ExamVerdict {
+                    result: outcome.result,
+                    certificate,
+                })));
+            }
+            StoreCommand::StartAttempt {
+                mode,
+                trainee,
+                scenario,
+                scenario_file,
+                seed,
+            } => {
+                // The version played is pinned by the file's hash; an unreadable file pins nothing.
+                let scenario_hash = hash_file(&scenario_file);
+                let trainee = self.trainee(trainee)?;
+                let exam_run = match (mode, &mut self.sitting) {
+                    (AttemptMode::Exam, Some(sitting)) => {
+                        sitting
+                            .played
+                            .scenario_hashes
+                            .insert(scenario.clone(), scenario_hash.clone());
+                        Some(sitting.run)
+                    }
+                    _ => None,
+                };
+                self.attempt = Some(self.store.start_attempt(&NewAttempt {
+                    trainee: &trainee,
+                    mode,
+                    scenario_id: &scenario,
+                    scenario_hash,
+                    rubric_hash: content_hash(callcoach_core::scoring::DEFAULT_RUBRIC),
+                    seed,
+                    exam_run,
+                })?);
+            }
+            StoreCommand::RecordTurns { from, turns } => {
+                if let Some(attempt) = self.attempt {
+                    for (offset, turn) in turns.iter().enumerate() {
+                        self.store
+                            .record_turn(attempt, from + offset, turn, TurnInput::Typed)?;
+                    }
+                }
+            }
+            StoreCommand::Finish { finished, report } => {
+                if let Some(attempt) = self.attempt.take() {
+                    let status = if finished {
+                        AttemptStatus::Finished
+                    } else {
+                        AttemptStatus::Abandoned
+                    };
+                    self.store.finish_attempt(attempt, status, Some(&report))?;
+                }
+                if let Some(sitting) = &mut self.sitting {
+                    sitting.played.all_finished &= finished;
+                    sitting.played.reports.push(*report);
                 }
             }
         }
-        StoreCommand::Finish { finished, report } => {
-            if let Some(attempt) = current.take() {
-                let status = if finished {
-                    AttemptStatus::Finished
-                } else {
-                    AttemptStatus::Abandoned
-                };
-                store.finish_attempt(attempt, status, Some(&report))?;
-            }
-        }
+        Ok(())
     }
-    Ok(())
+}
+
+/// SHA-256 of a file's text; empty when it cannot be read.
+fn hash_file(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path)
+        .map(|text| content_hash(&text))
+        .unwrap_or_default()
 }

@@ -58,22 +58,35 @@ pub enum Action {
     CycleDifficulty,
     /// Show the next tag only (then all again).
     CycleTag,
+    /// Open exam mode with the examiner's passphrase, or close it (trainee screen, F9).
+    ExamMode,
+    /// Close the passphrase field without unlocking (Esc).
+    Cancel,
+    /// Show the exams (open exam mode only).
+    Exams,
+    /// Start a sitting of this exam for the current trainee.
+    StartExam(String),
+    /// Begin the next call of the sitting.
+    NextExamCall,
+    /// Show the debrief of a call of the finished sitting (by index).
+    ReviewExamCall(usize),
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<UiFont>();
+    // Loaded while the plugin is built: the first screen is spawned by the initial state
+    // transition, before any startup system could load it, and text spawned with the default
+    // handle would keep Bevy's font, which has no Cyrillic.
+    let font = app
+        .world()
+        .get_resource::<AssetServer>()
+        .map(|assets| assets.load(FONT))
+        .unwrap_or_default();
+    app.insert_resource(UiFont(font));
     app.add_message::<Action>();
-    app.add_systems(PreStartup, load_font);
     app.add_systems(
         Update,
         (press_buttons, paint_buttons, scroll).in_set(super::AppSystems::Input),
     );
-}
-
-fn load_font(assets: Option<Res<AssetServer>>, mut font: ResMut<UiFont>) {
-    if let Some(assets) = assets {
-        font.0 = assets.load(FONT);
-    }
 }
 
 /// Buttons turn clicks into actions.

@@ -1,11 +1,15 @@
-//! The first screen: pick yourself from the list, or type your name and press Enter.
+//! The first screen: pick yourself from the list, or type your name and press Enter. Here the
+//! examiner opens exam mode (F9) with the passphrase, typed into the same field and shown as dots;
+//! the very first time it is set, typed twice.
 
 use bevy::prelude::*;
 
-use super::draft::{Draft, DraftView};
+use super::draft::{Draft, DraftMasked, DraftView};
+use super::exam::ExamState;
 use super::store::{StoreCommand, StoreLink, StoreReply};
 use super::theme::{self, Action, UiFont};
 use super::{AppSystems, Screen};
+use callcoach_core::store::MIN_PASSPHRASE_CHARS;
 
 /// Known trainees, by name.
 #[derive(Resource, Default, Debug)]
@@ -19,8 +23,47 @@ pub struct CurrentTrainee(pub Option<String>);
 #[derive(Resource, Default, Debug)]
 pub struct Notice(pub String);
 
+/// What the field of the trainee screen asks for.
+#[derive(Resource, Default, Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// A new trainee's name.
+    #[default]
+    Name,
+    /// The examiner's passphrase (asked whether one is set yet).
+    Passphrase {
+        /// No passphrase exists yet: this one becomes it.
+        first_use: bool,
+    },
+    /// The new passphrase again.
+    Confirm(String),
+    /// Waiting for the database thread to check it.
+    Checking,
+}
+
+impl Field {
+    fn caption(&self) -> String {
+        match self {
+            Field::Name => "Новый стажёр:".to_owned(),
+            Field::Passphrase { first_use: false } => {
+                "Пароль экзаменатора (Enter — открыть режим экзамена, Esc — отмена):".to_owned()
+            }
+            Field::Passphrase { first_use: true } => format!(
+                "Пароль экзаменатора ещё не задан. Задайте его (не короче {MIN_PASSPHRASE_CHARS} символов) и нажмите Enter:"
+            ),
+            Field::Confirm(_) => "Повторите новый пароль экзаменатора:".to_owned(),
+            Field::Checking => "Проверяем пароль…".to_owned(),
+        }
+    }
+}
+
 #[derive(Component)]
 struct TraineeList;
+
+#[derive(Component)]
+struct FieldCaption;
+
+#[derive(Component)]
+struct ExamModeView;
 
 #[derive(Component)]
 struct NoticeView;
@@ -29,20 +72,29 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Trainees>();
     app.init_resource::<CurrentTrainee>();
     app.init_resource::<Notice>();
+    app.init_resource::<Field>();
     app.add_systems(OnEnter(Screen::Trainee), spawn);
-    app.add_systems(Update, receive.in_set(AppSystems::Act));
+    app.add_systems(OnExit(Screen::Trainee), close_field);
+    app.add_systems(Update, (receive, examiner_replies).in_set(AppSystems::Act));
     app.add_systems(Update, show_notice.in_set(AppSystems::Show));
     app.add_systems(
         Update,
         (
-            act.in_set(AppSystems::Act),
-            refresh_list.in_set(AppSystems::Show),
+            (act, examiner).in_set(AppSystems::Act),
+            (refresh_list, show_field).in_set(AppSystems::Show),
         )
             .run_if(in_state(Screen::Trainee)),
     );
 }
 
-fn spawn(mut commands: Commands, font: Res<UiFont>, draft: Res<Draft>, notice: Res<Notice>) {
+fn spawn(
+    mut commands: Commands,
+    font: Res<UiFont>,
+    draft: Res<Draft>,
+    notice: Res<Notice>,
+    field: Res<Field>,
+    exam: Res<ExamState>,
+) {
     commands.spawn((
         theme::screen_root(Screen::Trainee),
         children![
@@ -62,13 +114,20 @@ fn spawn(mut commands: Commands, font: Res<UiFont>, draft: Res<Draft>, notice: R
             (
                 theme::panel(),
                 children![
-                    theme::label(&font, "Новый стажёр:", 16.0, theme::MUTED),
+                    (
+                        theme::label(&font, field.caption(), 16.0, theme::MUTED),
+                        FieldCaption
+                    ),
                     (
                         theme::label(&font, format!("{}▏", draft.0), 22.0, theme::TEXT),
                         DraftView
                     ),
                     theme::button(&font, "Добавить и начать (Enter)", Action::AddTrainee),
                 ]
+            ),
+            (
+                theme::button(&font, exam_mode_caption(exam.unlocked), Action::ExamMode),
+                ExamModeView
             ),
             (
                 theme::label(&font, notice.0.clone(), 16.0, theme::WARN),
@@ -87,7 +146,7 @@ fn receive(
         match reply {
             StoreReply::Trainees(names) => trainees.0.clone_from(names),
             StoreReply::Failed(reason) => notice.0.clone_from(reason),
-            StoreReply::Report(_) | StoreReply::BestTotals(_) => {}
+            _ => {}
         }
     }
 }
@@ -136,13 +195,14 @@ fn act(
     mut actions: MessageReader<Action>,
     mut draft: ResMut<Draft>,
     mut current: ResMut<CurrentTrainee>,
+    field: Res<Field>,
     link: Option<Res<StoreLink>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for action in actions.read() {
         let name = match action {
             Action::PickTrainee(name) => name.clone(),
-            Action::AddTrainee => {
+            Action::AddTrainee if *field == Field::Name => {
                 let name = draft.0.trim().to_owned();
                 if name.is_empty() {
                     continue;
@@ -157,5 +217,140 @@ fn act(
         };
         current.0 = Some(name);
         next.set(Screen::Scenarios);
+    }
+}
+
+fn exam_mode_caption(unlocked: bool) -> &'static str {
+    if unlocked {
+        "Режим экзамена открыт — закрыть (F9)"
+    } else {
+        "Режим экзамена (F9, для службы качества)"
+    }
+}
+
+/// Leaving the screen drops a half-typed passphrase.
+fn close_field(mut field: ResMut<Field>, mut masked: ResMut<DraftMasked>) {
+    *field = Field::Name;
+    masked.0 = false;
+}
+
+/// F9 opens the passphrase field (or closes exam mode), Enter submits, Esc cancels; the database
+/// thread checks the passphrase and keeps the signing key.
+fn examiner(
+    mut actions: MessageReader<Action>,
+    mut field: ResMut<Field>,
+    mut draft: ResMut<Draft>,
+    mut masked: ResMut<DraftMasked>,
+    mut notice: ResMut<Notice>,
+    mut exam: ResMut<ExamState>,
+    link: Option<Res<StoreLink>>,
+) {
+    let send = |command| {
+        if let Some(link) = &link {
+            link.send(command);
+        }
+    };
+    for action in actions.read() {
+        match (action, field.clone()) {
+            (Action::ExamMode, _) if exam.unlocked => {
+                send(StoreCommand::LockExaminer);
+                exam.unlocked = false;
+                notice.0 = "Режим экзамена закрыт.".to_owned();
+            }
+            (Action::ExamMode, Field::Name) => {
+                send(StoreCommand::ExaminerStatus);
+                *field = Field::Passphrase { first_use: false };
+                draft.0.clear();
+            }
+            (Action::ExamMode | Action::Cancel, Field::Passphrase { .. } | Field::Confirm(_)) => {
+                *field = Field::Name;
+                draft.0.clear();
+            }
+            (Action::AddTrainee, Field::Passphrase { first_use: false }) => {
+                send(StoreCommand::UnlockExaminer(std::mem::take(&mut draft.0)));
+                *field = Field::Checking;
+            }
+            (Action::AddTrainee, Field::Passphrase { first_use: true }) => {
+                if draft.0.chars().count() < MIN_PASSPHRASE_CHARS {
+                    notice.0 = format!(
+                        "Пароль экзаменатора должен быть не короче {MIN_PASSPHRASE_CHARS} символов."
+                    );
+                } else {
+                    *field = Field::Confirm(std::mem::take(&mut draft.0));
+                    notice.0.clear();
+                }
+            }
+            (Action::AddTrainee, Field::Confirm(first)) => {
+                if draft.0 == first {
+                    send(StoreCommand::UnlockExaminer(std::mem::take(&mut draft.0)));
+                    *field = Field::Checking;
+                } else {
+                    draft.0.clear();
+                    *field = Field::Passphrase { first_use: true };
+                    notice.0 = "Пароли не совпали — задайте пароль ещё раз.".to_owned();
+                }
+            }
+            _ => {}
+        }
+    }
+    let secret = !matches!(*field, Field::Name);
+    if masked.0 != secret {
+        masked.0 = secret;
+    }
+}
+
+/// The database's answers to the passphrase; read on every screen so none is missed.
+fn examiner_replies(
+    mut replies: MessageReader<StoreReply>,
+    mut field: ResMut<Field>,
+    mut notice: ResMut<Notice>,
+    mut exam: ResMut<ExamState>,
+) {
+    for reply in replies.read() {
+        match reply {
+            StoreReply::ExaminerSet(set) => {
+                if let Field::Passphrase { first_use } = &mut *field {
+                    *first_use = !set;
+                }
+            }
+            StoreReply::ExaminerUnlocked { first_use } => {
+                exam.unlocked = true;
+                *field = Field::Name;
+                notice.0 = if *first_use {
+                    "Пароль экзаменатора задан, создан ключ подписи сертификатов — запомните пароль. Режим экзамена открыт: выберите стажёра, который сдаёт экзамен."
+                } else {
+                    "Режим экзамена открыт: выберите стажёра, который сдаёт экзамен."
+                }
+                .to_owned();
+            }
+            StoreReply::ExaminerRefused(reason) => {
+                *field = Field::Passphrase { first_use: false };
+                notice.0 = format!("Режим экзамена не открыт: {reason}.");
+            }
+            _ => {}
+        }
+    }
+}
+
+fn show_field(
+    field: Res<Field>,
+    exam: Res<ExamState>,
+    mut captions: Query<&mut Text, With<FieldCaption>>,
+    modes: Query<&Children, With<ExamModeView>>,
+    mut texts: Query<&mut Text, Without<FieldCaption>>,
+) {
+    if field.is_changed() {
+        for mut caption in &mut captions {
+            caption.0 = field.caption();
+        }
+    }
+    if exam.is_changed() {
+        for children in &modes {
+            for child in children {
+                if let Ok(mut text) = texts.get_mut(*child) {
+                    text.0 = exam_mode_caption(exam.unlocked).to_owned();
+                }
+            }
+        }
     }
 }

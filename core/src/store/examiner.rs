@@ -44,6 +44,28 @@ pub enum ExaminerError {
 /// Shortest passphrase accepted.
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
 
+/// What the examiner is told, in Russian.
+impl std::fmt::Display for ExaminerError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExaminerError::NotSet => formatter.write_str(
+                "пароль экзаменатора ещё не задан: его задаёт служба качества, начиная первый экзамен",
+            ),
+            ExaminerError::AlreadySet => formatter.write_str("пароль экзаменатора уже задан"),
+            ExaminerError::WrongPassphrase => formatter.write_str(
+                "неверный пароль экзаменатора: начать экзамен может только служба качества",
+            ),
+            ExaminerError::WeakPassphrase => write!(
+                formatter,
+                "пароль экзаменатора должен быть не короче {MIN_PASSPHRASE_CHARS} символов"
+            ),
+            ExaminerError::Damaged => formatter.write_str(
+                "данные экзаменатора в базе повреждены; восстановите базу из резервной копии",
+            ),
+        }
+    }
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

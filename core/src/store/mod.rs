@@ -10,10 +10,12 @@ mod chain;
 mod examiner;
 mod report;
 mod schema;
+mod sitting;
 
 pub use chain::ChainProblem;
 pub use examiner::{Examiner, ExaminerError, MIN_PASSPHRASE_CHARS};
 pub use report::{AttemptRow, CertificateRow, ExamRow, GroupRow};
+pub use sitting::{PlayedCalls, SittingOutcome};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
