@@ -180,7 +180,10 @@ fn run_script(
         17 => {
             // The examiner opens exam mode (the demo database is new: this sets the passphrase).
             if let Some(link) = &link {
-                link.send(StoreCommand::UnlockExaminer(DEMO_PASSPHRASE.to_owned()));
+                link.send(StoreCommand::UnlockExaminer {
+                    passphrase: DEMO_PASSPHRASE.to_owned(),
+                    may_set: true,
+                });
             }
             true
         }

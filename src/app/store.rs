@@ -26,8 +26,14 @@ pub enum StoreCommand {
     AddTrainee(String),
     /// Whether the examiner's passphrase has been set.
     ExaminerStatus,
-    /// Unlock the examiner with this passphrase; on first use it becomes the passphrase.
-    UnlockExaminer(String),
+    /// Unlock the examiner with this passphrase.
+    UnlockExaminer {
+        /// The passphrase.
+        passphrase: String,
+        /// When none is set yet, this one becomes it (the app asked for it twice); otherwise
+        /// the reply is `ExaminerSet(false)`.
+        may_set: bool,
+    },
     /// Forget the unlocked examiner.
     LockExaminer,
     /// Start a sitting of an exam (the examiner must be unlocked; admission is checked).
@@ -271,8 +277,15 @@ impl Worker {
             StoreCommand::ExaminerStatus => {
                 reply(StoreReply::ExaminerSet(self.store.examiner_is_set()?));
             }
-            StoreCommand::UnlockExaminer(passphrase) => {
+            StoreCommand::UnlockExaminer {
+                passphrase,
+                may_set,
+            } => {
                 let first_use = !self.store.examiner_is_set()?;
+                if first_use && !may_set {
+                    reply(StoreReply::ExaminerSet(false));
+                    return Ok(());
+                }
                 let unlocked = if first_use {
                     self.store.set_up_examiner(&passphrase)?
                 } else {

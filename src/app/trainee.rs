@@ -267,7 +267,10 @@ fn examiner(
                 draft.0.clear();
             }
             (Action::AddTrainee, Field::Passphrase { first_use: false }) => {
-                send(StoreCommand::UnlockExaminer(std::mem::take(&mut draft.0)));
+                send(StoreCommand::UnlockExaminer {
+                    passphrase: std::mem::take(&mut draft.0),
+                    may_set: false,
+                });
                 *field = Field::Checking;
             }
             (Action::AddTrainee, Field::Passphrase { first_use: true }) => {
@@ -282,7 +285,10 @@ fn examiner(
             }
             (Action::AddTrainee, Field::Confirm(first)) => {
                 if draft.0 == first {
-                    send(StoreCommand::UnlockExaminer(std::mem::take(&mut draft.0)));
+                    send(StoreCommand::UnlockExaminer {
+                        passphrase: std::mem::take(&mut draft.0),
+                        may_set: true,
+                    });
                     *field = Field::Checking;
                 } else {
                     draft.0.clear();
@@ -308,11 +314,12 @@ fn examiner_replies(
 ) {
     for reply in replies.read() {
         match reply {
-            StoreReply::ExaminerSet(set) => {
-                if let Field::Passphrase { first_use } = &mut *field {
-                    *first_use = !set;
-                }
-            }
+            // Also the answer to a passphrase sent before the field knew none was set yet.
+            StoreReply::ExaminerSet(set) => match *field {
+                Field::Passphrase { .. } => *field = Field::Passphrase { first_use: !set },
+                Field::Checking if !set => *field = Field::Passphrase { first_use: true },
+                _ => {}
+            },
             StoreReply::ExaminerUnlocked { first_use } => {
                 exam.unlocked = true;
                 *field = Field::Name;
