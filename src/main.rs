@@ -5,6 +5,7 @@ mod exam;
 mod play;
 mod report;
 mod score;
+mod speech;
 mod trainee;
 
 use std::path::PathBuf;
@@ -27,6 +28,10 @@ struct Cli {
     /// records into DIR/demo.sqlite, never into your progress database).
     #[arg(long, value_name = "DIR")]
     demo_screenshots: Option<PathBuf>,
+    /// Speech model, ggml (default: CALLCOACH_MODEL, else the one `model install` put in the
+    /// data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    model: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -56,6 +61,11 @@ enum Command {
     Cert(exam::CertCommand),
     /// Progress report: a trainee's attempts, trends, rules broken, exams and certificates.
     Report(report::ReportArgs),
+    /// The speech model: install, convert, check.
+    #[command(subcommand)]
+    Model(speech::ModelCommand),
+    /// Transcribe a recorded reply (WAV) offline: text, segments, timings.
+    Transcribe(speech::TranscribeArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +81,8 @@ fn main() -> ExitCode {
         Some(Command::Exam(command)) => exam::run(&command, &scenarios, &db),
         Some(Command::Cert(command)) => exam::run_cert(&command, &db),
         Some(Command::Report(args)) => report::run(&args, &db),
+        Some(Command::Model(command)) => speech::run_model(&command, cli.model.as_deref()),
+        Some(Command::Transcribe(args)) => speech::run_transcribe(&args, cli.model.as_deref()),
         None => app::run(app::AppConfig {
             scenarios: scenarios.clone(),
             db: cli

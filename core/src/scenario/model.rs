@@ -250,6 +250,17 @@ impl std::fmt::Display for ClockTime {
 }
 
 impl Scenario {
+    /// Words for the speech recogniser to expect in this call: the company, the customer and
+    /// what the call is about (product names such as «роутер»). Only the scenario's own domain:
+    /// the call standard's phrases are left out, so the prompt never nudges whisper towards the
+    /// wording the scorer rewards.
+    pub fn speech_prompt(&self) -> String {
+        format!(
+            "Звонок в компанию «{}». Клиент: {}. {}. {}",
+            self.company, self.customer.name, self.title, self.summary
+        )
+    }
+
     /// The ending with this id.
     pub fn ending(&self, id: &str) -> Option<&Ending> {
         self.endings.iter().find(|ending| ending.id == id)

