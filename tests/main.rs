@@ -8,6 +8,7 @@ mod play;
 mod progress;
 mod report;
 mod score;
+mod speech;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -29,14 +29,28 @@ fn main() {
     .expect("model");
     for file in files {
         let samples = read_wav(&file).expect("wav");
+        let runs: usize = std::env::var("CALLCOACH_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3);
         let mut times = Vec::new();
         let mut text = String::new();
-        for _ in 0..3 {
+        for _ in 0..runs {
             let started = Instant::now();
-            text = recogniser.transcribe(&samples, "").expect("text").text;
+            text = recogniser
+                .transcribe(
+                    &samples,
+                    &std::env::var("CALLCOACH_PROMPT").unwrap_or_default(),
+                )
+                .expect("text")
+                .text;
             times.push(started.elapsed().as_millis());
         }
         times.sort_unstable();
-        println!("{}: {} ms (median of 3) — {text}", file.display(), times[1]);
+        println!(
+            "{}: {} ms (median of 3) — {text}",
+            file.display(),
+            times[times.len() / 2]
+        );
     }
 }

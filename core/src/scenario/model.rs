@@ -249,15 +249,19 @@ impl std::fmt::Display for ClockTime {
     }
 }
 
+/// The call standard's words as whisper should hear them, forbidden and recommended alike.
+pub const SPEECH_VOCABULARY: &str = "Вам необходимо, вы должны, вы обязаны, рекомендую, читайте инструкцию, техническая неисправность, подождите, спасибо за ожидание, остались ли у вас вопросы, благодарим за звонок.";
+
 impl Scenario {
-    /// Words for the speech recogniser to expect in this call: the company, the customer and
-    /// what the call is about (product names such as «роутер»). Only the scenario's own domain:
-    /// the call standard's phrases are left out, so the prompt never nudges whisper towards the
-    /// wording the scorer rewards.
+    /// Words for the speech recogniser to expect in this call (whisper's initial prompt): the
+    /// company, the customer and what the call is about (product names such as «роутер»), then
+    /// the call standard's vocabulary with the wording it forbids *and* the wording it asks for,
+    /// so whisper hears either correctly and is nudged towards neither.
     pub fn speech_prompt(&self) -> String {
+        let summary: String = self.summary.chars().take(160).collect();
         format!(
-            "Звонок в компанию «{}». Клиент: {}. {}. {}",
-            self.company, self.customer.name, self.title, self.summary
+            "Звонок в компанию «{}». Клиент: {}. {}. {summary} {SPEECH_VOCABULARY}",
+            self.company, self.customer.name, self.title
         )
     }
 

