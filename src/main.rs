@@ -66,6 +66,9 @@ enum Command {
     Model(speech::ModelCommand),
     /// Transcribe a recorded reply (WAV) offline: text, segments, timings.
     Transcribe(speech::TranscribeArgs),
+    /// Microphones.
+    #[command(subcommand)]
+    Mic(speech::MicCommand),
 }
 
 fn main() -> ExitCode {
@@ -74,7 +77,7 @@ fn main() -> ExitCode {
     let db = trainee::database_path(cli.db.as_deref());
     let result = match cli.command {
         Some(Command::Check { paths }) => check::run(&paths, &scenarios, &paths::rubric_folder()),
-        Some(Command::Play(args)) => play::run(&args, &scenarios, &db),
+        Some(Command::Play(args)) => play::run(&args, &scenarios, &db, cli.model.as_deref()),
         Some(Command::Score(args)) => score::run(&args),
         Some(Command::Trainee(command)) => trainee::run(&command, &db),
         Some(Command::Db(command)) => trainee::run_db(&command, &db),
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Some(Command::Report(args)) => report::run(&args, &db),
         Some(Command::Model(command)) => speech::run_model(&command, cli.model.as_deref()),
         Some(Command::Transcribe(args)) => speech::run_transcribe(&args, cli.model.as_deref()),
+        Some(Command::Mic(command)) => speech::run_mic(&command),
         None => app::run(app::AppConfig {
             scenarios: scenarios.clone(),
             db: cli

@@ -37,10 +37,22 @@ pub struct PlayArgs {
     /// Record the attempt for this trainee in the progress database (see `--db`).
     #[arg(long, value_name = "NAME")]
     trainee: Option<String>,
+    /// Replies by voice: an empty line (Enter) listens to the microphone until you pause; typed
+    /// lines and commands work as usual.
+    #[arg(long)]
+    voice: bool,
+    /// The microphone for `--voice`, by name (see `callcoach mic list`; default: the system's).
+    #[arg(long, value_name = "NAME")]
+    mic: Option<String>,
 }
 
 /// Plays one call on stdin/stdout.
-pub fn run(args: &PlayArgs, scenarios: &Path, db: &Path) -> anyhow::Result<ExitCode> {
+pub fn run(
+    args: &PlayArgs,
+    scenarios: &Path,
+    db: &Path,
+    model: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let morphology = Morphology::shared()?;
     let scorer = match crate::score::load_scorer(args.rubric.as_deref(), &morphology)? {
         Ok(scorer) => scorer,
@@ -83,7 +95,17 @@ pub fn run(args: &PlayArgs, scenarios: &Path, db: &Path) -> anyhow::Result<ExitC
         None => None,
     };
     let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
+    let typed = stdin.lock().lines();
+    let mut lines: Box<dyn Iterator<Item = std::io::Result<String>>> = if args.voice {
+        Box::new(crate::speech::VoiceLines::new(
+            typed,
+            args.mic.as_deref(),
+            model,
+            scenario.speech_prompt(),
+        )?)
+    } else {
+        Box::new(typed)
+    };
     let mut out = std::io::stdout().lock();
     let call = play_call(
         Call {

