@@ -1,5 +1,5 @@
-//! `callcoach model install|convert|path` and `callcoach transcribe`: the speech model and
-//! offline transcription of recorded replies.
+//! `callcoach model install|convert|path`, `callcoach transcribe`, `callcoach mic list` and the
+//! voice replies of `play --voice`: the speech model, offline transcription and the microphone.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -15,7 +15,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// The binary as every test starts it: from the repository root, on the bundled scenarios, with
-/// no examiner passphrase inherited from the environment, and its standard streams piped.
+/// no examiner passphrase or speech model inherited from the environment, and its standard
+/// streams piped.
 fn callcoach_command(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_callcoach"));
     command
@@ -23,6 +24,7 @@ fn callcoach_command(args: &[&str]) -> Command {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("CALLCOACH_SCENARIOS")
         .env_remove("CALLCOACH_EXAMINER_PASSPHRASE")
+        .env_remove("CALLCOACH_MODEL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -108,6 +108,47 @@ fn a_changed_model_fails_its_checksum_with_a_clear_message() {
 }
 
 #[test]
+fn a_ggml_file_installs_as_it_is_and_anything_else_is_refused() {
+    let (_, model) = installed();
+    let data = tempfile::tempdir().expect("temp dir");
+    let wav = fixture("greeting.plain.wav");
+    let refused = callcoach_command(&["model", "install", "--from"])
+        .arg(&wav)
+        .env("XDG_DATA_HOME", data.path())
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("это не модель whisper в формате ggml"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        !data
+            .path()
+            .join("callcoach/models/whisper-base.ggml")
+            .exists()
+    );
+
+    let output = callcoach_command(&["model", "install", "--from"])
+        .arg(model)
+        .env("XDG_DATA_HOME", data.path())
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Модель установлена"));
+    let path = callcoach_command(&["model", "path"])
+        .env("XDG_DATA_HOME", data.path())
+        .output()
+        .expect("runs");
+    assert!(
+        stdout(&path).contains("модель на месте"),
+        "{}",
+        stdout(&path)
+    );
+}
+
+#[test]
 fn a_missing_model_says_how_to_install_it() {
     let output = callcoach_command(&["transcribe"])
         .arg(fixture("greeting.plain.wav"))

@@ -258,7 +258,7 @@ impl Scenario {
     /// the call standard's vocabulary with the wording it forbids *and* the wording it asks for,
     /// so whisper hears either correctly and is nudged towards neither.
     pub fn speech_prompt(&self) -> String {
-        let summary: String = self.summary.chars().take(160).collect();
+        let summary: String = self.summary.chars().take(320).collect();
         format!(
             "Звонок в компанию «{}». Клиент: {}. {}. {summary} {SPEECH_VOCABULARY}",
             self.company, self.customer.name, self.title
