@@ -1,5 +1,6 @@
 //! A spoken reply through the real microphone path: a private PulseAudio server with a pipe
-//! source is the system's microphone, cpal records from it through ALSA, the voice-activity
+//! source is the system's microphone (fed in real time, silence between words as a microphone
+//! gives), cpal records from it through ALSA, the voice-activity
 //! capture ends the reply at the pause, whisper transcribes it, and the call scores it like the
 //! typed reply. The recording is festival's Russian voice (tests/fixtures/speech).
 
@@ -11,11 +12,18 @@ use std::time::{Duration, Instant};
 use super::speech::{fixture, installed};
 use super::{callcoach_command, repository, run_with_input, stdout};
 
-/// A PulseAudio server of our own, with a pipe as its default source; stopped when dropped.
+/// A PulseAudio server of our own, with a pipe as its default source — the microphone. Like a
+/// real microphone it delivers sound all the time: a feeder writes silence in real time and
+/// speech when asked. Stopped when dropped.
 struct PulseAudio {
     runtime: tempfile::TempDir,
     server: Child,
+    speech: Option<std::sync::mpsc::Sender<Vec<u8>>>,
+    feeder: Option<std::thread::JoinHandle<()>>,
 }
+
+/// 20 ms of 16 kHz 16-bit mono.
+const CHUNK: usize = 640;
 
 impl PulseAudio {
     fn start() -> PulseAudio {
@@ -47,35 +55,68 @@ impl PulseAudio {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        PulseAudio { runtime, server }
+        let (speech, requests) = std::sync::mpsc::channel::<Vec<u8>>();
+        let feeder = std::thread::spawn(move || {
+            let Ok(mut pipe) = std::fs::OpenOptions::new().write(true).open(&pipe) else {
+                return;
+            };
+            let begun = Instant::now();
+            let mut sent = 0usize;
+            let mut queued: Vec<u8> = Vec::new();
+            loop {
+                match requests.try_recv() {
+                    Ok(bytes) => queued.extend(bytes),
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+                    Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                }
+                let take = queued.len().min(CHUNK);
+                let mut chunk: Vec<u8> = queued.drain(..take).collect();
+                chunk.resize(CHUNK, 0);
+                if pipe.write_all(&chunk).is_err() {
+                    return;
+                }
+                sent += CHUNK;
+                // Real time: 32,000 bytes a second.
+                let due = Duration::from_secs_f64(sent as f64 / 32_000.0);
+                if let Some(wait) = due.checked_sub(begun.elapsed()) {
+                    std::thread::sleep(wait);
+                }
+            }
+        });
+        PulseAudio {
+            runtime,
+            server,
+            speech: Some(speech),
+            feeder: Some(feeder),
+        }
     }
 
     fn runtime(&self) -> &Path {
         self.runtime.path()
     }
 
-    /// Speaks into the microphone: the recording's samples, then two seconds of silence (a
-    /// pipe source delivers nothing while the pipe is empty, so the pause must be sent).
+    /// Speaks a recording into the microphone (the feeder's silence follows it).
     fn say(&self, wav: &Path) {
         let mut reader = hound::WavReader::open(wav).expect("wav");
         assert_eq!(reader.spec().sample_rate, 16_000);
-        let mut bytes: Vec<u8> = reader
+        let bytes: Vec<u8> = reader
             .samples::<i16>()
             .flat_map(|sample| sample.expect("sample").to_le_bytes())
             .collect();
-        bytes.extend(std::iter::repeat_n(0u8, 16_000 * 2 * 2));
-        let mut pipe = std::fs::OpenOptions::new()
-            .write(true)
-            .open(self.runtime().join("virtmic"))
-            .expect("the pipe");
-        pipe.write_all(&bytes).expect("spoken");
+        if let Some(speech) = &self.speech {
+            speech.send(bytes).expect("the feeder runs");
+        }
     }
 }
 
 impl Drop for PulseAudio {
     fn drop(&mut self) {
+        self.speech = None;
         let _ = self.server.kill();
         let _ = self.server.wait();
+        if let Some(feeder) = self.feeder.take() {
+            let _ = feeder.join();
+        }
     }
 }
 
