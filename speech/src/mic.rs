@@ -161,24 +161,83 @@ impl Microphone {
     }
 
     /// Voice-activity capture: records from now until speech has been heard and then
-    /// `trailing` of quiet follows, or `limit` passes; `None` if nobody spoke.
+    /// `trailing` of quiet follows, or `limit` passes; `None` if nobody spoke. See
+    /// [`VoiceActivity`]; a device that stops delivering counts as quiet after `trailing` of
+    /// wall time.
     pub fn listen(&self, limit: Duration, trailing: Duration) -> Option<Recording> {
-        const SPEECH_LEVEL: f32 = 0.02;
+        let mut activity = VoiceActivity::new(self.rate, trailing);
         self.start();
         let started = Instant::now();
-        let mut heard = false;
-        let mut quiet_since = Instant::now();
+        let mut seen = 0;
+        let mut last_audio = Instant::now();
         while started.elapsed() < limit {
             std::thread::sleep(Duration::from_millis(20));
-            if self.level() > SPEECH_LEVEL {
-                heard = true;
-                quiet_since = Instant::now();
-            } else if heard && quiet_since.elapsed() >= trailing {
+            let Ok(samples) = self.shared.samples.lock() else {
+                break;
+            };
+            if samples.len() > seen {
+                seen = samples.len();
+                last_audio = Instant::now();
+            }
+            let over = activity.update(&samples);
+            drop(samples);
+            if over || (activity.heard() && last_audio.elapsed() >= trailing) {
                 break;
             }
         }
         let recording = self.stop();
-        heard.then_some(recording)
+        activity.heard().then_some(recording)
+    }
+}
+
+/// Where a spoken reply ends, judged on the recorded audio itself in 20 ms frames — not on the
+/// level at the moments a thread happens to look — so a busy machine or audio arriving in
+/// bursts changes nothing.
+#[derive(Debug)]
+pub struct VoiceActivity {
+    frame: usize,
+    trailing_frames: usize,
+    checked: usize,
+    heard: bool,
+    quiet_frames: usize,
+}
+
+/// A frame louder than this (RMS) is speech.
+const SPEECH_LEVEL: f32 = 0.02;
+
+impl VoiceActivity {
+    /// For audio at `rate`; the reply ends after `trailing` of quiet following speech.
+    pub fn new(rate: u32, trailing: Duration) -> VoiceActivity {
+        VoiceActivity {
+            frame: (rate as usize / 50).max(1),
+            trailing_frames: usize::try_from(trailing.as_millis() / 20)
+                .unwrap_or(usize::MAX)
+                .max(1),
+            checked: 0,
+            heard: false,
+            quiet_frames: 0,
+        }
+    }
+
+    /// Looks at the audio recorded so far (from the start); `true` once the reply is over.
+    pub fn update(&mut self, samples: &[f32]) -> bool {
+        while samples.len() >= self.checked + self.frame {
+            let chunk = &samples[self.checked..self.checked + self.frame];
+            let rms = (chunk.iter().map(|s| s * s).sum::<f32>() / self.frame as f32).sqrt();
+            if rms > SPEECH_LEVEL {
+                self.heard = true;
+                self.quiet_frames = 0;
+            } else {
+                self.quiet_frames += 1;
+            }
+            self.checked += self.frame;
+        }
+        self.heard && self.quiet_frames >= self.trailing_frames
+    }
+
+    /// Whether speech has been heard.
+    pub fn heard(&self) -> bool {
+        self.heard
     }
 }
 
@@ -262,4 +321,43 @@ where
             None,
         )
         .map_err(|error| MicError::NoMicrophone(error.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone(seconds: f32) -> Vec<f32> {
+        (0..(16_000.0 * seconds) as usize)
+            .map(|i| (i as f32 * 0.07).sin() * 0.2)
+            .collect()
+    }
+
+    #[test]
+    fn a_reply_ends_at_the_pause_after_speech() {
+        let mut activity = VoiceActivity::new(16_000, Duration::from_millis(800));
+        let mut audio = vec![0.0; 8_000];
+        assert!(!activity.update(&audio), "silence before speaking");
+        audio.extend(tone(1.0));
+        audio.extend(vec![0.0; 8_000]);
+        assert!(!activity.update(&audio), "a 0.5 s breath is not the end");
+        audio.extend(vec![0.0; 6_400]);
+        assert!(activity.update(&audio), "0.9 s of quiet is");
+        assert!(activity.heard());
+    }
+
+    #[test]
+    fn audio_arriving_in_one_burst_is_judged_the_same() {
+        let mut audio = tone(2.0);
+        audio.extend(vec![0.0; 16_000]);
+        let mut activity = VoiceActivity::new(16_000, Duration::from_millis(800));
+        assert!(activity.update(&audio));
+    }
+
+    #[test]
+    fn silence_alone_never_ends_a_reply() {
+        let mut activity = VoiceActivity::new(48_000, Duration::from_millis(800));
+        assert!(!activity.update(&vec![0.001; 48_000 * 5]));
+        assert!(!activity.heard());
+    }
 }
