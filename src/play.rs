@@ -9,9 +9,7 @@ use anyhow::{Context, bail};
 use callcoach_core::scenario::{ClockTime, Scenario, check_paths};
 use callcoach_core::scoring::{DEFAULT_RUBRIC, Scorer};
 use callcoach_core::session::{COMMAND_HELP, Event, Mode, Session, SessionOptions, parse_turn};
-use callcoach_core::store::{
-    AttemptMode, AttemptStatus, NewAttempt, Store, TurnInput, content_hash,
-};
+use callcoach_core::store::{AttemptStatus, NewAttempt, Store, TurnInput, content_hash};
 use callcoach_core::text::{Morphology, minutes_seconds as duration};
 
 /// Arguments of `play`.
@@ -79,10 +77,7 @@ pub fn run(
             })?;
             let attempt = NewAttempt {
                 trainee: &trainee,
-                mode: match mode {
-                    Mode::Practice => AttemptMode::Practice,
-                    Mode::Exam => AttemptMode::Exam,
-                },
+                mode: mode.into(),
                 scenario_id: &scenario.id,
                 scenario_hash: content_hash(&read(&scenario_path)?),
                 rubric_hash: content_hash(&rubric_text(args.rubric.as_deref())?),

@@ -20,7 +20,6 @@ use super::store::{StoreCommand, StoreLink};
 use super::theme::{self, Action, UiFont};
 use super::trainee::CurrentTrainee;
 use super::{AppSystems, Screen};
-use callcoach_core::store::AttemptMode;
 
 /// The call in progress.
 #[derive(Resource)]
@@ -138,11 +137,7 @@ fn start(
     };
     if let (Some(link), Some(name)) = (&link, &trainee.0) {
         link.send(StoreCommand::StartAttempt {
-            mode: if mode == Mode::Exam {
-                AttemptMode::Exam
-            } else {
-                AttemptMode::Practice
-            },
+            mode: mode.into(),
             trainee: name.clone(),
             scenario: scenario.id.clone(),
             scenario_file: path.clone(),

@@ -119,6 +119,16 @@ pub enum AttemptMode {
     Exam,
 }
 
+/// An attempt is recorded in the mode its call was played in.
+impl From<crate::session::Mode> for AttemptMode {
+    fn from(mode: crate::session::Mode) -> AttemptMode {
+        match mode {
+            crate::session::Mode::Practice => AttemptMode::Practice,
+            crate::session::Mode::Exam => AttemptMode::Exam,
+        }
+    }
+}
+
 impl AttemptMode {
     fn as_str(self) -> &'static str {
         match self {
