@@ -11,11 +11,10 @@ use callcoach::app::exam::ExamState;
 use callcoach::app::library::Library;
 use callcoach::app::trainee::Trainees;
 use callcoach_core::certificate::Certificate;
-use callcoach_core::scenario::{SourceFile, parse_scenario};
 use callcoach_core::store::{AttemptMode, Store};
 
 use super::app::{headless, press, screen, shown_texts, type_line, update_until};
-use super::repository;
+use super::resolved_replies;
 
 const PASSPHRASE: &str = "служба качества";
 
@@ -37,15 +36,7 @@ fn say(app: &mut App, text: &str) {
 /// Plays a bundled scenario's walkthrough to its resolved ending: replies, and holds of the
 /// walkthrough's length in simulated seconds.
 fn play_resolved(app: &mut App, id: &str) {
-    let source = SourceFile::read(&repository().join("scenarios").join(format!("{id}.ron")))
-        .expect("scenario");
-    let scenario = parse_scenario(&source).expect("parses");
-    let walkthrough = scenario
-        .walkthroughs
-        .iter()
-        .find(|walkthrough| walkthrough.ending == "resolved")
-        .expect("a resolved walkthrough");
-    for reply in &walkthrough.replies {
+    for reply in &resolved_replies(id) {
         if let Some(seconds) = reply.strip_prefix("/hold ") {
             let seconds: u32 = seconds.parse().expect("seconds");
             press(app, KeyCode::F2, Key::F2, None);

@@ -5,24 +5,17 @@
 use std::path::Path;
 use std::process::Output;
 
-use callcoach_core::scenario::{SourceFile, parse_scenario};
 use callcoach_core::store::Store;
 
-use super::{callcoach, callcoach_command, repository, run_with_input, stderr, stdout};
+use super::{
+    callcoach, callcoach_command, repository, resolved_replies, run_with_input, stderr, stdout,
+};
 
 const PASSPHRASE: &str = "служба качества";
 
-/// The replies of a bundled scenario's walkthrough to its resolved ending.
-fn resolved_replies(id: &str) -> String {
-    let source = SourceFile::read(&repository().join("scenarios").join(format!("{id}.ron")))
-        .expect("scenario");
-    let scenario = parse_scenario(&source).expect("parses");
-    let walkthrough = scenario
-        .walkthroughs
-        .iter()
-        .find(|walkthrough| walkthrough.ending == "resolved")
-        .expect("a walkthrough to the resolved ending");
-    walkthrough.replies.join("\n") + "\n"
+/// A scenario's resolved walkthrough as piped input.
+fn resolved_input(id: &str) -> String {
+    resolved_replies(id).join("\n") + "\n"
 }
 
 fn exam(db: &Path, out: &Path, passphrase: Option<&str>, stdin: &str) -> Output {
@@ -67,7 +60,7 @@ fn a_passed_exam_issues_a_signed_certificate_that_verifies() {
     let (folder, db) = setup();
     let replies: String = ["internet_down", "warranty_repair", "fraud_sms"]
         .into_iter()
-        .map(resolved_replies)
+        .map(resolved_input)
         .collect();
     let output = exam(&db, folder.path(), Some(PASSPHRASE), &replies);
     let text = stdout(&output);

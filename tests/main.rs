@@ -61,3 +61,20 @@ fn stderr(output: &Output) -> String {
 fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A bundled scenario, parsed.
+fn bundled_scenario(id: &str) -> callcoach_core::scenario::Scenario {
+    let path = repository().join("scenarios").join(format!("{id}.ron"));
+    let source = callcoach_core::scenario::SourceFile::read(&path).expect("scenario");
+    callcoach_core::scenario::parse_scenario(&source).expect("parses")
+}
+
+/// The replies (and `/hold`s) of a bundled scenario's walkthrough to its resolved ending.
+fn resolved_replies(id: &str) -> Vec<String> {
+    bundled_scenario(id)
+        .walkthroughs
+        .into_iter()
+        .find(|walkthrough| walkthrough.ending == "resolved")
+        .expect("a walkthrough to the resolved ending")
+        .replies
+}

@@ -14,7 +14,7 @@ use callcoach_core::transcript::{Speaker, Transcript, TranscriptTurn};
 use callcoach_speech::audio::read_wav;
 use callcoach_speech::transcribe::Recogniser;
 
-use super::{callcoach_command, repository, stderr, stdout};
+use super::{bundled_scenario, callcoach_command, repository, stderr, stdout};
 
 /// The data directory the model was installed into, and the model.
 static INSTALLED: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
@@ -228,7 +228,7 @@ fn recognised_replies_get_the_verdict_of_typed_ones() {
     let scorer =
         Scorer::with_default_rubric(Morphology::shared().expect("dictionary")).expect("rubric");
     let mut recogniser = Recogniser::load(model, 2).expect("model");
-    let prompt = scenario("internet_down").speech_prompt();
+    let prompt = bundled_scenario("internet_down").speech_prompt();
     let phrases = phrases();
     assert!(phrases.len() >= 30, "at least 30 phrases");
     let mut report = Vec::new();
@@ -259,19 +259,11 @@ fn recognised_replies_get_the_verdict_of_typed_ones() {
     println!("{}", report.join("\n"));
 }
 
-fn scenario(id: &str) -> callcoach_core::scenario::Scenario {
-    let source = callcoach_core::scenario::SourceFile::read(
-        &repository().join("scenarios").join(format!("{id}.ron")),
-    )
-    .expect("scenario");
-    callcoach_core::scenario::parse_scenario(&source).expect("parses")
-}
-
 /// The prompt carries the scenario's own words, and the standard's forbidden and recommended
 /// wording alike.
 #[test]
 fn a_scenarios_prompt_names_its_company_and_both_sides_of_the_standard() {
-    let prompt = scenario("internet_down").speech_prompt();
+    let prompt = bundled_scenario("internet_down").speech_prompt();
     assert!(prompt.contains("Ромашка Телеком"), "{prompt}");
     assert!(prompt.contains("роутер"), "{prompt}");
     assert!(

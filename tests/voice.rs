@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::speech::{fixture, installed};
-use super::{callcoach_command, repository, run_with_input, stdout};
+use super::{callcoach_command, resolved_replies, run_with_input, stdout};
 
 /// A PulseAudio server of our own, with a pipe as its default source — the microphone. Like a
 /// real microphone it delivers sound all the time: a feeder writes silence in real time and
@@ -122,17 +122,7 @@ impl Drop for PulseAudio {
 
 /// The walkthrough of internet_down to its resolved ending, with the last reply left out.
 fn typed_replies() -> Vec<String> {
-    let source = callcoach_core::scenario::SourceFile::read(
-        &repository().join("scenarios/internet_down.ron"),
-    )
-    .expect("scenario");
-    let scenario = callcoach_core::scenario::parse_scenario(&source).expect("parses");
-    let mut replies = scenario
-        .walkthroughs
-        .into_iter()
-        .find(|walkthrough| walkthrough.ending == "resolved")
-        .expect("walkthrough")
-        .replies;
+    let mut replies = resolved_replies("internet_down");
     replies.pop();
     replies
 }
