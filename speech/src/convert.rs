@@ -230,7 +230,24 @@ impl Ct2Model {
             })
     }
 
-    fn floats(&self, name: &str) -> Result<Values, ConvertError> {
+    /// A variable's dims, required to have `rank` of them: a malformed model is an error here,
+    /// never an index out of bounds later.
+    fn shape(&self, name: &str, rank: usize) -> Result<&[usize], ConvertError> {
+        let dims = &self.get(name)?.dims;
+        if dims.len() != rank || dims.contains(&0) {
+            return Err(ConvertError::NotAModel {
+                path: self.path.clone(),
+                reason: format!(
+                    "у переменной {name} размерность {dims:?}, а нужно {rank} ненулевых измерения"
+                ),
+            });
+        }
+        Ok(dims)
+    }
+
+    /// A variable's values as f32, with its `rank` checked.
+    fn floats(&self, name: &str, rank: usize) -> Result<Values, ConvertError> {
+        self.shape(name, rank)?;
         let variable = self.get(name)?;
         let values = variable.floats().ok_or_else(|| ConvertError::NotAModel {
             path: self.path.clone(),
@@ -318,8 +335,7 @@ pub fn convert(
     progress(0.2);
     let tokens = read_vocabulary(vocabulary)?;
 
-    let (embedding_dims, _) = ct2.floats("decoder/embeddings/weight")?;
-    let n_vocab = embedding_dims[0];
+    let n_vocab = ct2.shape("decoder/embeddings/weight", 2)?[0];
     if tokens.len() != n_vocab {
         return Err(ConvertError::Vocabulary {
             path: vocabulary.to_owned(),
@@ -329,9 +345,10 @@ pub fn convert(
             ),
         });
     }
-    let (audio_pos, _) = ct2.floats("encoder/position_encodings/encodings")?;
-    let (text_pos, _) = ct2.floats("decoder/position_encodings/encodings")?;
-    let (conv1, _) = ct2.floats("encoder/conv1/weight")?;
+    // Shapes only: the values are converted once, when the tensors are laid out.
+    let audio_pos = ct2.shape("encoder/position_encodings/encodings", 2)?;
+    let text_pos = ct2.shape("decoder/position_encodings/encodings", 2)?;
+    let conv1 = ct2.shape("encoder/conv1/weight", 3)?;
     let hparams = [
         n_vocab,
         audio_pos[0],
@@ -446,15 +463,22 @@ impl Layout<'_> {
 
     /// A linear layer's weight and bias, or a layer norm's gamma and beta.
     fn pair(&self, from: &str) -> Result<[Values; 2], ConvertError> {
-        let (first, second) = if self.ct2.variables.contains_key(&format!("{from}/gamma")) {
-            ("gamma", "beta")
+        let (first, second, rank) = if self.ct2.variables.contains_key(&format!("{from}/gamma")) {
+            ("gamma", "beta", 1)
         } else {
-            ("weight", "bias")
+            ("weight", "bias", 2)
         };
-        Ok([
-            self.ct2.floats(&format!("{from}/{first}"))?,
-            self.ct2.floats(&format!("{from}/{second}"))?,
-        ])
+        let pair = [
+            self.ct2.floats(&format!("{from}/{first}"), rank)?,
+            self.ct2.floats(&format!("{from}/{second}"), 1)?,
+        ];
+        if pair[0].0[0] != pair[1].0[0] {
+            return Err(ConvertError::NotAModel {
+                path: self.ct2.path.clone(),
+                reason: format!("у {from}/{second} не столько значений, сколько строк в {first}"),
+            });
+        }
+        Ok(pair)
     }
 
     fn linear(&mut self, to: &str, from: &str) -> Result<(), ConvertError> {
@@ -468,6 +492,12 @@ impl Layout<'_> {
     /// rows; whisper's key bias is zero and whisper.cpp has none.
     fn split(&mut self, to: &str, from: &str, parts: &[&str]) -> Result<(), ConvertError> {
         let [(w_dims, w), (b_dims, b)] = self.pair(from)?;
+        if !w_dims[0].is_multiple_of(parts.len()) {
+            return Err(ConvertError::NotAModel {
+                path: self.ct2.path.clone(),
+                reason: format!("{from}: {} строк не делятся на {}", w_dims[0], parts.len()),
+            });
+        }
         let step = w_dims[0] / parts.len();
         for (index, part) in parts.iter().enumerate() {
             let (first, last) = (index * step, (index + 1) * step);
@@ -519,16 +549,16 @@ fn tensors(
         out: Vec::new(),
     };
     for conv in ["conv1", "conv2"] {
-        let weight = ct2.floats(&format!("encoder/{conv}/weight"))?;
+        let weight = ct2.floats(&format!("encoder/{conv}/weight"), 3)?;
         layout.put(format!("encoder.{conv}.weight"), weight, false);
-        let (dims, values) = ct2.floats(&format!("encoder/{conv}/bias"))?;
+        let (dims, values) = ct2.floats(&format!("encoder/{conv}/bias"), 1)?;
         layout.put(
             format!("encoder.{conv}.bias"),
             (vec![dims[0], 1], values),
             true,
         );
     }
-    let positions = ct2.floats("encoder/position_encodings/encodings")?;
+    let positions = ct2.floats("encoder/position_encodings/encodings", 2)?;
     layout.put("encoder.positional_embedding".to_owned(), positions, true);
     for n in 0..encoder_layers {
         layout.block(
@@ -538,13 +568,13 @@ fn tensors(
     }
     layout.linear("encoder.ln_post", "encoder/layer_norm")?;
 
-    let embedding = ct2.floats("decoder/embeddings/weight")?;
+    let embedding = ct2.floats("decoder/embeddings/weight", 2)?;
     layout.put(
         "decoder.token_embedding.weight".to_owned(),
         embedding,
         false,
     );
-    let positions = ct2.floats("decoder/position_encodings/encodings")?;
+    let positions = ct2.floats("decoder/position_encodings/encodings", 2)?;
     layout.put("decoder.positional_embedding".to_owned(), positions, true);
     for n in 0..decoder_layers {
         let (to, from) = (format!("decoder.blocks.{n}"), format!("decoder/layer_{n}"));

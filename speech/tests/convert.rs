@@ -42,6 +42,11 @@ fn string(out: &mut Vec<u8>, text: &str) {
 
 /// A one-layer whisper with an 8-wide state, 4 mel bins and a 6-token vocabulary.
 fn micro_model() -> Vec<u8> {
+    write_model(&micro_variables())
+}
+
+/// The variables of the miniature model: names and dims.
+fn micro_variables() -> Vec<(String, Vec<usize>)> {
     let mut vars: Vec<(String, Vec<usize>)> = vec![
         ("encoder/conv1/weight".into(), vec![STATE, 4, 3]),
         ("encoder/conv1/bias".into(), vec![STATE]),
@@ -88,12 +93,17 @@ fn micro_model() -> Vec<u8> {
     };
     block("encoder/layer_0", false);
     block("decoder/layer_0", true);
+    vars
+}
+
+/// A CTranslate2 model file with these variables (f16, counting up) and whisper's scalars.
+fn write_model(vars: &[(String, Vec<usize>)]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend(6u32.to_le_bytes());
     string(&mut out, "WhisperSpec");
     out.extend(3u32.to_le_bytes());
     out.extend(((vars.len() + 2) as u32).to_le_bytes());
-    for (name, dims) in &vars {
+    for (name, dims) in vars {
         variable(&mut out, name, dims);
     }
     scalar(&mut out, "encoder/num_heads", 2);
@@ -271,4 +281,18 @@ fn a_vocabulary_of_another_model_is_refused() {
         error.contains("в словаре 2 строк, в модели 6 токенов"),
         "{error}"
     );
+}
+
+#[test]
+fn a_variable_of_the_wrong_shape_is_refused_not_a_crash() {
+    let mut vars = micro_variables();
+    for (name, dims) in &mut vars {
+        if name == "encoder/conv1/weight" {
+            *dims = vec![STATE * 4 * 3];
+        }
+    }
+    let (_folder, result) = convert_micro(&write_model(&vars));
+    let error = result.expect_err("refused").to_string();
+    assert!(error.contains("encoder/conv1/weight"), "{error}");
+    assert!(error.contains("3 ненулевых измерения"), "{error}");
 }
