@@ -150,16 +150,6 @@ impl Microphone {
         f32::from_bits(self.shared.level.load(Ordering::Relaxed))
     }
 
-    /// Seconds recorded so far.
-    pub fn recorded_seconds(&self) -> f32 {
-        let count = self
-            .shared
-            .samples
-            .lock()
-            .map_or(0, |samples| samples.len());
-        count as f32 / self.rate as f32
-    }
-
     /// Voice-activity capture: records from now until speech has been heard and then
     /// `trailing` of quiet follows, or `limit` passes; `None` if nobody spoke. See
     /// [`VoiceActivity`]; a device that stops delivering counts as quiet after `trailing` of
