@@ -9,7 +9,7 @@ use callcoach::app::call::{CallLog, Line};
 use callcoach::app::draft::Draft;
 use callcoach::app::exam::ExamState;
 use callcoach::app::library::Library;
-use callcoach::app::trainee::Trainees;
+use callcoach::app::trainee::{Field, Trainees};
 use callcoach_core::certificate::Certificate;
 use callcoach_core::store::{AttemptMode, Store};
 
@@ -60,17 +60,11 @@ fn fresh() -> (tempfile::TempDir, App) {
     (folder, app)
 }
 
-/// F9, the passphrase (twice when it is being set), Enter; waits for the database's answer.
-fn open_exam_mode(app: &mut App, passphrase: &str, first_use: bool) {
+/// F9, an existing examiner's passphrase, Enter; waits for the database's answer (it handles
+/// the status question and the passphrase in the order they were sent).
+fn open_exam_mode(app: &mut App, passphrase: &str) {
     press(app, KeyCode::F9, Key::F9, None);
-    // The database says whether a passphrase exists; the field asks accordingly.
-    for _ in 0..20 {
-        app.update();
-    }
     type_line(app, passphrase);
-    if first_use {
-        type_line(app, passphrase);
-    }
     update_until(app, "the examiner's answer", |world| {
         world.resource::<ExamState>().unlocked
             || !world
@@ -87,9 +81,10 @@ fn an_examiner_opens_exam_mode_and_a_trainee_earns_a_certificate() {
 
     // First use: the passphrase is set here, typed twice and never shown.
     press(&mut app, KeyCode::F9, Key::F9, None);
-    for _ in 0..20 {
-        app.update();
-    }
+    update_until(&mut app, "the database to say none is set", |world| {
+        *world.resource::<Field>() == Field::Passphrase { first_use: true }
+    });
+    app.update();
     assert!(
         shown_texts(&mut app)
             .iter()
@@ -270,7 +265,7 @@ fn a_wrong_passphrase_keeps_exam_mode_closed() {
             .expect("query")
             .expect("set up");
     }
-    open_exam_mode(&mut app, "угадайка123", false);
+    open_exam_mode(&mut app, "угадайка123");
     assert!(!app.world().resource::<ExamState>().unlocked);
     assert!(
         shown_texts(&mut app)
@@ -314,7 +309,7 @@ fn a_trainee_who_failed_yesterday_is_told_when_the_next_sitting_is_allowed() {
         store.finish_exam_run(run, false, 55).expect("failed");
     }
     // Typing her name picks her: she is already in the database.
-    open_exam_mode(&mut app, PASSPHRASE, false);
+    open_exam_mode(&mut app, PASSPHRASE);
     assert!(app.world().resource::<ExamState>().unlocked);
     type_line(&mut app, "Вера");
     app.update();
