@@ -72,9 +72,8 @@ pub struct Transcription {
 
 /// The recogniser: the model, loaded once, and its decoding state.
 pub struct Recogniser {
-    // The state borrows nothing but keeps the context alive through its own reference.
+    // The state holds the model (whisper-rs keeps the context alive through it).
     state: WhisperState,
-    _context: WhisperContext,
     threads: usize,
 }
 
@@ -111,7 +110,6 @@ impl Recogniser {
         let state = context.create_state().map_err(|_| bad())?;
         Ok(Recogniser {
             state,
-            _context: context,
             threads: threads.max(1),
         })
     }
