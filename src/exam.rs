@@ -16,7 +16,7 @@ use callcoach_core::store::{
 use callcoach_core::text::Morphology;
 use clap::Subcommand;
 
-use crate::play::{Call, Recorder, play_call, read};
+use crate::play::{Call, Recorder, Said, play_call, read};
 
 /// The environment variable a script can give the examiner's passphrase in.
 const PASSPHRASE_ENV: &str = "CALLCOACH_EXAMINER_PASSPHRASE";
@@ -207,7 +207,7 @@ impl ExamSitting<'_> {
             self.seed
         )?;
         let stdin = std::io::stdin();
-        let mut lines = stdin.lock().lines();
+        let mut lines = stdin.lock().lines().map(|line| line.map(Said::from));
         let mut played = Vec::new();
         let mut hashes = std::collections::BTreeMap::new();
         for (index, scenario) in picked.iter().enumerate() {

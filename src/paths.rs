@@ -55,3 +55,27 @@ fn bundled(name: &str) -> PathBuf {
         .cloned()
         .unwrap_or_else(|| PathBuf::from(name))
 }
+
+/// The environment variable that overrides the speech model's path.
+const MODEL_ENV: &str = "CALLCOACH_MODEL";
+
+/// The speech model: `--model`, else `CALLCOACH_MODEL`, else the one installed in the data
+/// directory.
+pub fn model_path(flag: Option<&Path>) -> PathBuf {
+    if let Some(path) = flag {
+        return path.to_owned();
+    }
+    if let Some(path) = std::env::var_os(MODEL_ENV).filter(|path| !path.is_empty()) {
+        return PathBuf::from(path);
+    }
+    installed_model_path()
+}
+
+/// Where `model install` (and the app's first use of speech) puts the model.
+pub fn installed_model_path() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("callcoach")
+        .join("models")
+        .join(callcoach_speech::model::MODEL_FILE)
+}

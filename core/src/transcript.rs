@@ -27,6 +27,21 @@ pub struct TranscriptTurn {
     pub hold_seconds: Option<u32>,
     /// Seconds from the start of the call.
     pub at: f64,
+    /// Present when the agent spoke the reply into the microphone (absent when typed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speech: Option<Speech>,
+}
+
+/// How a spoken reply was said.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Speech {
+    /// Length of the recording, seconds.
+    pub seconds: f64,
+    /// The agent began speaking while the customer was still on hold, so the customer did not
+    /// hear it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub on_hold: bool,
 }
 
 /// A whole call.
@@ -68,6 +83,17 @@ impl Transcript {
                 (Some(_), Some(_), _) => Some("a turn has either text or hold_seconds, not both"),
                 (None, None, _) => Some("a turn needs text or hold_seconds"),
                 (None, Some(_), Speaker::Customer) => Some("only the agent puts the call on hold"),
+                _ if entry.speech.is_some()
+                    && (entry.speaker != Speaker::Agent || entry.text.is_none()) =>
+                {
+                    Some("speech belongs to an agent's spoken reply")
+                }
+                _ if entry
+                    .speech
+                    .is_some_and(|speech| !speech.seconds.is_finite() || speech.seconds < 0.0) =>
+                {
+                    Some("speech.seconds must be a non-negative number of seconds")
+                }
                 _ if !entry.at.is_finite() || entry.at < 0.0 => {
                     Some("at must be a non-negative number of seconds")
                 }

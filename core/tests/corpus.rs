@@ -163,6 +163,7 @@ fn parse_calls(text: &str) -> Vec<LabelledCall> {
                 text: hold.is_none().then(|| said.to_owned()),
                 hold_seconds: hold,
                 at,
+                speech: None,
             });
             for rule in rules.split_whitespace() {
                 call.flagged.push((index, rule.to_owned()));

@@ -55,12 +55,14 @@ fn turn() -> impl Strategy<Value = TranscriptTurn> {
             text: Some(text),
             hold_seconds: None,
             at: 0.0,
+            speech: None,
         }),
         (0u32..100_000).prop_map(|seconds| TranscriptTurn {
             speaker: Speaker::Agent,
             text: None,
             hold_seconds: Some(seconds),
             at: 0.0,
+            speech: None,
         }),
     ]
 }

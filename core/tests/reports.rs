@@ -3,9 +3,7 @@
 
 use callcoach_core::report::{GroupReport, TraineeReport};
 use callcoach_core::scoring::Scorer;
-use callcoach_core::store::{
-    AttemptMode, AttemptStatus, NewAttempt, Store, TurnInput, content_hash,
-};
+use callcoach_core::store::{AttemptMode, AttemptStatus, NewAttempt, Store, content_hash};
 use callcoach_core::text::Morphology;
 use callcoach_core::transcript::Transcript;
 
@@ -41,9 +39,7 @@ fn store_with_history(folder: &std::path::Path) -> Store {
                 })
                 .expect("attempt");
             for (index, turn) in transcript.turns.iter().enumerate() {
-                store
-                    .record_turn(id, index, turn, TurnInput::Typed)
-                    .expect("turn");
+                store.record_turn(id, index, turn).expect("turn");
             }
             let report = scorer.score(&transcript);
             store

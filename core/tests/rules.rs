@@ -417,3 +417,37 @@ fn praise_is_given_on_the_turn_it_concerns() {
             .contains(&"hold.thanks".to_owned())
     );
 }
+
+#[test]
+fn a_reply_spoken_before_the_hold_ended_is_flagged_and_one_spoken_after_it_is_not() {
+    let scored = |on_hold: bool| {
+        let (mut transcript, turn) = crate::support::call_with(
+            "Спасибо за ожидание! Я проверил линию, сейчас всё заработает.",
+            Place::AfterHold,
+        );
+        transcript.turns[turn].speech = Some(callcoach_core::transcript::Speech {
+            seconds: 3.8,
+            on_hold,
+        });
+        crate::support::scorer().score(&transcript)
+    };
+    let spoken_on_hold = scored(true);
+    let finding = spoken_on_hold
+        .findings
+        .iter()
+        .find(|finding| finding.rule == "hold.spoke_on_hold")
+        .expect("speaking over the hold music is flagged");
+    assert!(finding.message.contains("не сняв клиента с удержания"));
+    assert!(!spoken_on_hold.categories[&callcoach_core::scoring::Category::Hold].passed);
+
+    let spoken_after = scored(false);
+    assert!(
+        spoken_after
+            .findings
+            .iter()
+            .all(|finding| finding.rule != "hold.spoke_on_hold"),
+        "{:?}",
+        spoken_after.findings
+    );
+    assert!(spoken_after.categories[&callcoach_core::scoring::Category::Hold].passed);
+}

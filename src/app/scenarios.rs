@@ -150,6 +150,7 @@ fn spawn(
                     ),
                     theme::button(&font, "Мой прогресс (P)", Action::Progress),
                     theme::button(&font, "Экзамены (E)", Action::Exams),
+                    theme::button(&font, "Голос и микрофон (S)", Action::Settings),
                     theme::button(&font, "Сменить стажёра (Esc)", Action::Trainees),
                 ]
             ),
@@ -324,6 +325,7 @@ fn act(
             Action::Trainees => next.set(Screen::Trainee),
             Action::Progress => next.set(Screen::Progress),
             Action::Exams => next.set(Screen::Exam),
+            Action::Settings => next.set(Screen::Settings),
             _ => {}
         }
     }

@@ -11,7 +11,7 @@ use callcoach_core::report::TraineeReport;
 use callcoach_core::scoring::ScoreReport;
 use callcoach_core::store::{
     AttemptMode, AttemptStatus, Examiner, NewAttempt, PlayedCalls, Store, StoreError, Trainee,
-    TurnInput, content_hash, now_ms,
+    content_hash, now_ms,
 };
 use callcoach_core::transcript::TranscriptTurn;
 
@@ -390,8 +390,7 @@ impl Worker {
             StoreCommand::RecordTurns { from, turns } => {
                 if let Some(attempt) = self.attempt {
                     for (offset, turn) in turns.iter().enumerate() {
-                        self.store
-                            .record_turn(attempt, from + offset, turn, TurnInput::Typed)?;
+                        self.store.record_turn(attempt, from + offset, turn)?;
                     }
                 }
             }

@@ -70,6 +70,14 @@ pub enum Action {
     NextExamCall,
     /// Show the debrief of a call of the finished sitting (by index).
     ReviewExamCall(usize),
+    /// Open the voice settings.
+    Settings,
+    /// Switch between push-to-talk and voice-activity mode.
+    ToggleVoiceActivity,
+    /// Install the speech model now.
+    InstallModel,
+    /// The talk button (it records while held; see `voice`).
+    Talk,
 }
 
 pub(super) fn plugin(app: &mut App) {

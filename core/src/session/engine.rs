@@ -8,7 +8,7 @@ use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
 
 use crate::scenario::{Condition, EndingKind, Scenario, Step, Transition};
 use crate::text::{AnalyzedText, Morphology, PatternError, PhraseSet, promised_durations};
-use crate::transcript::{Speaker, Transcript, TranscriptTurn};
+use crate::transcript::{Speaker, Speech, Transcript, TranscriptTurn};
 
 use super::assess::{LiveFinding, ReplyAssessor, names_rule};
 
@@ -40,10 +40,17 @@ pub enum Mode {
 }
 
 /// What the agent does on their turn.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum AgentTurn {
-    /// Says something.
+    /// Says something (typed).
     Reply(String),
+    /// Says something into the microphone: the recognised text and how it was spoken.
+    Spoken {
+        /// What was recognised (and, in practice, possibly corrected).
+        text: String,
+        /// The recording's length and timing.
+        speech: Speech,
+    },
     /// Puts the customer on hold for this many seconds.
     Hold {
         /// Length of the hold.
@@ -367,7 +374,8 @@ impl Session {
         }
         let mut events = Vec::new();
         match turn {
-            AgentTurn::Reply(text) => self.reply(&text, &mut events),
+            AgentTurn::Reply(text) => self.reply(&text, None, &mut events),
+            AgentTurn::Spoken { text, speech } => self.reply(&text, Some(speech), &mut events),
             AgentTurn::Hold { seconds } => self.hold(seconds, &mut events),
             AgentTurn::Wait { seconds } => self.wait(seconds, &mut events),
             AgentTurn::HangUp => self.finish(
@@ -383,13 +391,14 @@ impl Session {
         Ok(events)
     }
 
-    fn reply(&mut self, text: &str, events: &mut Vec<Event>) {
+    fn reply(&mut self, text: &str, speech: Option<Speech>, events: &mut Vec<Event>) {
         let at = self.clock + AGENT_REACTION_SECONDS;
         self.transcript.turns.push(TranscriptTurn {
             speaker: Speaker::Agent,
             text: Some(text.to_owned()),
             hold_seconds: None,
             at: round_tenth(at),
+            speech,
         });
         self.clock = at + speaking_seconds(text);
         let analyzed = AnalyzedText::new(&self.morphology, text);
@@ -424,6 +433,7 @@ impl Session {
             text: None,
             hold_seconds: Some(lasted),
             at: round_tenth(at),
+            speech: None,
         });
         events.push(Event::HoldStarted {
             at: round_tenth(at),
@@ -596,6 +606,7 @@ impl Session {
             text: Some(line.clone()),
             hold_seconds: None,
             at: round_tenth(at),
+            speech: None,
         });
         self.clock = at + speaking_seconds(&line);
         events.push(Event::CustomerSpoke {

@@ -24,7 +24,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::scoring::ScoreReport;
-use crate::transcript::{Speaker, Transcript, TranscriptTurn};
+use crate::transcript::{Speaker, Speech, Transcript, TranscriptTurn};
 
 /// How long a write waits for another process holding the database before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -169,15 +169,6 @@ impl AttemptStatus {
             _ => AttemptStatus::InProgress,
         }
     }
-}
-
-/// How a turn was given.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TurnInput {
-    /// Typed by the trainee (or the customer's scripted line).
-    Typed,
-    /// Spoken and recognised.
-    Speech,
 }
 
 /// What an attempt is about, fixed when it starts.
@@ -458,26 +449,28 @@ impl Store {
         Ok(self.connection.last_insert_rowid())
     }
 
-    /// Records one turn, committed at once.
+    /// Records one turn, committed at once; a spoken reply is recorded as `speech` with its
+    /// recording's length.
     pub fn record_turn(
         &self,
         attempt: i64,
         index: usize,
         turn: &TranscriptTurn,
-        input: TurnInput,
     ) -> Result<(), StoreError> {
         let speaker = match turn.speaker {
             Speaker::Agent => "agent",
             Speaker::Customer => "customer",
         };
-        let input = match input {
-            TurnInput::Typed => "typed",
-            TurnInput::Speech => "speech",
+        let input = if turn.speech.is_some() {
+            "speech"
+        } else {
+            "typed"
         };
         self.connection
             .execute(
                 "INSERT INTO turns (attempt_id, idx, speaker, text, hold_seconds, input, at_seconds, \
-                 recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 recorded_at, speech_seconds, speech_on_hold) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     attempt,
                     i64::try_from(index).unwrap_or(i64::MAX),
@@ -487,6 +480,8 @@ impl Store {
                     input,
                     turn.at,
                     now_ms(),
+                    turn.speech.map(|speech| speech.seconds),
+                    turn.speech.map(|speech| speech.on_hold),
                 ],
             )
             .map_err(|error| self.error(error))?;
@@ -701,8 +696,8 @@ impl Store {
     /// The turns recorded for an attempt, as a transcript (without company and clock).
     pub fn attempt_turns(&self, attempt: i64) -> Result<Transcript, StoreError> {
         let turns = self.query(
-            "SELECT speaker, text, hold_seconds, at_seconds FROM turns \
-                 WHERE attempt_id = ?1 ORDER BY idx",
+            "SELECT speaker, text, hold_seconds, at_seconds, speech_seconds, speech_on_hold \
+                 FROM turns WHERE attempt_id = ?1 ORDER BY idx",
             params![attempt],
             |row| {
                 let speaker: String = row.get(0)?;
@@ -715,6 +710,15 @@ impl Store {
                     text: row.get(1)?,
                     hold_seconds: row.get(2)?,
                     at: row.get(3)?,
+                    speech: row
+                        .get::<_, Option<f64>>(4)?
+                        .map(|seconds| -> rusqlite::Result<Speech> {
+                            Ok(Speech {
+                                seconds,
+                                on_hold: row.get::<_, Option<bool>>(5)?.unwrap_or(false),
+                            })
+                        })
+                        .transpose()?,
                 })
             },
         )?;

@@ -116,6 +116,13 @@ const MIGRATIONS: &[Step] = &[
         "ALTER TABLE exam_runs ADD COLUMN seal TEXT;",
         Some(seal_existing_runs),
     ),
+    (
+        // 6: how a spoken reply was said: the recording's length, and whether it began while
+        // the customer was on hold.
+        "ALTER TABLE turns ADD COLUMN speech_seconds REAL;
+    ALTER TABLE turns ADD COLUMN speech_on_hold INTEGER;",
+        None,
+    ),
 ];
 
 /// Seals the exam sittings that ended before sittings had seals.

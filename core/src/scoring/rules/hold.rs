@@ -11,6 +11,7 @@ pub(crate) const ANNOUNCED: &str = "hold.announced";
 pub(crate) const DURATION: &str = "hold.duration";
 pub(crate) const KEPT: &str = "hold.kept";
 pub(crate) const THANKS: &str = "hold.thanks";
+pub(crate) const SPOKE_ON_HOLD: &str = "hold.spoke_on_hold";
 
 pub(crate) fn check(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome) {
     let turns = &call.transcript.turns;
@@ -34,7 +35,10 @@ pub(crate) fn check(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome)
         match after {
             // Another hold right after: its own check covers the thanks.
             Some(next) if call.is_hold(next) => {}
-            Some(next) => thanks(rubric, call, out, next),
+            Some(next) => {
+                spoke_on_hold(call, out, next);
+                thanks(rubric, call, out, next);
+            }
             // The call ended on hold: there was no reply to thank in.
             None => {}
         }
@@ -114,6 +118,24 @@ fn announce(
                 minutes(promised)
             ),
             "Если нужно больше времени, вернитесь к клиенту до срока: «Мне нужна ещё минута, оставайтесь, пожалуйста, на линии».",
+        );
+    }
+}
+
+/// A reply spoken into the microphone before the customer was taken off hold: the customer heard
+/// hold music, not its beginning, and waited the length of the phrase on top of the hold.
+fn spoke_on_hold(call: &Call<'_>, out: &mut Outcome, reply: usize) {
+    let Some(speech) = call.transcript.turns[reply].speech else {
+        return;
+    };
+    out.check(!speech.on_hold);
+    if speech.on_hold {
+        out.find(
+            SPOKE_ON_HOLD,
+            (Some(reply), Some(call.whole(reply))),
+            Severity::Error,
+            "Вы начали отвечать, не сняв клиента с удержания: он слышал музыку, а не вас, и ждал лишнее время фразы.",
+            "Сначала снимите удержание (F2), затем: «Спасибо за ожидание!»",
         );
     }
 }

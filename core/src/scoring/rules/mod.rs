@@ -76,6 +76,11 @@ pub fn rule_catalogue(rubric: &CompiledRubric) -> Vec<RuleInfo> {
             "После удержания сотрудник благодарит за ожидание.",
         ),
         rule(
+            hold::SPOKE_ON_HOLD,
+            Category::Hold,
+            "Голосовой ответ начинается после того, как клиента сняли с удержания.",
+        ),
+        rule(
             wording::OBLIGATION,
             Category::Wording,
             "Клиенту не говорят «вы должны» и «вы обязаны» — только «необходимо».",

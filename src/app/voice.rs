@@ -1,0 +1,874 @@
+//! Speaking a reply: the microphone and whisper on a worker thread of their own, so the frame
+//! never waits for them. In the call the trainee holds F3 (or the button) and speaks — or, in
+//! voice-activity mode, just speaks and pauses; the level meter moves while recording and the
+//! recognised text lands in the reply field. The model is installed on first use; without a
+//! microphone the app says so and the keyboard keeps working.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::prelude::*;
+use callcoach_speech::convert::Precision;
+use callcoach_speech::mic::{Microphone, Recording, input_devices};
+use callcoach_speech::model;
+use callcoach_speech::transcribe::Recogniser;
+use serde::{Deserialize, Serialize};
+
+use super::call::ActiveCall;
+use super::draft::Draft;
+use super::exam::ExamState;
+use super::theme::{self, Action, UiFont};
+use super::{AppConfig, AppSystems, Screen};
+
+/// What the trainee chose on the settings screen, kept in `settings.ron` beside the database.
+#[derive(Resource, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VoiceSettings {
+    /// The microphone by name; the system's default when absent.
+    pub device: Option<String>,
+    /// Listen all the time and end a reply at a pause, instead of push-to-talk.
+    pub voice_activity: bool,
+}
+
+impl VoiceSettings {
+    /// Where the settings live for a database.
+    pub fn file(config: &AppConfig) -> PathBuf {
+        config.db.with_file_name("settings.ron")
+    }
+
+    /// The saved settings; defaults when there are none or the file is unreadable (it is
+    /// rewritten on the next change, and a broken file is reported in the log).
+    pub fn load(config: &AppConfig) -> VoiceSettings {
+        let path = Self::file(config);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return VoiceSettings::default();
+        };
+        ron::from_str(&text).unwrap_or_else(|error| {
+            warn!(
+                "{}: settings not read ({error}); using defaults",
+                path.display()
+            );
+            VoiceSettings::default()
+        })
+    }
+
+    /// Saves the settings; a failure is said on screen by the caller.
+    pub fn save(&self, config: &AppConfig) -> std::io::Result<()> {
+        let path = Self::file(config);
+        if let Some(folder) = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(folder)?;
+        }
+        let text = ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
+            .map_err(std::io::Error::other)?;
+        std::fs::write(path, text)
+    }
+}
+
+/// What the frame asks of the voice thread.
+enum Command {
+    /// Open this microphone (the default when `None`), closing the one before.
+    Open(Option<String>),
+    /// Push-to-talk pressed.
+    Start,
+    /// Push-to-talk released: recognise what was said with this prompt.
+    Stop { prompt: String },
+    /// Voice-activity mode: record until a pause, then recognise.
+    Listen { prompt: String },
+    /// Stop listening without a reply (the call ended).
+    Cancel,
+    /// Load the model now so the first reply is quick; install it first when it is missing.
+    Prepare { install: bool },
+}
+
+/// What the voice thread tells the frame.
+#[derive(Message, Clone, Debug, PartialEq)]
+pub enum VoiceReport {
+    /// The microphone is open.
+    Opened(String),
+    /// There is no microphone (Russian, with what to do).
+    NoMicrophone(String),
+    /// The model is loaded and warm.
+    ModelReady,
+    /// The model is not installed yet.
+    ModelMissing,
+    /// Installing the model: share done, 0–1.
+    Installing(f32),
+    /// The model could not be installed or loaded (Russian, with what to do).
+    ModelFailed(String),
+    /// Recognising a recording of this many seconds.
+    Recognising(f32),
+    /// The reply as recognised.
+    Heard {
+        /// The text.
+        text: String,
+        /// Length of the recording, seconds.
+        seconds: f32,
+        /// Time from the end of speech to the text, milliseconds.
+        took_ms: u64,
+    },
+    /// Nothing but silence was recorded.
+    NothingHeard,
+}
+
+/// The voice thread's handle.
+#[derive(Resource)]
+pub struct VoiceLink {
+    commands: Sender<Command>,
+    reports: Mutex<Receiver<VoiceReport>>,
+    microphone: Arc<Mutex<Option<Arc<Microphone>>>>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl VoiceLink {
+    fn send(&self, command: Command) {
+        if matches!(command, Command::Cancel) {
+            self.cancel.store(true, Ordering::SeqCst);
+        }
+        // The thread ends only with the app; a send can fail only during shutdown.
+        let _ = self.commands.send(command);
+    }
+
+    /// How loud the microphone is now (0–1), for the meter.
+    pub fn level(&self) -> f32 {
+        self.microphone
+            .lock()
+            .ok()
+            .and_then(|microphone| microphone.as_ref().map(|microphone| microphone.level()))
+            .unwrap_or(0.0)
+    }
+}
+
+/// The microphone as the screens see it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum MicrophoneState {
+    /// Not opened yet.
+    #[default]
+    Closed,
+    /// Open: the device's name.
+    Open(String),
+    /// None to be had: why, in Russian.
+    Missing(String),
+}
+
+/// What the screens show about speech (kept as data, so tests read what the screen shows).
+#[derive(Resource, Clone, Debug, Default, PartialEq)]
+pub struct VoiceState {
+    /// The open microphone.
+    pub microphone: MicrophoneState,
+    /// Whether the model is loaded.
+    pub model_ready: bool,
+    /// Installing the model: share done.
+    pub installing: Option<f32>,
+    /// When recording started (app seconds) and whether the customer was on hold then.
+    pub recording: Option<(f64, bool)>,
+    /// Waiting for the recognised text.
+    pub recognising: bool,
+    /// The latest thing to tell the trainee about speech.
+    pub status: String,
+    /// The devices the system offers.
+    pub devices: Vec<String>,
+}
+
+/// A spoken reply waiting in the field: how it was said.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
+pub struct HeardReply {
+    /// Length of the recording, seconds; `None` when the field holds typed text.
+    pub seconds: Option<f32>,
+    /// Recording began while the customer was on hold.
+    pub on_hold: bool,
+    /// When the trainee began to speak (app seconds).
+    pub started: f64,
+}
+
+/// How long a reply may last in voice-activity mode.
+const LISTEN_LIMIT: Duration = Duration::from_secs(30);
+/// The pause that ends a reply in voice-activity mode.
+const END_OF_REPLY: Duration = Duration::from_millis(800);
+
+/// The voice thread: owns the open microphone and the recogniser (loaded once, kept warm).
+fn spawn_worker(model_path: PathBuf, threads: usize) -> VoiceLink {
+    let (commands, incoming) = channel::<Command>();
+    let (reports, outgoing) = channel::<VoiceReport>();
+    let microphone: Arc<Mutex<Option<Arc<Microphone>>>> = Arc::default();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let shared = Arc::clone(&microphone);
+    let cancelled = Arc::clone(&cancel);
+    let spawned = std::thread::Builder::new()
+        .name("voice".to_owned())
+        .spawn(move || {
+            let mut worker = Worker {
+                model_path,
+                threads,
+                recogniser: None,
+                microphone: shared,
+                cancel: cancelled,
+                reports,
+            };
+            while let Ok(command) = incoming.recv() {
+                worker.handle(command);
+            }
+        });
+    if let Err(error) = spawned {
+        error!("the voice thread did not start: {error}");
+    }
+    VoiceLink {
+        commands,
+        reports: Mutex::new(outgoing),
+        microphone,
+        cancel,
+    }
+}
+
+struct Worker {
+    model_path: PathBuf,
+    threads: usize,
+    recogniser: Option<Recogniser>,
+    microphone: Arc<Mutex<Option<Arc<Microphone>>>>,
+    cancel: Arc<AtomicBool>,
+    reports: Sender<VoiceReport>,
+}
+
+impl Worker {
+    fn report(&self, report: VoiceReport) {
+        let _ = self.reports.send(report);
+    }
+
+    fn microphone(&self) -> Option<Arc<Microphone>> {
+        self.microphone.lock().ok().and_then(|guard| guard.clone())
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Open(device) => {
+                if let Ok(mut open) = self.microphone.lock() {
+                    // The old stream ends before the new one opens: one device at a time.
+                    *open = None;
+                }
+                match Microphone::open(device.as_deref()) {
+                    Ok(opened) => {
+                        let name = opened.device.clone();
+                        if let Ok(mut open) = self.microphone.lock() {
+                            *open = Some(Arc::new(opened));
+                        }
+                        self.report(VoiceReport::Opened(name));
+                    }
+                    Err(error) => self.report(VoiceReport::NoMicrophone(error.to_string())),
+                }
+            }
+            Command::Start => {
+                if let Some(microphone) = self.microphone() {
+                    microphone.start();
+                }
+            }
+            Command::Stop { prompt } => {
+                if let Some(microphone) = self.microphone() {
+                    let recording = microphone.stop();
+                    self.recognise(&recording, &prompt);
+                }
+            }
+            Command::Listen { prompt } => {
+                self.cancel.store(false, Ordering::SeqCst);
+                let Some(microphone) = self.microphone() else {
+                    return;
+                };
+                if let Some(recording) = microphone.listen(LISTEN_LIMIT, END_OF_REPLY, &self.cancel)
+                {
+                    self.recognise(&recording, &prompt);
+                } else if !self.cancel.load(Ordering::SeqCst) {
+                    self.report(VoiceReport::NothingHeard);
+                }
+            }
+            Command::Cancel => {
+                if let Some(microphone) = self.microphone() {
+                    microphone.stop();
+                }
+            }
+            Command::Prepare { install } => {
+                self.load(install);
+            }
+        }
+    }
+
+    /// Loads the model once; installs it first when asked and it is missing.
+    fn load(&mut self, install: bool) -> bool {
+        if self.recogniser.is_some() {
+            return true;
+        }
+        if !self.model_path.is_file() {
+            if !install {
+                self.report(VoiceReport::ModelMissing);
+                return false;
+            }
+            let reports = self.reports.clone();
+            let mut shown = -1.0f32;
+            let installed = model::install(&self.model_path, Precision::Q8_0, &mut |share| {
+                if share - shown >= 0.01 {
+                    shown = share;
+                    let _ = reports.send(VoiceReport::Installing(share));
+                }
+            });
+            if let Err(error) = installed {
+                self.report(VoiceReport::ModelFailed(format!(
+                    "модель распознавания не установлена: {error}. Установите её командой callcoach model install; отвечать можно с клавиатуры."
+                )));
+                return false;
+            }
+        }
+        let loaded = model::verify(&self.model_path)
+            .map_err(|error| error.to_string())
+            .and_then(|()| {
+                Recogniser::load(&self.model_path, self.threads).map_err(|error| error.to_string())
+            });
+        match loaded {
+            Ok(recogniser) => {
+                self.recogniser = Some(recogniser);
+                self.report(VoiceReport::ModelReady);
+                true
+            }
+            Err(error) => {
+                self.report(VoiceReport::ModelFailed(format!(
+                    "{error}. Отвечать можно с клавиатуры."
+                )));
+                false
+            }
+        }
+    }
+
+    fn recognise(&mut self, recording: &Recording, prompt: &str) {
+        self.report(VoiceReport::Recognising(recording.seconds));
+        if !self.load(true) {
+            return;
+        }
+        let Some(recogniser) = &mut self.recogniser else {
+            return;
+        };
+        match recogniser.transcribe(&recording.samples, prompt) {
+            Ok(heard) if !heard.text.is_empty() => self.report(VoiceReport::Heard {
+                text: heard.text,
+                seconds: recording.seconds,
+                took_ms: heard.timings.total_ms,
+            }),
+            Ok(_) => self.report(VoiceReport::NothingHeard),
+            Err(error) => self.report(VoiceReport::ModelFailed(error.to_string())),
+        }
+    }
+}
+
+/// Decoding threads next to a running app: ggml's workers spin, so one core stays for the frame.
+fn recogniser_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |cores| cores.get().saturating_sub(1))
+        .clamp(1, 4)
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<VoiceReport>();
+    app.init_resource::<VoiceState>();
+    app.init_resource::<HeardReply>();
+    app.add_systems(Startup, start);
+    app.add_systems(OnEnter(Screen::Call), open_for_call);
+    app.add_systems(OnExit(Screen::Call), leave_call);
+    app.add_systems(
+        OnEnter(Screen::Settings),
+        (open_for_settings, spawn_settings),
+    );
+    app.add_systems(
+        Update,
+        (
+            receive.in_set(AppSystems::Input),
+            (push_to_talk, talk_button)
+                .in_set(AppSystems::Input)
+                .after(receive)
+                .run_if(in_state(Screen::Call)),
+            settings_act
+                .in_set(AppSystems::Act)
+                .run_if(in_state(Screen::Settings)),
+            show_voice.in_set(AppSystems::Show),
+        ),
+    );
+}
+
+fn start(mut commands: Commands, config: Option<Res<AppConfig>>) {
+    let settings = config
+        .as_deref()
+        .map(VoiceSettings::load)
+        .unwrap_or_default();
+    commands.insert_resource(settings);
+    commands.insert_resource(spawn_worker(
+        crate::paths::model_path(None),
+        recogniser_threads(),
+    ));
+}
+
+/// The prompt for the scenario being played: its words help whisper spell them.
+fn prompt(call: Option<&ActiveCall>) -> String {
+    call.map(ActiveCall::speech_prompt).unwrap_or_default()
+}
+
+fn open_for_call(
+    link: Option<Res<VoiceLink>>,
+    settings: Option<Res<VoiceSettings>>,
+    call: Option<Res<ActiveCall>>,
+    mut state: ResMut<VoiceState>,
+    mut heard: ResMut<HeardReply>,
+) {
+    let (Some(link), Some(settings)) = (link, settings) else {
+        return;
+    };
+    *heard = HeardReply::default();
+    state.recording = None;
+    state.recognising = false;
+    if state.microphone == MicrophoneState::Closed {
+        link.send(Command::Open(settings.device.clone()));
+    }
+    link.send(Command::Prepare { install: false });
+    if settings.voice_activity {
+        link.send(Command::Listen {
+            prompt: prompt(call.as_deref()),
+        });
+    }
+}
+
+fn leave_call(link: Option<Res<VoiceLink>>, mut state: ResMut<VoiceState>) {
+    if let Some(link) = link {
+        link.send(Command::Cancel);
+    }
+    state.recording = None;
+}
+
+/// Reports from the voice thread: state for the screens, and the recognised reply into the
+/// field (sent at once in an exam, where it goes as heard).
+fn receive(
+    link: Option<Res<VoiceLink>>,
+    mut state: ResMut<VoiceState>,
+    mut heard: ResMut<HeardReply>,
+    mut draft: ResMut<Draft>,
+    mut actions: MessageWriter<Action>,
+    mut reports_out: MessageWriter<VoiceReport>,
+    exam: Res<ExamState>,
+    settings: Option<Res<VoiceSettings>>,
+    call: Option<Res<ActiveCall>>,
+    screen: Res<State<Screen>>,
+) {
+    let Some(link) = link else { return };
+    // A spoken reply the trainee erased is typed from here on.
+    if draft.0.trim().is_empty() && heard.seconds.is_some() && !state.recognising {
+        heard.seconds = None;
+    }
+    let Ok(reports) = link.reports.lock() else {
+        return;
+    };
+    while let Ok(report) = reports.try_recv() {
+        match &report {
+            VoiceReport::Opened(name) => {
+                state.microphone = MicrophoneState::Open(name.clone());
+                state.status = format!("Микрофон: {name}. Удерживайте F3 и говорите.");
+            }
+            VoiceReport::NoMicrophone(reason) => {
+                state.microphone = MicrophoneState::Missing(reason.clone());
+                state.status = capitalised(reason);
+            }
+            VoiceReport::ModelReady => {
+                state.model_ready = true;
+                state.installing = None;
+            }
+            VoiceReport::ModelMissing => {
+                state.model_ready = false;
+                state.status = "Модель распознавания ещё не установлена: она установится при первом ответе голосом (около 150 МБ, один раз).".to_owned();
+            }
+            VoiceReport::Installing(share) => {
+                state.installing = Some(*share);
+                state.status = format!(
+                    "Устанавливаю модель распознавания: {:.0} %. Пока можно отвечать с клавиатуры.",
+                    share * 100.0
+                );
+            }
+            VoiceReport::ModelFailed(reason) => {
+                state.installing = None;
+                state.recognising = false;
+                state.status = capitalised(reason);
+            }
+            VoiceReport::Recognising(seconds) => {
+                state.status = format!("Распознаю {seconds:.1} с речи…");
+            }
+            VoiceReport::Heard {
+                text,
+                seconds,
+                took_ms,
+            } => {
+                state.recognising = false;
+                state.status = format!(
+                    "Распознано за {:.1} с. {}",
+                    *took_ms as f64 / 1000.0,
+                    if exam.calling().is_some() {
+                        "Ответ отправлен как услышан."
+                    } else {
+                        "Исправьте, если нужно, и нажмите Enter."
+                    }
+                );
+                if *screen.get() == Screen::Call {
+                    if heard.seconds.is_some() && !draft.0.trim().is_empty() {
+                        draft.0.push(' ');
+                        draft.0.push_str(text);
+                    } else {
+                        draft.0 = text.clone();
+                    }
+                    heard.seconds = Some(heard.seconds.unwrap_or(0.0) + seconds);
+                    if exam.calling().is_some() {
+                        actions.write(Action::Send);
+                    }
+                }
+            }
+            VoiceReport::NothingHeard => {
+                state.recognising = false;
+                state.status =
+                    "Ничего не слышно: говорите громче или ближе к микрофону.".to_owned();
+                // Voice-activity mode keeps listening until the call ends.
+                if *screen.get() == Screen::Call
+                    && settings
+                        .as_ref()
+                        .is_some_and(|settings| settings.voice_activity)
+                {
+                    link.send(Command::Listen {
+                        prompt: prompt(call.as_deref()),
+                    });
+                }
+            }
+        }
+        reports_out.write(report);
+    }
+}
+
+/// Capitalises a message that starts mid-sentence («микрофон не найден…»).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Push-to-talk: F3 down starts recording, F3 up recognises.
+fn push_to_talk(
+    mut keys: MessageReader<KeyboardInput>,
+    link: Option<Res<VoiceLink>>,
+    settings: Option<Res<VoiceSettings>>,
+    call: Option<Res<ActiveCall>>,
+    mut state: ResMut<VoiceState>,
+    mut heard: ResMut<HeardReply>,
+    time: Res<Time>,
+) {
+    let Some(link) = link else { return };
+    for key in keys.read() {
+        if key.logical_key != Key::F3 || key.repeat {
+            continue;
+        }
+        let pressed = key.state == ButtonState::Pressed;
+        talk(
+            pressed,
+            &link,
+            settings.as_deref(),
+            call.as_deref(),
+            &mut state,
+            &mut heard,
+            time.elapsed_secs_f64(),
+        );
+    }
+}
+
+/// The talk button works as F3: held down, it records.
+fn talk_button(
+    buttons: Query<&Interaction, (Changed<Interaction>, With<TalkButton>)>,
+    link: Option<Res<VoiceLink>>,
+    settings: Option<Res<VoiceSettings>>,
+    call: Option<Res<ActiveCall>>,
+    mut state: ResMut<VoiceState>,
+    mut heard: ResMut<HeardReply>,
+    time: Res<Time>,
+) {
+    let Some(link) = link else { return };
+    for interaction in &buttons {
+        let pressed = *interaction == Interaction::Pressed;
+        if pressed == state.recording.is_some() {
+            continue;
+        }
+        talk(
+            pressed,
+            &link,
+            settings.as_deref(),
+            call.as_deref(),
+            &mut state,
+            &mut heard,
+            time.elapsed_secs_f64(),
+        );
+    }
+}
+
+/// Marks the button that records while held.
+#[derive(Component)]
+pub struct TalkButton;
+
+fn talk(
+    pressed: bool,
+    link: &VoiceLink,
+    settings: Option<&VoiceSettings>,
+    call: Option<&ActiveCall>,
+    state: &mut VoiceState,
+    heard: &mut HeardReply,
+    now: f64,
+) {
+    if settings.is_some_and(|settings| settings.voice_activity) {
+        state.status =
+            "Включён режим голосовой активности: просто говорите, пауза завершает ответ."
+                .to_owned();
+        return;
+    }
+    if let MicrophoneState::Missing(reason) = &state.microphone {
+        state.status = capitalised(reason);
+        return;
+    }
+    if let Some(share) = state.installing {
+        state.status = format!(
+            "Модель распознавания ещё устанавливается ({:.0} %): ответьте с клавиатуры или подождите.",
+            share * 100.0
+        );
+        return;
+    }
+    match (pressed, state.recording) {
+        (true, None) => {
+            let on_hold = call.is_some_and(ActiveCall::on_hold);
+            link.send(Command::Start);
+            state.recording = Some((now, on_hold));
+            if heard.seconds.is_none() {
+                heard.started = now;
+                heard.on_hold = on_hold;
+            }
+            state.status = "Говорите… (отпустите F3, когда закончите)".to_owned();
+        }
+        (false, Some(_)) => {
+            state.recording = None;
+            state.recognising = true;
+            link.send(Command::Stop {
+                prompt: prompt(call),
+            });
+        }
+        _ => {}
+    }
+}
+
+/// After a spoken reply is sent, voice-activity mode listens for the next one.
+pub(super) fn listen_again(
+    link: Option<&VoiceLink>,
+    settings: Option<&VoiceSettings>,
+    call: Option<&ActiveCall>,
+) {
+    if let (Some(link), Some(settings)) = (link, settings)
+        && settings.voice_activity
+        && call.is_some_and(|call| !call.is_over())
+    {
+        link.send(Command::Listen {
+            prompt: prompt(call),
+        });
+    }
+}
+
+/// Marks the line that shows the microphone's level and the speech status.
+#[derive(Component)]
+pub struct VoiceView;
+
+/// The level as a meter of ten cells.
+fn meter(level: f32) -> String {
+    // Speech sits around 0.02–0.3 RMS: a square root spreads it over the meter.
+    let filled = ((level.max(0.0).sqrt() * 20.0).round() as usize).min(10);
+    format!("{}{}", "▮".repeat(filled), "▯".repeat(10 - filled))
+}
+
+fn show_voice(
+    link: Option<Res<VoiceLink>>,
+    state: Res<VoiceState>,
+    settings: Option<Res<VoiceSettings>>,
+    screen: Res<State<Screen>>,
+    mut views: Query<&mut Text, With<VoiceView>>,
+) {
+    let Some(link) = link else { return };
+    let open = matches!(state.microphone, MicrophoneState::Open(_));
+    let listening = state.recording.is_some()
+        || open
+            && (*screen.get() == Screen::Settings
+                || settings.is_some_and(|settings| settings.voice_activity));
+    let line = if listening {
+        format!("Микрофон {} · {}", meter(link.level()), state.status)
+    } else {
+        state.status.clone()
+    };
+    for mut text in &mut views {
+        text.set_if_neq(Text(line.clone()));
+    }
+}
+
+#[derive(Component)]
+struct SettingsBody;
+
+fn open_for_settings(
+    link: Option<Res<VoiceLink>>,
+    settings: Option<Res<VoiceSettings>>,
+    mut state: ResMut<VoiceState>,
+) {
+    state.devices = input_devices();
+    let (Some(link), Some(settings)) = (link, settings) else {
+        return;
+    };
+    // Opened on this screen too, so the meter shows whether the chosen device hears you.
+    link.send(Command::Open(settings.device.clone()));
+    link.send(Command::Prepare { install: false });
+}
+
+fn spawn_settings(mut commands: Commands, font: Res<UiFont>) {
+    commands.spawn((
+        theme::screen_root(Screen::Settings),
+        children![
+            theme::label(&font, "Настройки голоса", 30.0, theme::TEXT),
+            (
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(6),
+                    ..default()
+                },
+                SettingsBody,
+            ),
+            (theme::label(&font, "", 16.0, theme::ACCENT), VoiceView),
+            (
+                Node::default(),
+                children![
+                    theme::button(
+                        &font,
+                        "Голосовая активность (V)",
+                        Action::ToggleVoiceActivity
+                    ),
+                    theme::button(&font, "Установить модель (I)", Action::InstallModel),
+                    theme::button(&font, "К сценариям (Esc)", Action::Scenarios),
+                ]
+            ),
+        ],
+    ));
+}
+
+/// The settings' lines: the devices to choose from, the mode and the model.
+pub fn settings_lines(settings: &VoiceSettings, state: &VoiceState) -> Vec<String> {
+    let mut lines = Vec::new();
+    let chosen = |name: Option<&str>| {
+        if settings.device.as_deref() == name {
+            "● "
+        } else {
+            "○ "
+        }
+    };
+    lines.push("Микрофон (цифра — выбрать):".to_owned());
+    lines.push(format!("0. {}Системный по умолчанию", chosen(None)));
+    for (index, device) in state.devices.iter().enumerate().take(9) {
+        lines.push(format!("{}. {}{device}", index + 1, chosen(Some(device))));
+    }
+    if state.devices.is_empty() {
+        lines.push(
+            "Устройств записи нет: подключите микрофон; отвечать можно с клавиатуры.".to_owned(),
+        );
+    }
+    lines.push(String::new());
+    lines.push(if settings.voice_activity {
+        "Режим: голосовая активность — говорите, пауза 0,8 с завершает ответ (V — переключить на F3).".to_owned()
+    } else {
+        "Режим: удерживайте F3, пока говорите (V — переключить на голосовую активность).".to_owned()
+    });
+    lines.push(match (state.model_ready, state.installing) {
+        (true, _) => "Модель распознавания: установлена и загружена.".to_owned(),
+        (false, Some(share)) => format!(
+            "Модель распознавания: устанавливается, {:.0} %.",
+            share * 100.0
+        ),
+        (false, None) => "Модель распознавания: не загружена (I — установить сейчас).".to_owned(),
+    });
+    lines
+}
+
+fn settings_act(
+    mut commands: Commands,
+    mut actions: MessageReader<Action>,
+    mut keys: MessageReader<KeyboardInput>,
+    link: Option<Res<VoiceLink>>,
+    settings: Option<ResMut<VoiceSettings>>,
+    config: Option<Res<AppConfig>>,
+    mut state: ResMut<VoiceState>,
+    font: Res<UiFont>,
+    bodies: Query<Entity, With<SettingsBody>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let (Some(link), Some(mut settings)) = (link, settings) else {
+        return;
+    };
+    let mut changed = false;
+    for key in keys.read() {
+        if key.state != ButtonState::Pressed {
+            continue;
+        }
+        let Some(digit) = key
+            .text
+            .as_ref()
+            .and_then(|text| text.chars().next())
+            .and_then(|c| c.to_digit(10))
+        else {
+            continue;
+        };
+        let device = match digit {
+            0 => None,
+            n => match state.devices.get(n as usize - 1) {
+                Some(device) => Some(device.clone()),
+                None => continue,
+            },
+        };
+        settings.device = device;
+        state.microphone = MicrophoneState::Closed;
+        link.send(Command::Open(settings.device.clone()));
+        changed = true;
+    }
+    for action in actions.read() {
+        match action {
+            Action::ToggleVoiceActivity => {
+                settings.voice_activity = !settings.voice_activity;
+                changed = true;
+            }
+            Action::InstallModel => {
+                state.status = "Готовлю модель распознавания…".to_owned();
+                link.send(Command::Prepare { install: true });
+            }
+            Action::Scenarios => next.set(Screen::Scenarios),
+            _ => {}
+        }
+    }
+    if changed
+        && let Some(config) = &config
+        && let Err(error) = settings.save(config)
+    {
+        state.status = format!(
+            "Настройки не сохранены в {}: {error}.",
+            VoiceSettings::file(config).display()
+        );
+    }
+    if changed || state.is_changed() || settings.is_changed() {
+        for body in &bodies {
+            commands.entity(body).despawn_children();
+            commands.entity(body).with_children(|body| {
+                for line in settings_lines(&settings, &state) {
+                    body.spawn(theme::label(&font, line, 18.0, theme::TEXT));
+                }
+            });
+        }
+    }
+}
