@@ -33,10 +33,15 @@ fn say(app: &mut App, text: &str) {
     press(app, KeyCode::Enter, Key::Enter, None);
 }
 
-/// Plays a bundled scenario's walkthrough to its resolved ending: replies, and holds of the
-/// walkthrough's length in simulated seconds.
+/// Plays a bundled scenario's walkthrough to its resolved ending.
 fn play_resolved(app: &mut App, id: &str) {
-    for reply in &resolved_replies(id) {
+    play_replies(app, &resolved_replies(id));
+}
+
+/// Plays walkthrough replies: replies, and holds of the walkthrough's length in simulated
+/// seconds.
+pub(super) fn play_replies(app: &mut App, replies: &[String]) {
+    for reply in replies {
         if let Some(seconds) = reply.strip_prefix("/hold ") {
             let seconds: u32 = seconds.parse().expect("seconds");
             press(app, KeyCode::F2, Key::F2, None);

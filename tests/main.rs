@@ -2,6 +2,7 @@
 
 mod app;
 mod app_exam;
+mod app_voice;
 mod check;
 mod exam;
 mod play;

@@ -52,8 +52,8 @@ pub(super) fn fixture(name: &str) -> PathBuf {
 #[test]
 fn the_registry_model_installs_converted_with_its_checksum_and_transcribes() {
     let (data, model) = installed();
-    // The size of whisper.cpp's own ggml-base.bin (f16).
-    assert_eq!(std::fs::metadata(model).expect("model").len(), 147_951_465);
+    // 8-bit weight matrices (Q8_0) by default: about half of whisper.cpp's f16 ggml-base.bin.
+    assert_eq!(std::fs::metadata(model).expect("model").len(), 81_768_585);
     let recorded = std::fs::read_to_string(model.with_extension("ggml.sha256")).expect("sum");
     assert_eq!(recorded.trim().len(), 64, "a SHA-256 is recorded");
 
@@ -77,6 +77,29 @@ fn the_registry_model_installs_converted_with_its_checksum_and_transcribes() {
     for key in ["speech_ms", "load_ms", "decode_ms", "total_ms"] {
         assert!(timings[key].is_u64(), "{key} in ms: {timings}");
     }
+
+    // The f16 model, byte for byte the size of whisper.cpp's own ggml-base.bin, hears the same.
+    let wheels = std::env::var_os("CALLCOACH_TEST_WHEELS").expect("wheels");
+    let f16_data = tempfile::tempdir().expect("temp dir");
+    let output = callcoach_command(&["model", "install", "--precision", "f16", "--wheels"])
+        .arg(&wheels)
+        .env("XDG_DATA_HOME", f16_data.path())
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let f16 = f16_data.path().join("callcoach/models/whisper-base.ggml");
+    assert_eq!(std::fs::metadata(&f16).expect("model").len(), 147_951_465);
+    let output = callcoach_command(&["transcribe", "--threads", "2", "--model"])
+        .arg(&f16)
+        .arg(fixture("greeting.plain.wav"))
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).trim().to_lowercase(),
+        text,
+        "f16 and Q8_0 hear the same"
+    );
 }
 
 #[test]

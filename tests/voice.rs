@@ -15,7 +15,7 @@ use super::{callcoach_command, resolved_replies, run_with_input, stdout};
 /// A PulseAudio server of our own, with a pipe as its default source — the microphone. Like a
 /// real microphone it delivers sound all the time: a feeder writes silence in real time and
 /// speech when asked. Stopped when dropped.
-struct PulseAudio {
+pub(super) struct PulseAudio {
     runtime: tempfile::TempDir,
     server: Child,
     speech: Option<std::sync::mpsc::Sender<Vec<u8>>>,
@@ -26,7 +26,7 @@ struct PulseAudio {
 const CHUNK: usize = 640;
 
 impl PulseAudio {
-    fn start() -> PulseAudio {
+    pub(super) fn start() -> PulseAudio {
         let runtime = tempfile::tempdir().expect("runtime dir");
         let pipe = runtime.path().join("virtmic");
         let server = Command::new("pulseaudio")
@@ -91,12 +91,12 @@ impl PulseAudio {
         }
     }
 
-    fn runtime(&self) -> &Path {
+    pub(super) fn runtime(&self) -> &Path {
         self.runtime.path()
     }
 
     /// Speaks a recording into the microphone (the feeder's silence follows it).
-    fn say(&self, wav: &Path) {
+    pub(super) fn say(&self, wav: &Path) {
         let mut reader = hound::WavReader::open(wav).expect("wav");
         assert_eq!(reader.spec().sample_rate, 16_000);
         let bytes: Vec<u8> = reader
@@ -205,6 +205,11 @@ fn a_spoken_reply_through_the_microphone_is_heard_and_scored_like_the_typed_one(
         .find(|turn| turn["speaker"] == "agent" && turn["text"].is_string())
         .expect("an agent reply");
     let heard = last["text"].as_str().expect("text").to_lowercase();
+    let seconds = last["speech"]["seconds"].as_f64().unwrap_or(0.0);
+    assert!(
+        (2.0..10.0).contains(&seconds),
+        "the reply is recorded as spoken, with its recording's length: {last}"
+    );
     assert!(
         heard.contains("благодарим за звонок") && heard.contains("всего доброго"),
         "heard «{heard}»"
