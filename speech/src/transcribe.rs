@@ -106,6 +106,9 @@ impl Recogniser {
         let bad = || TranscribeError::BadModel(path.display().to_string());
         let mut parameters = WhisperContextParameters::default();
         parameters.use_gpu(false);
+        // Not whisper.cpp's fused attention: with the whisper.cpp whisper-rs links (1.8.3) it
+        // made a 5 s reply 0.3 s slower on this machine (speech/benches/latency.rs).
+        parameters.flash_attn(false);
         let context = WhisperContext::new_with_params(path, parameters).map_err(|_| bad())?;
         let state = context.create_state().map_err(|_| bad())?;
         Ok(Recogniser {

@@ -457,6 +457,7 @@ fn receive(
     settings: Option<Res<VoiceSettings>>,
     call: Option<Res<ActiveCall>>,
     screen: Res<State<Screen>>,
+    time: Res<Time>,
 ) {
     let Some(link) = link else { return };
     // A spoken reply the trainee erased is typed from here on.
@@ -497,6 +498,7 @@ fn receive(
                 state.status = capitalised(reason);
             }
             VoiceReport::Recognising(seconds) => {
+                state.recognising = true;
                 state.status = format!("Распознаю {seconds:.1} с речи…");
             }
             VoiceReport::Heard {
@@ -515,6 +517,18 @@ fn receive(
                     }
                 );
                 if *screen.get() == Screen::Call {
+                    // Voice activity has no key press: the reply began its length (and the
+                    // recognition) ago.
+                    if heard.seconds.is_none()
+                        && settings
+                            .as_ref()
+                            .is_some_and(|settings| settings.voice_activity)
+                    {
+                        heard.started = time.elapsed_secs_f64()
+                            - *took_ms as f64 / 1000.0
+                            - f64::from(*seconds);
+                        heard.on_hold = call.as_deref().is_some_and(ActiveCall::on_hold);
+                    }
                     if heard.seconds.is_some() && !draft.0.trim().is_empty() {
                         draft.0.push(' ');
                         draft.0.push_str(text);
