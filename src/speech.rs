@@ -12,11 +12,11 @@ use callcoach_core::transcript::Speech;
 use callcoach_speech::audio::read_wav;
 use callcoach_speech::convert::{Precision, convert};
 use callcoach_speech::model::{self, Installed};
-
-use crate::play::Said;
 use callcoach_speech::transcribe::{Recogniser, Transcription};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
+
+use crate::play::Said;
 
 /// Model commands.
 #[derive(Debug, Subcommand)]

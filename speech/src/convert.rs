@@ -396,6 +396,16 @@ pub fn convert(
         conv1[1],
     ];
     let tensors = tensors(&ct2, hparams[4], hparams[8])?;
+    // whisper.cpp gives every weight matrix the file's type: if one cannot be cut into whole
+    // 32-value blocks (no released whisper has such a width), the whole file stays f16.
+    let precision = if precision == Precision::Q8_0
+        && tensors.iter().any(|tensor| {
+            !tensor.keep_f32 && tensor.dims.len() == 2 && tensor.dims[1] % Q8_BLOCK != 0
+        }) {
+        Precision::F16
+    } else {
+        precision
+    };
     progress(0.5);
 
     let end_of_text = tokens
@@ -438,7 +448,7 @@ pub fn convert(
             // (3-D) in f16; rows of a quantised matrix are whole blocks (512 and 2048 here).
             let kind = match (precision, tensor.keep_f32, tensor.dims.len()) {
                 (_, true, _) | (_, _, 0 | 1) => TensorType::F32,
-                (Precision::Q8_0, false, 2) if tensor.dims[1] % Q8_BLOCK == 0 => TensorType::Q8_0,
+                (Precision::Q8_0, false, 2) => TensorType::Q8_0,
                 _ => TensorType::F16,
             };
             i32le(&mut writer, tensor.dims.len())?;

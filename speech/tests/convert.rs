@@ -8,7 +8,8 @@ use std::path::Path;
 
 use callcoach_speech::convert::{ConvertError, Precision, convert};
 
-const STATE: usize = 8;
+/// Wide enough for whole Q8_0 blocks (32 values) in every weight matrix.
+const STATE: usize = 32;
 const VOCAB: usize = 6;
 
 /// A CTranslate2 variable: name, dims, f16 values (counting up so splits can be checked).
@@ -153,7 +154,19 @@ fn read_ggml(path: &Path) -> Ggml {
         let name = String::from_utf8(bytes[at..at + name_length].to_vec()).expect("name");
         at += name_length;
         let count: usize = shape.iter().product();
-        let values: Vec<f32> = if kind == 0 {
+        let values: Vec<f32> = if kind == 8 {
+            // Q8_0: per 32 values an f16 scale and 32 signed bytes.
+            let blocks = count / 32;
+            let values = bytes[at..at + blocks * 34]
+                .chunks_exact(34)
+                .flat_map(|block| {
+                    let scale = half::f16::from_le_bytes([block[0], block[1]]).to_f32();
+                    block[2..].iter().map(move |&q| f32::from(q as i8) * scale)
+                })
+                .collect();
+            at += blocks * 34;
+            values
+        } else if kind == 0 {
             let values = bytes[at..at + count * 4]
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
@@ -178,6 +191,13 @@ fn read_ggml(path: &Path) -> Ggml {
 }
 
 fn convert_micro(model: &[u8]) -> (tempfile::TempDir, Result<Ggml, ConvertError>) {
+    convert_micro_as(model, Precision::F16)
+}
+
+fn convert_micro_as(
+    model: &[u8],
+    precision: Precision,
+) -> (tempfile::TempDir, Result<Ggml, ConvertError>) {
     let folder = tempfile::tempdir().expect("temp dir");
     let source = folder.path().join("model.bin");
     let vocabulary = folder.path().join("vocabulary.txt");
@@ -185,7 +205,7 @@ fn convert_micro(model: &[u8]) -> (tempfile::TempDir, Result<Ggml, ConvertError>
     std::fs::write(&vocabulary, VOCABULARY).expect("write");
     let out = folder.path().join("out.ggml");
     let result =
-        convert(&source, &vocabulary, &out, Precision::F16, &mut |_| {}).map(|_| read_ggml(&out));
+        convert(&source, &vocabulary, &out, precision, &mut |_| {}).map(|_| read_ggml(&out));
     (folder, result)
 }
 
@@ -194,7 +214,8 @@ fn the_layout_is_whisper_cpps() {
     let (_folder, ggml) = convert_micro(&micro_model());
     let ggml = ggml.expect("converts");
     // n_vocab, audio ctx/state/heads/layers, text ctx/state/heads/layers, mels, f16.
-    assert_eq!(ggml.hparams, vec![6, 10, 8, 2, 1, 5, 8, 2, 1, 4, 1]);
+    let state = STATE as i32;
+    assert_eq!(ggml.hparams, vec![6, 10, state, 2, 1, 5, state, 2, 1, 4, 1]);
     // Tokens below <|endoftext|>, as bytes: «Ġ» is a space, «Ð¿» the UTF-8 of «п».
     assert_eq!(
         ggml.tokens,
@@ -239,12 +260,49 @@ fn the_layout_is_whisper_cpps() {
 }
 
 #[test]
+fn q8_0_blocks_every_weight_matrix_and_keeps_the_rest() {
+    let model = micro_model();
+    let (_f16_folder, f16) = convert_micro(&model);
+    let (_q8_folder, q8) = convert_micro_as(&model, Precision::Q8_0);
+    let (f16, q8) = (f16.expect("f16"), q8.expect("q8"));
+    // GGML_FTYPE_MOSTLY_Q8_0 with quantisation version 2, as whisper.cpp's quantize writes it.
+    assert_eq!(q8.hparams[10], 2007);
+    for name in [
+        "encoder.blocks.0.attn.query.weight",
+        "decoder.blocks.0.cross_attn.value.weight",
+        "decoder.blocks.0.mlp.2.weight",
+        "decoder.token_embedding.weight",
+    ] {
+        let (shape, kind, values) = &q8.tensors[name];
+        assert_eq!(*kind, 8, "{name} is Q8_0");
+        assert_eq!(shape, &f16.tensors[name].0);
+        // Each value within half a step of its block's scale (max |x| / 127).
+        for (block, exact) in values.chunks(32).zip(f16.tensors[name].2.chunks(32)) {
+            let step = exact.iter().fold(0.0f32, |max, x| max.max(x.abs())) / 127.0;
+            for (got, want) in block.iter().zip(exact) {
+                assert!(
+                    (got - want).abs() <= step * 0.5 + want.abs() * 1e-3,
+                    "{name}: {got} for {want}"
+                );
+            }
+        }
+    }
+    // Convolutions stay f16, positions and vectors f32.
+    assert_eq!(q8.tensors["encoder.conv2.weight"].1, 1);
+    assert_eq!(q8.tensors["encoder.positional_embedding"].1, 0);
+    assert_eq!(q8.tensors["decoder.ln.bias"].1, 0);
+}
+
+#[test]
 fn a_truncated_model_is_refused_and_nothing_is_left_behind() {
     let model = micro_model();
     let (folder, result) = convert_micro(&model[..model.len() / 2]);
     let error = result.expect_err("refused").to_string();
     assert!(error.contains("не модель whisper"), "{error}");
-    assert!(error.contains("обрез"), "says it is cut short: {error}");
+    assert!(
+        error.contains("обрез") || error.contains("обрывается"),
+        "says it is cut short: {error}"
+    );
     assert!(
         error.contains("part1, затем part2"),
         "says what to do: {error}"
