@@ -300,6 +300,7 @@ fn the_demo_renders_every_screen_in_a_real_window() {
         "04-debrief.png",
         "05-progress.png",
         "06-exam.png",
+        "07-settings.png",
     ] {
         let bytes = std::fs::read(shots.join(name)).unwrap_or_else(|_| panic!("{name} is saved"));
         assert_eq!(png_size(&bytes), (1280, 800), "{name}");

@@ -208,7 +208,29 @@ fn run_script(
             }
             ready
         }
+        // The screenshot is taken before the screen changes.
         21 => {
+            let ready = script.waited >= FLUSH_FRAMES;
+            if ready {
+                actions.write(Action::Scenarios);
+            }
+            ready
+        }
+        22 => {
+            let ready = *screen.get() == Screen::Scenarios;
+            if ready {
+                actions.write(Action::Settings);
+            }
+            ready
+        }
+        23 => {
+            let ready = *screen.get() == Screen::Settings && settled;
+            if ready {
+                shot(&mut commands, "07-settings.png");
+            }
+            ready
+        }
+        24 => {
             let ready = script.waited >= FLUSH_FRAMES;
             if ready {
                 write_frame_times(&output.0, &script.frame_times);

@@ -483,7 +483,10 @@ fn receive(
             }
             VoiceReport::ModelMissing => {
                 state.model_ready = false;
-                state.status = "Модель распознавания ещё не установлена: она установится при первом ответе голосом (около 150 МБ, один раз).".to_owned();
+                // Without a microphone the model is beside the point: that message stays.
+                if !matches!(state.microphone, MicrophoneState::Missing(_)) {
+                    state.status = "Модель распознавания ещё не установлена: она установится при первом ответе голосом (загрузка около 140 МБ, один раз).".to_owned();
+                }
             }
             VoiceReport::Installing(share) => {
                 state.installing = Some(*share);
