@@ -122,7 +122,8 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
-fn start(
+/// Starts the chosen scenario's call (or goes back to the list if it cannot start).
+pub(super) fn start(
     mut commands: Commands,
     chosen: Option<Res<ChosenScenario>>,
     library: Option<Res<Library>>,

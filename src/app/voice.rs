@@ -374,7 +374,11 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<VoiceState>();
     app.init_resource::<HeardReply>();
     app.add_systems(Startup, start);
-    app.add_systems(OnEnter(Screen::Call), open_for_call);
+    // After the call has started: voice activity's first prompt is the call's scenario.
+    app.add_systems(
+        OnEnter(Screen::Call),
+        open_for_call.after(super::call::start),
+    );
     app.add_systems(OnExit(Screen::Call), leave_call);
     app.add_systems(
         OnEnter(Screen::Settings),
