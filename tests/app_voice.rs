@@ -262,3 +262,85 @@ fn the_voice_settings_list_the_microphones_and_are_kept() {
     app.update();
     assert_eq!(screen(&app), Screen::Scenarios);
 }
+
+/// A spoken reply as the voice thread leaves it: recognised text in the field and how it was
+/// said (begun `ago` seconds before now, the recording `seconds` long), then Enter.
+fn send_spoken(app: &mut App, text: &str, ago: f64, on_hold: bool) {
+    let now = app.world().resource::<Time>().elapsed_secs_f64();
+    app.world_mut().resource_mut::<Draft>().0 = text.to_owned();
+    *app.world_mut().resource_mut::<HeardReply>() = HeardReply {
+        seconds: Some(4.0),
+        on_hold,
+        started: now - ago,
+    };
+    press(app, KeyCode::Enter, Key::Enter, None);
+}
+
+#[test]
+fn speech_timing_counts_a_long_silence_and_a_reply_begun_on_hold() {
+    let (_folder, mut app) = signed_in("Тимур Тишин");
+    start_call(&mut app, "internet_down");
+    // Thirty seconds of silence on the line, then the greeting is spoken.
+    for _ in 0..30 {
+        app.update();
+    }
+    send_spoken(
+        &mut app,
+        "Добрый день! Меня зовут Тимур, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.",
+        4.0,
+        false,
+    );
+    let log = app.world().resource::<CallLog>().0.clone();
+    let reacted = log
+        .iter()
+        .position(|line| matches!(line, Line::Customer(text) if text.contains("Алло") || text.contains("пропали")));
+    let greeted = log
+        .iter()
+        .position(|line| matches!(line, Line::Agent(text) if text.contains("Меня зовут Тимур")));
+    assert!(
+        matches!((reacted, greeted), (Some(reacted), Some(greeted)) if reacted < greeted),
+        "the customer reacts to the silence before the greeting: {log:?}"
+    );
+
+    // A reply begun while the customer is still on hold.
+    type_line(&mut app, "Спасибо. Давайте я проверю линию до вашего дома.");
+    type_line(
+        &mut app,
+        "Оставайтесь, пожалуйста, на линии, проверка займёт около двух минут.",
+    );
+    press(&mut app, KeyCode::F2, Key::F2, None);
+    for _ in 0..20 {
+        app.update();
+    }
+    send_spoken(&mut app, "Спасибо за ожидание! Линия в порядке.", 3.0, true);
+    press(&mut app, KeyCode::F4, Key::F4, None);
+    app.update();
+    assert_eq!(screen(&app), Screen::Debrief);
+    let call = app.world().resource::<LastCall>().clone();
+    let spoken = call
+        .transcript
+        .turns
+        .iter()
+        .position(|turn| turn.speech.is_some_and(|speech| speech.on_hold))
+        .expect("the reply begun on hold");
+    let agent_before = call.transcript.turns[..spoken]
+        .iter()
+        .rev()
+        .find(|turn| turn.speaker == Speaker::Agent)
+        .expect("an agent turn before");
+    assert!(
+        agent_before
+            .hold_seconds
+            .is_some_and(|seconds| seconds >= 20),
+        "the hold ends only when the reply is sent: {:?}",
+        call.transcript.turns
+    );
+    assert!(
+        call.report
+            .findings
+            .iter()
+            .any(|finding| finding.rule == "hold.spoke_on_hold" && finding.turn == Some(spoken)),
+        "{:?}",
+        call.report.findings
+    );
+}

@@ -30,8 +30,8 @@ pub struct ActiveCall {
     recorded: usize,
     /// When the current hold started (app time, seconds), if the customer is on hold.
     hold_started: Option<f64>,
-    /// When the line last came alive (app seconds): the customer's latest line, or the end of
-    /// a hold. A spoken reply that starts long after it leaves the customer in silence.
+    /// When the line last came alive (app seconds): the latest line of either side, or the end
+    /// of a hold. A spoken reply that starts long after it leaves the customer in silence.
     live_since: f64,
 }
 
@@ -386,6 +386,8 @@ fn act(
             if let AgentTurn::Reply(text) | AgentTurn::Spoken { text, .. } = &turn {
                 draft.0.clear();
                 log.0.push(Line::Agent(format!("Вы: {text}")));
+                // The agent's own words end a silence as the customer's do.
+                call.live_since = now;
             }
             let events = {
                 let Ok(mut session) = call.session.lock() else {
