@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bevy::ecs::system::SystemParam;
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
@@ -86,11 +87,13 @@ enum Command {
     Cancel,
     /// Load the model now so the first reply is quick; install it first when it is missing.
     Prepare { install: bool },
+    /// List the input devices (probing them can take a while: never on the frame).
+    Devices,
 }
 
 /// What the voice thread tells the frame.
-#[derive(Message, Clone, Debug, PartialEq)]
-pub enum VoiceReport {
+#[derive(Clone, Debug, PartialEq)]
+enum VoiceReport {
     /// The microphone is open.
     Opened(String),
     /// There is no microphone (Russian, with what to do).
@@ -116,6 +119,8 @@ pub enum VoiceReport {
     },
     /// Nothing but silence was recorded.
     NothingHeard,
+    /// The input devices the system offers.
+    Devices(Vec<String>),
 }
 
 /// The voice thread's handle.
@@ -294,6 +299,7 @@ impl Worker {
             Command::Prepare { install } => {
                 self.load(install);
             }
+            Command::Devices => self.report(VoiceReport::Devices(input_devices())),
         }
     }
 
@@ -370,7 +376,6 @@ fn recogniser_threads() -> usize {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_message::<VoiceReport>();
     app.init_resource::<VoiceState>();
     app.init_resource::<HeardReply>();
     app.add_systems(Startup, start);
@@ -456,7 +461,6 @@ fn receive(
     mut heard: ResMut<HeardReply>,
     mut draft: ResMut<Draft>,
     mut actions: MessageWriter<Action>,
-    mut reports_out: MessageWriter<VoiceReport>,
     exam: Res<ExamState>,
     settings: Option<Res<VoiceSettings>>,
     call: Option<Res<ActiveCall>>,
@@ -563,8 +567,8 @@ fn receive(
                     });
                 }
             }
+            VoiceReport::Devices(devices) => state.devices = devices.clone(),
         }
-        reports_out.write(report);
     }
 }
 
@@ -577,113 +581,93 @@ fn capitalised(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Push-to-talk: F3 down starts recording, F3 up recognises.
-fn push_to_talk(
-    mut keys: MessageReader<KeyboardInput>,
-    link: Option<Res<VoiceLink>>,
-    settings: Option<Res<VoiceSettings>>,
-    call: Option<Res<ActiveCall>>,
-    mut state: ResMut<VoiceState>,
-    mut heard: ResMut<HeardReply>,
-    time: Res<Time>,
-) {
-    let Some(link) = link else { return };
-    for key in keys.read() {
-        if key.logical_key != Key::F3 || key.repeat {
-            continue;
+/// What pressing and releasing the talk key (or button) works on.
+#[derive(SystemParam)]
+struct Talk<'w> {
+    link: Option<Res<'w, VoiceLink>>,
+    settings: Option<Res<'w, VoiceSettings>>,
+    call: Option<Res<'w, ActiveCall>>,
+    state: ResMut<'w, VoiceState>,
+    heard: ResMut<'w, HeardReply>,
+    time: Res<'w, Time>,
+}
+
+impl Talk<'_> {
+    /// The key or button went down (`pressed`) or up.
+    fn talk(&mut self, pressed: bool) {
+        let Some(link) = &self.link else { return };
+        let call = self.call.as_deref();
+        let state = &mut *self.state;
+        if self
+            .settings
+            .as_ref()
+            .is_some_and(|settings| settings.voice_activity)
+        {
+            state.status =
+                "Включён режим голосовой активности: просто говорите, пауза завершает ответ."
+                    .to_owned();
+            return;
         }
-        let pressed = key.state == ButtonState::Pressed;
-        talk(
-            pressed,
-            &link,
-            settings.as_deref(),
-            call.as_deref(),
-            &mut state,
-            &mut heard,
-            time.elapsed_secs_f64(),
-        );
+        if let MicrophoneState::Missing(reason) = &state.microphone {
+            state.status = capitalised(reason);
+            return;
+        }
+        if let Some(share) = state.installing {
+            state.status = format!(
+                "Модель распознавания ещё устанавливается ({:.0} %): ответьте с клавиатуры или подождите.",
+                share * 100.0
+            );
+            return;
+        }
+        let now = self.time.elapsed_secs_f64();
+        match (pressed, state.recording) {
+            (true, None) => {
+                let on_hold = call.is_some_and(ActiveCall::on_hold);
+                link.send(Command::Start);
+                state.recording = Some((now, on_hold));
+                if self.heard.seconds.is_none() {
+                    self.heard.started = now;
+                    self.heard.on_hold = on_hold;
+                }
+                state.status = "Говорите… (отпустите F3, когда закончите)".to_owned();
+            }
+            (false, Some(_)) => {
+                state.recording = None;
+                state.recognising = true;
+                link.send(Command::Stop {
+                    prompt: prompt(call),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Push-to-talk: F3 down starts recording, F3 up recognises.
+fn push_to_talk(mut keys: MessageReader<KeyboardInput>, mut talk: Talk) {
+    for key in keys.read() {
+        if key.logical_key == Key::F3 && !key.repeat {
+            talk.talk(key.state == ButtonState::Pressed);
+        }
     }
 }
 
 /// The talk button works as F3: held down, it records.
 fn talk_button(
     buttons: Query<&Interaction, (Changed<Interaction>, With<TalkButton>)>,
-    link: Option<Res<VoiceLink>>,
-    settings: Option<Res<VoiceSettings>>,
-    call: Option<Res<ActiveCall>>,
-    mut state: ResMut<VoiceState>,
-    mut heard: ResMut<HeardReply>,
-    time: Res<Time>,
+    mut talk: Talk,
 ) {
-    let Some(link) = link else { return };
     for interaction in &buttons {
         let pressed = *interaction == Interaction::Pressed;
-        if pressed == state.recording.is_some() {
-            continue;
+        if pressed != talk.state.recording.is_some() {
+            talk.talk(pressed);
         }
-        talk(
-            pressed,
-            &link,
-            settings.as_deref(),
-            call.as_deref(),
-            &mut state,
-            &mut heard,
-            time.elapsed_secs_f64(),
-        );
     }
 }
 
 /// Marks the button that records while held.
 #[derive(Component)]
 pub struct TalkButton;
-
-fn talk(
-    pressed: bool,
-    link: &VoiceLink,
-    settings: Option<&VoiceSettings>,
-    call: Option<&ActiveCall>,
-    state: &mut VoiceState,
-    heard: &mut HeardReply,
-    now: f64,
-) {
-    if settings.is_some_and(|settings| settings.voice_activity) {
-        state.status =
-            "Включён режим голосовой активности: просто говорите, пауза завершает ответ."
-                .to_owned();
-        return;
-    }
-    if let MicrophoneState::Missing(reason) = &state.microphone {
-        state.status = capitalised(reason);
-        return;
-    }
-    if let Some(share) = state.installing {
-        state.status = format!(
-            "Модель распознавания ещё устанавливается ({:.0} %): ответьте с клавиатуры или подождите.",
-            share * 100.0
-        );
-        return;
-    }
-    match (pressed, state.recording) {
-        (true, None) => {
-            let on_hold = call.is_some_and(ActiveCall::on_hold);
-            link.send(Command::Start);
-            state.recording = Some((now, on_hold));
-            if heard.seconds.is_none() {
-                heard.started = now;
-                heard.on_hold = on_hold;
-            }
-            state.status = "Говорите… (отпустите F3, когда закончите)".to_owned();
-        }
-        (false, Some(_)) => {
-            state.recording = None;
-            state.recognising = true;
-            link.send(Command::Stop {
-                prompt: prompt(call),
-            });
-        }
-        _ => {}
-    }
-}
 
 /// After a spoken reply is sent, voice-activity mode listens for the next one.
 pub(super) fn listen_again(
@@ -738,15 +722,11 @@ fn show_voice(
 #[derive(Component)]
 struct SettingsBody;
 
-fn open_for_settings(
-    link: Option<Res<VoiceLink>>,
-    settings: Option<Res<VoiceSettings>>,
-    mut state: ResMut<VoiceState>,
-) {
-    state.devices = input_devices();
+fn open_for_settings(link: Option<Res<VoiceLink>>, settings: Option<Res<VoiceSettings>>) {
     let (Some(link), Some(settings)) = (link, settings) else {
         return;
     };
+    link.send(Command::Devices);
     // Opened on this screen too, so the meter shows whether the chosen device hears you.
     link.send(Command::Open(settings.device.clone()));
     link.send(Command::Prepare { install: false });
