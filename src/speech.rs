@@ -334,10 +334,7 @@ impl<I> VoiceLines<I> {
                 );
                 Said {
                     text: heard.text,
-                    speech: Some(Speech {
-                        seconds: round_tenth(recording.seconds),
-                        on_hold: false,
-                    }),
+                    speech: Some(Speech::recorded(recording.seconds, false)),
                 }
             }
             Ok(_) => {
@@ -350,9 +347,4 @@ impl<I> VoiceLines<I> {
             }
         }
     }
-}
-
-/// Seconds rounded to a tenth, as the transcript keeps times.
-fn round_tenth(seconds: f32) -> f64 {
-    (f64::from(seconds) * 10.0).round() / 10.0
 }

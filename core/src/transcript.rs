@@ -44,6 +44,16 @@ pub struct Speech {
     pub on_hold: bool,
 }
 
+impl Speech {
+    /// A recording of `seconds`, kept to a tenth of a second as every time in a transcript.
+    pub fn recorded(seconds: f32, on_hold: bool) -> Speech {
+        Speech {
+            seconds: (f64::from(seconds) * 10.0).round() / 10.0,
+            on_hold,
+        }
+    }
+}
+
 /// A whole call.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -15,8 +15,8 @@ use std::time::Instant;
 use callcoach_speech::audio::read_wav;
 use callcoach_speech::transcribe::{Recogniser, SAMPLE_RATE, audio_ctx};
 
-/// The prompt the app gives for the bundled internet_down scenario (company, customer, story,
-/// and the standard's words).
+/// A prompt of the kind the app gives (`Scenario::speech_prompt`: the company, the subject and
+/// the standard's words), written out here because the speech crate does not depend on the core.
 const PROMPT: &str = "Ромашка Телеком. Техническая поддержка: роутер, договор, линия. \
     Необходимо, должны, спасибо за ожидание, двух минут, остались ли вопросы, благодарим за звонок, \
     техническая неисправность.";

@@ -478,10 +478,7 @@ fn spoken_turns(
     }
     turns.push(AgentTurn::Spoken {
         text,
-        speech: Speech {
-            seconds: (f64::from(seconds) * 10.0).round() / 10.0,
-            on_hold: heard.on_hold,
-        },
+        speech: Speech::recorded(seconds, heard.on_hold),
     });
     turns
 }

@@ -14,6 +14,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
+use callcoach_core::text::capitalised;
 use callcoach_speech::convert::Precision;
 use callcoach_speech::mic::{Microphone, Recording, input_devices};
 use callcoach_speech::model;
@@ -570,15 +571,6 @@ fn receive(
             VoiceReport::Devices(devices) => state.devices = devices.clone(),
         }
     }
-}
-
-/// Capitalises a message that starts mid-sentence («микрофон не найден…»).
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// What pressing and releasing the talk key (or button) works on.

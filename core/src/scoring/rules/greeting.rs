@@ -1,10 +1,10 @@
 //! Greeting (the first agent turn): a greeting word that fits the clock, the agent's name, a
 //! position and the company, in any order; recommended, a question that takes the lead.
 
-use super::capitalised;
 use crate::scoring::report::Severity;
 use crate::scoring::rubric::CompiledRubric;
 use crate::scoring::{Call, Outcome};
+use crate::text::capitalised;
 use crate::text::{AnalyzedText, AnalyzedWord, Grammar};
 
 pub(crate) const WORD: &str = "greeting.word";

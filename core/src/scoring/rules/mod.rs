@@ -140,12 +140,3 @@ pub(crate) fn is_final_when_said(finding: &Finding) -> bool {
         && finding.rule != greeting::LEAD_QUESTION
         && !finding.rule.starts_with("required.")
 }
-
-/// Capitalises the first letter, for phrases quoted at the start of a suggestion.
-pub(crate) fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
