@@ -173,8 +173,8 @@ pub struct VoiceState {
     pub model_ready: bool,
     /// Installing the model: share done.
     pub installing: Option<f32>,
-    /// When recording started (app seconds) and whether the customer was on hold then.
-    pub recording: Option<(f64, bool)>,
+    /// Push-to-talk is held: recording (when and how it began is in [`HeardReply`]).
+    pub recording: bool,
     /// Waiting for the recognised text.
     pub recognising: bool,
     /// The latest thing to tell the trainee about speech.
@@ -434,7 +434,7 @@ fn open_for_call(
         return;
     };
     *heard = HeardReply::default();
-    state.recording = None;
+    state.recording = false;
     state.recognising = false;
     if state.microphone == MicrophoneState::Closed {
         link.send(Command::Open(settings.device.clone()));
@@ -451,7 +451,7 @@ fn leave_call(link: Option<Res<VoiceLink>>, mut state: ResMut<VoiceState>) {
     if let Some(link) = link {
         link.send(Command::Cancel);
     }
-    state.recording = None;
+    state.recording = false;
 }
 
 /// Reports from the voice thread: state for the screens, and the recognised reply into the
@@ -613,18 +613,18 @@ impl Talk<'_> {
         }
         let now = self.time.elapsed_secs_f64();
         match (pressed, state.recording) {
-            (true, None) => {
+            (true, false) => {
                 let on_hold = call.is_some_and(ActiveCall::on_hold);
                 link.send(Command::Start);
-                state.recording = Some((now, on_hold));
+                state.recording = true;
                 if self.heard.seconds.is_none() {
                     self.heard.started = now;
                     self.heard.on_hold = on_hold;
                 }
                 state.status = "Говорите… (отпустите F3, когда закончите)".to_owned();
             }
-            (false, Some(_)) => {
-                state.recording = None;
+            (false, true) => {
+                state.recording = false;
                 state.recognising = true;
                 link.send(Command::Stop {
                     prompt: prompt(call),
@@ -651,7 +651,7 @@ fn talk_button(
 ) {
     for interaction in &buttons {
         let pressed = *interaction == Interaction::Pressed;
-        if pressed != talk.state.recording.is_some() {
+        if pressed != talk.state.recording {
             talk.talk(pressed);
         }
     }
@@ -697,7 +697,7 @@ fn show_voice(
 ) {
     let Some(link) = link else { return };
     let open = matches!(state.microphone, MicrophoneState::Open(_));
-    let listening = state.recording.is_some()
+    let listening = state.recording
         || open
             && (*screen.get() == Screen::Settings
                 || settings.is_some_and(|settings| settings.voice_activity));
