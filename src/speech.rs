@@ -12,7 +12,7 @@ use callcoach_core::transcript::Speech;
 use callcoach_speech::audio::read_wav;
 use callcoach_speech::convert::{Precision, convert};
 use callcoach_speech::model::{self, Installed};
-use callcoach_speech::transcribe::{Recogniser, Transcription};
+use callcoach_speech::transcribe::{Recogniser, Transcription, default_threads};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
@@ -89,8 +89,8 @@ pub struct TranscribeArgs {
     /// Words to expect, given to whisper as its initial prompt.
     #[arg(long)]
     prompt: Option<String>,
-    /// Decoding threads.
-    #[arg(long, default_value_t = 1)]
+    /// Decoding threads (default: every core, at most four).
+    #[arg(long, default_value_t = default_threads())]
     threads: usize,
 }
 
@@ -289,7 +289,8 @@ impl<I> VoiceLines<I> {
         prompt: String,
     ) -> anyhow::Result<VoiceLines<I>> {
         let microphone = callcoach_speech::mic::Microphone::open(device)?;
-        let recogniser = recogniser(model_flag, 1)?;
+        // Nothing else runs while the terminal waits for the reply: every core decodes.
+        let recogniser = recogniser(model_flag, default_threads())?;
         Ok(VoiceLines {
             inner,
             microphone,

@@ -10,6 +10,7 @@ use std::time::Duration;
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
+use bevy::winit::{UpdateMode, WinitSettings};
 use callcoach::app::call::{CallLog, LastCall, Line};
 use callcoach::app::draft::Draft;
 use callcoach::app::library::Library;
@@ -93,6 +94,8 @@ fn spoken_call_in_a_child_process() {
         return;
     }
     let (folder, mut app) = signed_in("Вера Голосова");
+    // As a window has it (the headless app has no window loop of its own).
+    app.insert_resource(WinitSettings::game());
     start_call(&mut app, "internet_down");
     update_until(&mut app, "the microphone and the model", |world| {
         let state = world.resource::<VoiceState>();
@@ -112,9 +115,20 @@ fn spoken_call_in_a_child_process() {
         .read_line(&mut done)
         .expect("the parent says when");
     f3(&mut app, ButtonState::Released);
+    // While whisper has the cores the window rests; it draws continuously again with the text.
+    let resting = app.world().resource::<WinitSettings>().focused_mode;
+    assert!(
+        matches!(resting, UpdateMode::Reactive { .. }),
+        "{resting:?}"
+    );
     update_until(&mut app, "the recognised reply", |world| {
         !world.resource::<Draft>().0.is_empty()
     });
+    app.update();
+    assert_eq!(
+        app.world().resource::<WinitSettings>().focused_mode,
+        UpdateMode::Continuous
+    );
     let heard = app.world().resource::<Draft>().0.to_lowercase();
     assert!(
         heard.contains("благодарим за звонок") && heard.contains("всего доброго"),

@@ -57,18 +57,25 @@ fn the_registry_model_installs_converted_with_its_checksum_and_transcribes() {
     let recorded = std::fs::read_to_string(model.with_extension("ggml.sha256")).expect("sum");
     assert_eq!(recorded.trim().len(), 64, "a SHA-256 is recorded");
 
+    // The prompt the app gives in a call of this company, so «Ромашка Телеком» is spelled right.
+    let prompt = bundled_scenario("internet_down").speech_prompt();
     let output = callcoach_command(&["transcribe", "--format", "json", "--threads", "2"])
+        .args(["--prompt", &prompt])
         .arg(fixture("greeting.plain.wav"))
         .env("XDG_DATA_HOME", data)
         .output()
         .expect("runs");
     assert!(output.status.success(), "{}", stderr(&output));
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
-    let text = json["text"].as_str().expect("text").to_lowercase();
-    for word in ["добрый день", "меня зовут", "специалист", "ромашка"]
-    {
-        assert!(text.contains(word), "«{word}» heard in «{text}»");
-    }
+    let text = json["text"].as_str().expect("text").to_owned();
+    let greeting_heard = |text: &str| {
+        let text = text.to_lowercase();
+        for words in ["добрый день", "меня зовут", "специалист", "ромашка телеком"]
+        {
+            assert!(text.contains(words), "«{words}» heard in «{text}»");
+        }
+    };
+    greeting_heard(&text);
     let segment = &json["segments"][0];
     assert!(segment["confidence"].as_f64().expect("confidence") > 0.5);
     assert!(segment["start_ms"].as_u64().expect("start") < 1000);
@@ -89,16 +96,23 @@ fn the_registry_model_installs_converted_with_its_checksum_and_transcribes() {
     assert!(output.status.success(), "{}", stderr(&output));
     let f16 = f16_data.path().join("callcoach/models/whisper-base.ggml");
     assert_eq!(std::fs::metadata(&f16).expect("model").len(), 147_951_465);
-    let output = callcoach_command(&["transcribe", "--threads", "2", "--model"])
+    let output = callcoach_command(&["transcribe", "--threads", "2", "--prompt", &prompt])
+        .arg("--model")
         .arg(&f16)
         .arg(fixture("greeting.plain.wav"))
         .output()
         .expect("runs");
     assert!(output.status.success(), "{}", stderr(&output));
+    // Not always letter for letter (the CPU's kernels round the two differently), but the
+    // greeting is heard and scored the same.
+    let f16_text = stdout(&output).trim().to_owned();
+    greeting_heard(&f16_text);
+    let scorer =
+        Scorer::with_default_rubric(Morphology::shared().expect("dictionary")).expect("rubric");
     assert_eq!(
-        stdout(&output).trim().to_lowercase(),
-        text,
-        "f16 and Q8_0 hear the same"
+        verdict(&scorer, &f16_text),
+        verdict(&scorer, &text),
+        "f16 «{f16_text}» and Q8_0 «{text}» get the same verdict"
     );
 }
 

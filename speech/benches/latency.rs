@@ -1,28 +1,36 @@
 //! Time from the end of speech to the text, for replies of about 2, 5 and 10 seconds: the
 //! recogniser as the app uses it (model loaded once and warm, the reply's own window, greedy,
-//! the scenario's prompt), and in the same run whisper.cpp's own command-line tool on the same
-//! model and audio — with its defaults, and with callcoach's settings.
+//! the prompt the app gives in the bundled scenario «Не работает интернет», the app's number of
+//! threads), and in the same run whisper.cpp's own command-line tool on the same model, audio and
+//! prompt — with its defaults, and with callcoach's settings.
 //!
 //! `cargo bench -p callcoach-speech --bench latency` with `CALLCOACH_MODEL` (the ggml model),
 //! optionally `CALLCOACH_REFERENCE_CLI` (whisper-cli; `speech/benches/reference.sh` builds it),
-//! `CALLCOACH_THREADS` (default 2) and `CALLCOACH_RUNS` (default 5). The replies are festival
-//! recordings from `tests/fixtures/speech`; the 10 s one joins two of them with a breath between.
+//! `CALLCOACH_THREADS` (default: the app's, [`default_threads`]) and `CALLCOACH_RUNS` (default
+//! 5). The replies are festival recordings from `tests/fixtures/speech`; the 10 s one joins two
+//! of them with a breath between.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use callcoach_core::scenario::{SourceFile, parse_scenario};
 use callcoach_speech::audio::read_wav;
-use callcoach_speech::transcribe::{Recogniser, SAMPLE_RATE, audio_ctx};
+use callcoach_speech::transcribe::{Recogniser, SAMPLE_RATE, audio_ctx, default_threads};
 
-/// A prompt of the kind the app gives (`Scenario::speech_prompt`: the company, the subject and
-/// the standard's words), written out here because the speech crate does not depend on the core.
-const PROMPT: &str = "Ромашка Телеком. Техническая поддержка: роутер, договор, линия. \
-    Необходимо, должны, спасибо за ожидание, двух минут, остались ли вопросы, благодарим за звонок, \
-    техническая неисправность.";
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/speech")
+    repository().join("tests/fixtures/speech")
+}
+
+/// The prompt the app gives whisper in a call of the bundled scenario the replies belong to.
+fn app_prompt() -> String {
+    let path = repository().join("scenarios/internet_down.ron");
+    let source = SourceFile::read(&path).expect("bundled scenario");
+    parse_scenario(&source).expect("parses").speech_prompt()
 }
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -84,6 +92,7 @@ fn printed_time(stderr: &str, what: &str) -> Option<f64> {
 /// the text it printed.
 fn run_cli(
     cli: &Path,
+    prompt: &str,
     model: &Path,
     wav: &Path,
     threads: usize,
@@ -98,7 +107,7 @@ fn run_cli(
             "-t",
             &threads.to_string(),
             "--prompt",
-            PROMPT,
+            prompt,
             "-m",
         ])
         .arg(model)
@@ -131,7 +140,8 @@ fn main() {
         return;
     };
     let cli = std::env::var_os("CALLCOACH_REFERENCE_CLI").map(PathBuf::from);
-    let threads = env_number("CALLCOACH_THREADS", 2);
+    let threads = env_number("CALLCOACH_THREADS", default_threads());
+    let prompt = app_prompt();
     let runs = env_number("CALLCOACH_RUNS", 5).max(1);
     let folder = std::env::temp_dir().join(format!("callcoach-latency-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("temp folder");
@@ -148,12 +158,12 @@ fn main() {
     for (name, samples) in utterances() {
         let seconds = samples.len() as f32 / SAMPLE_RATE as f32;
         // Warm-up, as the app's first reply after loading.
-        let mut text = recogniser.transcribe(&samples, PROMPT).expect("text").text;
+        let mut text = recogniser.transcribe(&samples, &prompt).expect("text").text;
         let ours = median(
             (0..runs)
                 .map(|_| {
                     let started = Instant::now();
-                    text = recogniser.transcribe(&samples, PROMPT).expect("text").text;
+                    text = recogniser.transcribe(&samples, &prompt).expect("text").text;
                     started.elapsed().as_secs_f64()
                 })
                 .collect(),
@@ -174,7 +184,8 @@ fn main() {
                     let mut walls = Vec::new();
                     let mut warms = Vec::new();
                     for _ in 0..runs {
-                        let (wall, warm, text) = run_cli(cli, &model, &wav, threads, extra);
+                        let (wall, warm, text) =
+                            run_cli(cli, &prompt, &model, &wav, threads, extra);
                         walls.push(wall);
                         warms.push(warm);
                         cli_text = text;

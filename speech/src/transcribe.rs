@@ -83,6 +83,14 @@ impl std::fmt::Debug for Recogniser {
     }
 }
 
+/// Decoding threads when nothing else claims the cores: all of them, up to four (whisper base
+/// gains little beyond that). ggml's workers spin while they wait for each other, so this many
+/// pays only when the cores are free: the app lets its frame loop rest while a reply is
+/// recognised.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().clamp(1, 4))
+}
+
 /// Silence detection works on 20 ms frames.
 const FRAME: usize = SAMPLE_RATE as usize / 50;
 /// A frame is speech when its RMS is above this absolute floor…

@@ -2,7 +2,8 @@
 //! never waits for them. In the call the trainee holds F3 (or the button) and speaks — or, in
 //! voice-activity mode, just speaks and pauses; the level meter moves while recording and the
 //! recognised text lands in the reply field. The model is installed on first use; without a
-//! microphone the app says so and the keyboard keeps working.
+//! microphone the app says so and the keyboard keeps working. While a reply is recognised
+//! whisper has every core and the window rests until the voice thread wakes it with the text.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,11 +15,12 @@ use bevy::ecs::system::SystemParam;
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
+use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
 use callcoach_core::text::capitalised;
 use callcoach_speech::convert::Precision;
 use callcoach_speech::mic::{Microphone, Recording, input_devices};
 use callcoach_speech::model;
-use callcoach_speech::transcribe::Recogniser;
+use callcoach_speech::transcribe::{Recogniser, default_threads};
 use serde::{Deserialize, Serialize};
 
 use super::call::ActiveCall;
@@ -124,6 +126,10 @@ enum VoiceReport {
     Devices(Vec<String>),
 }
 
+/// Wakes the window's event loop when a report is sent (it may be resting, see
+/// [`rest_while_recognising`]).
+type Waker = Arc<Mutex<Option<Box<dyn Fn() + Send>>>>;
+
 /// The voice thread's handle.
 #[derive(Resource)]
 pub struct VoiceLink {
@@ -131,6 +137,7 @@ pub struct VoiceLink {
     reports: Mutex<Receiver<VoiceReport>>,
     microphone: Arc<Mutex<Option<Arc<Microphone>>>>,
     cancel: Arc<AtomicBool>,
+    waker: Waker,
 }
 
 impl VoiceLink {
@@ -205,8 +212,10 @@ fn spawn_worker(model_path: PathBuf, threads: usize) -> VoiceLink {
     let (reports, outgoing) = channel::<VoiceReport>();
     let microphone: Arc<Mutex<Option<Arc<Microphone>>>> = Arc::default();
     let cancel = Arc::new(AtomicBool::new(false));
+    let waker = Waker::default();
     let shared = Arc::clone(&microphone);
     let cancelled = Arc::clone(&cancel);
+    let wake = Arc::clone(&waker);
     let spawned = std::thread::Builder::new()
         .name("voice".to_owned())
         .spawn(move || {
@@ -217,6 +226,7 @@ fn spawn_worker(model_path: PathBuf, threads: usize) -> VoiceLink {
                 microphone: shared,
                 cancel: cancelled,
                 reports,
+                waker: wake,
             };
             while let Ok(command) = incoming.recv() {
                 worker.handle(command);
@@ -230,6 +240,7 @@ fn spawn_worker(model_path: PathBuf, threads: usize) -> VoiceLink {
         reports: Mutex::new(outgoing),
         microphone,
         cancel,
+        waker,
     }
 }
 
@@ -240,11 +251,17 @@ struct Worker {
     microphone: Arc<Mutex<Option<Arc<Microphone>>>>,
     cancel: Arc<AtomicBool>,
     reports: Sender<VoiceReport>,
+    waker: Waker,
 }
 
 impl Worker {
     fn report(&self, report: VoiceReport) {
         let _ = self.reports.send(report);
+        if let Ok(waker) = self.waker.lock()
+            && let Some(wake) = waker.as_ref()
+        {
+            wake();
+        }
     }
 
     fn microphone(&self) -> Option<Arc<Microphone>> {
@@ -369,17 +386,11 @@ impl Worker {
     }
 }
 
-/// Decoding threads next to a running app: ggml's workers spin, so one core stays for the frame.
-fn recogniser_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |cores| cores.get().saturating_sub(1))
-        .clamp(1, 4)
-}
-
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<VoiceState>();
     app.init_resource::<HeardReply>();
     app.add_systems(Startup, start);
+    app.add_systems(PostStartup, wake_on_reports);
     // After the call has started: voice activity's first prompt is the call's scenario.
     app.add_systems(
         OnEnter(Screen::Call),
@@ -402,6 +413,7 @@ pub(super) fn plugin(app: &mut App) {
                 .in_set(AppSystems::Act)
                 .run_if(in_state(Screen::Settings)),
             show_voice.in_set(AppSystems::Show),
+            rest_while_recognising.in_set(AppSystems::Show),
         ),
     );
 }
@@ -414,8 +426,45 @@ fn start(mut commands: Commands, config: Option<Res<AppConfig>>) {
     commands.insert_resource(settings);
     commands.insert_resource(spawn_worker(
         crate::paths::model_path(None),
-        recogniser_threads(),
+        default_threads(),
     ));
+}
+
+/// With a window, every report from the voice thread wakes its event loop.
+fn wake_on_reports(link: Option<Res<VoiceLink>>, proxy: Option<Res<EventLoopProxyWrapper>>) {
+    let (Some(link), Some(proxy)) = (link, proxy) else {
+        return;
+    };
+    let proxy = (**proxy).clone();
+    if let Ok(mut waker) = link.waker.lock() {
+        *waker = Some(Box::new(move || {
+            let _ = proxy.send_event(WinitUserEvent::WakeUp);
+        }));
+    }
+}
+
+/// Longest rest of the window while a reply is recognised (it wakes sooner for input and for
+/// the voice thread's report).
+const RECOGNISING_REST: Duration = Duration::from_secs(1);
+
+/// While a reply is recognised the window redraws only on input and on the voice thread's
+/// report: whisper decodes on every core, and ggml's workers spin-wait for each other, so a
+/// frame drawn meanwhile (a whole core under a software renderer) would double the wait for the
+/// text. The screen shows «Распознаю…» and has nothing to animate.
+fn rest_while_recognising(
+    state: Res<VoiceState>,
+    settings: Option<ResMut<WinitSettings>>,
+    mut resting_from: Local<Option<UpdateMode>>,
+) {
+    let Some(mut settings) = settings else { return };
+    match (state.recognising, resting_from.take()) {
+        (true, None) => {
+            *resting_from = Some(settings.focused_mode);
+            settings.focused_mode = UpdateMode::reactive_low_power(RECOGNISING_REST);
+        }
+        (false, Some(before)) => settings.focused_mode = before,
+        (_, kept) => *resting_from = kept,
+    }
 }
 
 /// The prompt for the scenario being played: its words help whisper spell them.
