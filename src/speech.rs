@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use callcoach::paths::{installed_model_path, model_path};
+use callcoach_core::text::tenths;
 use callcoach_core::transcript::Speech;
 use callcoach_speech::audio::read_wav;
 use callcoach_speech::convert::{Precision, convert};
@@ -329,9 +330,9 @@ impl<I> VoiceLines<I> {
             Ok(heard) if !heard.text.is_empty() => {
                 let _ = writeln!(
                     out,
-                    "  🎤 Распознано за {:.1} с ({:.1} с речи).",
-                    heard.timings.total_ms as f64 / 1000.0,
-                    recording.seconds
+                    "  🎤 Распознано за {} с ({} с речи).",
+                    tenths(heard.timings.total_ms as f64 / 1000.0),
+                    tenths(f64::from(recording.seconds))
                 );
                 Said {
                     text: heard.text,

@@ -16,7 +16,7 @@ use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
-use callcoach_core::text::capitalised;
+use callcoach_core::text::{capitalised, tenths};
 use callcoach_speech::convert::Precision;
 use callcoach_speech::mic::{Microphone, Recording, input_devices};
 use callcoach_speech::model;
@@ -560,7 +560,7 @@ fn receive(
             }
             VoiceReport::Recognising(seconds) => {
                 state.recognising = true;
-                state.status = format!("Распознаю {seconds:.1} с речи…");
+                state.status = format!("Распознаю {} с речи…", tenths(f64::from(*seconds)));
             }
             VoiceReport::Heard {
                 text,
@@ -569,8 +569,8 @@ fn receive(
             } => {
                 state.recognising = false;
                 state.status = format!(
-                    "Распознано за {:.1} с. {}",
-                    *took_ms as f64 / 1000.0,
+                    "Распознано за {} с. {}",
+                    tenths(*took_ms as f64 / 1000.0),
                     if exam.calling().is_some() {
                         "Ответ отправлен как услышан."
                     } else {
