@@ -230,7 +230,6 @@ fn to_json(transcription: &Transcription, load_ms: u128) -> serde_json::Value {
             "end_ms": segment.end_ms,
             "text": segment.text,
             "confidence": segment.confidence,
-            "no_speech_probability": segment.no_speech,
         })).collect::<Vec<_>>(),
         "timings": {
             "audio_ms": timings.audio_ms,

@@ -42,8 +42,6 @@ pub struct Segment {
     pub text: String,
     /// Mean probability of its tokens, 0–1.
     pub confidence: f32,
-    /// whisper's probability that the segment has no speech at all.
-    pub no_speech: f32,
 }
 
 /// How long each step took, ms.
@@ -101,8 +99,6 @@ const SPEECH_OVER_NOISE: f32 = 3.0;
 const MIN_SPEECH_MS: u64 = 250;
 /// Audio kept around the speech, so word edges are not cut.
 const MARGIN_MS: u64 = 200;
-/// Segments whisper itself thinks are not speech, and that it is unsure of, are dropped.
-const NO_SPEECH_DROP: f32 = 0.6;
 
 impl Recogniser {
     /// Loads the model at `path`; `threads` decoding threads (one is best next to a running app).
@@ -156,6 +152,9 @@ impl Recogniser {
         params.set_single_segment(true);
         params.set_no_timestamps(true);
         params.set_suppress_blank(true);
+        // whisper.cpp 1.8.3's no-speech probability is read from logits it never computed (see
+        // below): never let it drop a reply.
+        params.set_no_speech_thold(1.0);
         params.set_print_special(false);
         params.set_print_progress(false);
         params.set_print_realtime(false);
@@ -198,8 +197,11 @@ impl Recogniser {
             } else {
                 probabilities.iter().sum::<f32>() / probabilities.len() as f32
             };
-            let no_speech = segment.no_speech_probability();
-            if text.is_empty() || (no_speech > NO_SPEECH_DROP && confidence < 0.5) {
+            // Not whisper.cpp's no-speech probability: 1.8.3 computes it from a row of logits it
+            // never fills (1/51,865 on a fresh state, the last reply's leftovers after), so a
+            // reply would depend on the one before. Silence is kept from whisper by
+            // `speech_bounds` instead.
+            if text.is_empty() {
                 continue;
             }
             // Without timestamps whisper reports its whole window: the speech found is the
@@ -209,7 +211,6 @@ impl Recogniser {
                 end_ms: ms(to),
                 text: without_repetition(&text),
                 confidence,
-                no_speech,
             });
         }
         let text = segments
