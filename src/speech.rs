@@ -321,16 +321,31 @@ impl<I> VoiceLines<I> {
         let started = Instant::now();
         let waited = || Said::from(format!("/wait {}", started.elapsed().as_secs().max(1)));
         let never = AtomicBool::new(false);
-        let Some(recording) = self.microphone.listen(LISTEN_LIMIT, END_OF_REPLY, &never) else {
+        // Recognised while the trainee pauses, before the pause is known to end the reply.
+        let (recogniser, prompt) = (&mut self.recogniser, &self.prompt);
+        let Some(listened) = self
+            .microphone
+            .listen(LISTEN_LIMIT, END_OF_REPLY, &never, |so_far| {
+                recogniser.transcribe(&so_far.samples, prompt)
+            })
+        else {
             let _ = writeln!(out, "  🎤 Ничего не слышно.");
             return waited();
         };
-        match self.recogniser.transcribe(&recording.samples, &self.prompt) {
+        let recording = listened.recording;
+        let (heard, when) = match listened.ahead {
+            Some(Ok(heard)) => (Ok(heard), "во время паузы".to_owned()),
+            _ => {
+                let heard = self.recogniser.transcribe(&recording.samples, &self.prompt);
+                let took = heard.as_ref().map_or(0, |heard| heard.timings.total_ms);
+                (heard, format!("за {} с", tenths(took as f64 / 1000.0)))
+            }
+        };
+        match heard {
             Ok(heard) if !heard.text.is_empty() => {
                 let _ = writeln!(
                     out,
-                    "  🎤 Распознано за {} с ({} с речи).",
-                    tenths(heard.timings.total_ms as f64 / 1000.0),
+                    "  🎤 Распознано {when} ({} с речи).",
                     tenths(f64::from(recording.seconds))
                 );
                 Said {

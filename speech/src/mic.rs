@@ -67,6 +67,21 @@ pub struct Recording {
     pub seconds: f32,
 }
 
+/// A voice-activity reply: the recording, and what was made of it while the trainee paused.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listened<T> {
+    /// Everything recorded, the closing pause included.
+    pub recording: Recording,
+    /// The result of the look-ahead on the audio up to the pause, when nothing was said after
+    /// it (so it covers the whole reply).
+    pub ahead: Option<T>,
+}
+
+/// Quiet after speech after which [`Microphone::listen`] looks ahead: long enough that most
+/// pauses between phrases are over by then, short enough that the look-ahead (a third of a
+/// second on two cores) ends before the reply does.
+pub const LOOK_AHEAD_AFTER: Duration = Duration::from_millis(300);
+
 /// The names of the input devices.
 pub fn input_devices() -> Vec<String> {
     cpal::default_host()
@@ -140,7 +155,12 @@ impl Microphone {
             .lock()
             .map(|mut samples| std::mem::take(&mut *samples))
             .unwrap_or_default();
-        let samples = resample(&samples, self.rate).unwrap_or_default();
+        self.recording(&samples)
+    }
+
+    /// Audio at the device's rate as a 16 kHz recording.
+    fn recording(&self, samples: &[f32]) -> Recording {
+        let samples = resample(samples, self.rate).unwrap_or_default();
         let seconds = samples.len() as f32 / crate::transcribe::SAMPLE_RATE as f32;
         Recording { samples, seconds }
     }
@@ -154,17 +174,24 @@ impl Microphone {
     /// `trailing` of quiet follows, or `limit` passes; `None` if nobody spoke. See
     /// [`VoiceActivity`]; a device that stops delivering counts as quiet after `trailing` of
     /// wall time. Setting `cancel` ends it at once with nothing.
-    pub fn listen(
+    ///
+    /// Once [`LOOK_AHEAD_AFTER`] of quiet follows speech, `ahead` is given the audio so far
+    /// (recording goes on meanwhile): the reply's transcription can be under way before the
+    /// pause has proved to be its end. Its result is kept only if nothing was said after it.
+    pub fn listen<T>(
         &self,
         limit: Duration,
         trailing: Duration,
         cancel: &AtomicBool,
-    ) -> Option<Recording> {
+        mut ahead: impl FnMut(&Recording) -> T,
+    ) -> Option<Listened<T>> {
         let mut activity = VoiceActivity::new(self.rate, trailing);
         self.start();
         let started = Instant::now();
         let mut seen = 0;
         let mut last_audio = Instant::now();
+        // The look-ahead's result and how much audio it saw.
+        let mut guess: Option<(usize, T)> = None;
         while started.elapsed() < limit {
             std::thread::sleep(Duration::from_millis(20));
             if cancel.load(Ordering::Relaxed) {
@@ -179,13 +206,29 @@ impl Microphone {
                 last_audio = Instant::now();
             }
             let over = activity.update(&samples);
+            if guess
+                .as_ref()
+                .is_some_and(|(heard, _)| activity.spoke_after(*heard))
+            {
+                guess = None;
+            }
+            let look = (!over && guess.is_none() && activity.pausing(LOOK_AHEAD_AFTER))
+                .then(|| samples.clone());
             drop(samples);
             if over || (activity.heard() && last_audio.elapsed() >= trailing) {
                 break;
             }
+            if let Some(audio) = look {
+                guess = Some((audio.len(), ahead(&self.recording(&audio))));
+            }
         }
         let recording = self.stop();
-        activity.heard().then_some(recording)
+        activity.heard().then(|| Listened {
+            recording,
+            ahead: guess
+                .filter(|(heard, _)| !activity.spoke_after(*heard))
+                .map(|(_, result)| result),
+        })
     }
 }
 
@@ -199,6 +242,8 @@ pub struct VoiceActivity {
     checked: usize,
     heard: bool,
     quiet_frames: usize,
+    /// Where the last speech frame ends, in samples.
+    speech_end: usize,
 }
 
 /// A frame louder than this (RMS) is speech.
@@ -215,6 +260,7 @@ impl VoiceActivity {
             checked: 0,
             heard: false,
             quiet_frames: 0,
+            speech_end: 0,
         }
     }
 
@@ -226,6 +272,7 @@ impl VoiceActivity {
             if rms > SPEECH_LEVEL {
                 self.heard = true;
                 self.quiet_frames = 0;
+                self.speech_end = self.checked + self.frame;
             } else {
                 self.quiet_frames += 1;
             }
@@ -237,6 +284,16 @@ impl VoiceActivity {
     /// Whether speech has been heard.
     pub fn heard(&self) -> bool {
         self.heard
+    }
+
+    /// Whether speech has been heard and at least `pause` of quiet follows it now.
+    pub fn pausing(&self, pause: Duration) -> bool {
+        self.heard && self.quiet_frames as u128 * 20 >= pause.as_millis()
+    }
+
+    /// Whether speech was heard after the first `samples` of the audio.
+    pub fn spoke_after(&self, samples: usize) -> bool {
+        self.speech_end > samples
     }
 }
 
@@ -351,6 +408,23 @@ mod tests {
         audio.extend(vec![0.0; 16_000]);
         let mut activity = VoiceActivity::new(16_000, Duration::from_millis(800));
         assert!(activity.update(&audio));
+    }
+
+    #[test]
+    fn a_pause_is_seen_before_it_ends_the_reply_and_speech_after_it_is_noticed() {
+        let mut activity = VoiceActivity::new(16_000, Duration::from_millis(800));
+        let mut audio = tone(1.5);
+        audio.extend(vec![0.0; 4_800]);
+        assert!(!activity.update(&audio));
+        assert!(activity.pausing(LOOK_AHEAD_AFTER), "0.3 s after the words");
+        assert!(!activity.pausing(Duration::from_millis(800)));
+        let looked = audio.len();
+        assert!(!activity.spoke_after(looked));
+        // The trainee goes on: what was looked at is not the whole reply.
+        audio.extend(tone(0.5));
+        assert!(!activity.update(&audio));
+        assert!(activity.spoke_after(looked));
+        assert!(!activity.pausing(LOOK_AHEAD_AFTER));
     }
 
     #[test]

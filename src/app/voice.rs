@@ -20,7 +20,7 @@ use callcoach_core::text::{capitalised, tenths};
 use callcoach_speech::convert::Precision;
 use callcoach_speech::mic::{Microphone, Recording, input_devices};
 use callcoach_speech::model;
-use callcoach_speech::transcribe::{Recogniser, default_threads};
+use callcoach_speech::transcribe::{Recogniser, Transcription, default_threads};
 use serde::{Deserialize, Serialize};
 
 use super::call::ActiveCall;
@@ -117,8 +117,10 @@ enum VoiceReport {
         text: String,
         /// Length of the recording, seconds.
         seconds: f32,
-        /// Time from the end of speech to the text, milliseconds.
+        /// Time from the end of the recording to the text, milliseconds.
         took_ms: u64,
+        /// Recognised while the trainee paused, before the pause ended the reply.
+        during_pause: bool,
     },
     /// Nothing but silence was recorded.
     NothingHeard,
@@ -294,7 +296,7 @@ impl Worker {
             Command::Stop { prompt } => {
                 if let Some(microphone) = self.microphone() {
                     let recording = microphone.stop();
-                    self.recognise(&recording, &prompt);
+                    self.recognise(&recording, &prompt, None);
                 }
             }
             Command::Listen { prompt } => {
@@ -302,9 +304,18 @@ impl Worker {
                 let Some(microphone) = self.microphone() else {
                     return;
                 };
-                if let Some(recording) = microphone.listen(LISTEN_LIMIT, END_OF_REPLY, &self.cancel)
-                {
-                    self.recognise(&recording, &prompt);
+                // While the trainee pauses the reply is already being recognised (with the model
+                // loaded; it is installed, if need be, once the reply is over).
+                let recogniser = &mut self.recogniser;
+                let listened =
+                    microphone.listen(LISTEN_LIMIT, END_OF_REPLY, &self.cancel, |so_far| {
+                        recogniser
+                            .as_mut()
+                            .map(|recogniser| recogniser.transcribe(&so_far.samples, &prompt))
+                    });
+                if let Some(listened) = listened {
+                    let ahead = listened.ahead.flatten().and_then(Result::ok);
+                    self.recognise(&listened.recording, &prompt, ahead);
                 } else if !self.cancel.load(Ordering::SeqCst) {
                     self.report(VoiceReport::NothingHeard);
                 }
@@ -366,19 +377,33 @@ impl Worker {
         }
     }
 
-    fn recognise(&mut self, recording: &Recording, prompt: &str) {
-        self.report(VoiceReport::Recognising(recording.seconds));
-        if !self.load(true) {
-            return;
-        }
-        let Some(recogniser) = &mut self.recogniser else {
-            return;
+    /// Reports what `recording` says: `ahead`, when it was recognised during the closing pause,
+    /// or else recognised now.
+    fn recognise(&mut self, recording: &Recording, prompt: &str, ahead: Option<Transcription>) {
+        let during_pause = ahead.is_some();
+        let heard = match ahead {
+            Some(heard) => Ok(heard),
+            None => {
+                self.report(VoiceReport::Recognising(recording.seconds));
+                if !self.load(true) {
+                    return;
+                }
+                let Some(recogniser) = &mut self.recogniser else {
+                    return;
+                };
+                recogniser.transcribe(&recording.samples, prompt)
+            }
         };
-        match recogniser.transcribe(&recording.samples, prompt) {
+        match heard {
             Ok(heard) if !heard.text.is_empty() => self.report(VoiceReport::Heard {
                 text: heard.text,
                 seconds: recording.seconds,
-                took_ms: heard.timings.total_ms,
+                took_ms: if during_pause {
+                    0
+                } else {
+                    heard.timings.total_ms
+                },
+                during_pause,
             }),
             Ok(_) => self.report(VoiceReport::NothingHeard),
             Err(error) => self.report(VoiceReport::ModelFailed(error.to_string())),
@@ -566,11 +591,16 @@ fn receive(
                 text,
                 seconds,
                 took_ms,
+                during_pause,
             } => {
                 state.recognising = false;
                 state.status = format!(
-                    "Распознано за {} с. {}",
-                    tenths(*took_ms as f64 / 1000.0),
+                    "{} {}",
+                    if *during_pause {
+                        "Распознано во время паузы.".to_owned()
+                    } else {
+                        format!("Распознано за {} с.", tenths(*took_ms as f64 / 1000.0))
+                    },
                     if exam.calling().is_some() {
                         "Ответ отправлен как услышан."
                     } else {
