@@ -117,10 +117,9 @@ enum VoiceReport {
         text: String,
         /// Length of the recording, seconds.
         seconds: f32,
-        /// Time from the end of the recording to the text, milliseconds.
-        took_ms: u64,
-        /// Recognised while the trainee paused, before the pause ended the reply.
-        during_pause: bool,
+        /// Time from the end of the recording to the text, milliseconds; `None` when it was
+        /// recognised while the trainee paused, before the pause ended the reply.
+        took_ms: Option<u64>,
     },
     /// Nothing but silence was recorded.
     NothingHeard,
@@ -129,8 +128,8 @@ enum VoiceReport {
 }
 
 /// Wakes the window's event loop when a report is sent (it may be resting, see
-/// [`rest_while_recognising`]).
-type Waker = Arc<Mutex<Option<Box<dyn Fn() + Send>>>>;
+/// [`rest_while_recognising`]); none without a window.
+type Waker = Option<Box<dyn Fn() + Send>>;
 
 /// The voice thread's handle.
 #[derive(Resource)]
@@ -139,7 +138,6 @@ pub struct VoiceLink {
     reports: Mutex<Receiver<VoiceReport>>,
     microphone: Arc<Mutex<Option<Arc<Microphone>>>>,
     cancel: Arc<AtomicBool>,
-    waker: Waker,
 }
 
 impl VoiceLink {
@@ -209,15 +207,13 @@ const LISTEN_LIMIT: Duration = Duration::from_secs(30);
 const END_OF_REPLY: Duration = Duration::from_millis(800);
 
 /// The voice thread: owns the open microphone and the recogniser (loaded once, kept warm).
-fn spawn_worker(model_path: PathBuf, threads: usize) -> VoiceLink {
+fn spawn_worker(model_path: PathBuf, threads: usize, waker: Waker) -> VoiceLink {
     let (commands, incoming) = channel::<Command>();
     let (reports, outgoing) = channel::<VoiceReport>();
     let microphone: Arc<Mutex<Option<Arc<Microphone>>>> = Arc::default();
     let cancel = Arc::new(AtomicBool::new(false));
-    let waker = Waker::default();
     let shared = Arc::clone(&microphone);
     let cancelled = Arc::clone(&cancel);
-    let wake = Arc::clone(&waker);
     let spawned = std::thread::Builder::new()
         .name("voice".to_owned())
         .spawn(move || {
@@ -228,7 +224,7 @@ fn spawn_worker(model_path: PathBuf, threads: usize) -> VoiceLink {
                 microphone: shared,
                 cancel: cancelled,
                 reports,
-                waker: wake,
+                waker,
             };
             while let Ok(command) = incoming.recv() {
                 worker.handle(command);
@@ -242,7 +238,6 @@ fn spawn_worker(model_path: PathBuf, threads: usize) -> VoiceLink {
         reports: Mutex::new(outgoing),
         microphone,
         cancel,
-        waker,
     }
 }
 
@@ -259,9 +254,7 @@ struct Worker {
 impl Worker {
     fn report(&self, report: VoiceReport) {
         let _ = self.reports.send(report);
-        if let Ok(waker) = self.waker.lock()
-            && let Some(wake) = waker.as_ref()
-        {
+        if let Some(wake) = &self.waker {
             wake();
         }
     }
@@ -398,12 +391,7 @@ impl Worker {
             Ok(heard) if !heard.text.is_empty() => self.report(VoiceReport::Heard {
                 text: heard.text,
                 seconds: recording.seconds,
-                took_ms: if during_pause {
-                    0
-                } else {
-                    heard.timings.total_ms
-                },
-                during_pause,
+                took_ms: (!during_pause).then_some(heard.timings.total_ms),
             }),
             Ok(_) => self.report(VoiceReport::NothingHeard),
             Err(error) => self.report(VoiceReport::ModelFailed(error.to_string())),
@@ -415,7 +403,6 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<VoiceState>();
     app.init_resource::<HeardReply>();
     app.add_systems(Startup, start);
-    app.add_systems(PostStartup, wake_on_reports);
     // After the call has started: voice activity's first prompt is the call's scenario.
     app.add_systems(
         OnEnter(Screen::Call),
@@ -443,29 +430,28 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
-fn start(mut commands: Commands, config: Option<Res<AppConfig>>) {
+fn start(
+    mut commands: Commands,
+    config: Option<Res<AppConfig>>,
+    proxy: Option<Res<EventLoopProxyWrapper>>,
+) {
     let settings = config
         .as_deref()
         .map(VoiceSettings::load)
         .unwrap_or_default();
     commands.insert_resource(settings);
+    // With a window, every report from the voice thread wakes its event loop.
+    let waker: Waker = proxy.map(|proxy| {
+        let proxy = (**proxy).clone();
+        Box::new(move || {
+            let _ = proxy.send_event(WinitUserEvent::WakeUp);
+        }) as Box<dyn Fn() + Send>
+    });
     commands.insert_resource(spawn_worker(
         crate::paths::model_path(None),
         default_threads(),
+        waker,
     ));
-}
-
-/// With a window, every report from the voice thread wakes its event loop.
-fn wake_on_reports(link: Option<Res<VoiceLink>>, proxy: Option<Res<EventLoopProxyWrapper>>) {
-    let (Some(link), Some(proxy)) = (link, proxy) else {
-        return;
-    };
-    let proxy = (**proxy).clone();
-    if let Ok(mut waker) = link.waker.lock() {
-        *waker = Some(Box::new(move || {
-            let _ = proxy.send_event(WinitUserEvent::WakeUp);
-        }));
-    }
 }
 
 /// Longest rest of the window while a reply is recognised (it wakes sooner for input and for
@@ -482,13 +468,13 @@ fn rest_while_recognising(
     mut resting_from: Local<Option<UpdateMode>>,
 ) {
     let Some(mut settings) = settings else { return };
-    match (state.recognising, resting_from.take()) {
-        (true, None) => {
-            *resting_from = Some(settings.focused_mode);
-            settings.focused_mode = UpdateMode::reactive_low_power(RECOGNISING_REST);
-        }
-        (false, Some(before)) => settings.focused_mode = before,
-        (_, kept) => *resting_from = kept,
+    if state.recognising && resting_from.is_none() {
+        *resting_from = Some(settings.focused_mode);
+        settings.focused_mode = UpdateMode::reactive_low_power(RECOGNISING_REST);
+    } else if !state.recognising
+        && let Some(before) = resting_from.take()
+    {
+        settings.focused_mode = before;
     }
 }
 
@@ -591,15 +577,15 @@ fn receive(
                 text,
                 seconds,
                 took_ms,
-                during_pause,
             } => {
                 state.recognising = false;
                 state.status = format!(
                     "{} {}",
-                    if *during_pause {
-                        "Распознано во время паузы.".to_owned()
-                    } else {
-                        format!("Распознано за {} с.", tenths(*took_ms as f64 / 1000.0))
+                    match took_ms {
+                        None => "Распознано во время паузы.".to_owned(),
+                        Some(took_ms) => {
+                            format!("Распознано за {} с.", tenths(*took_ms as f64 / 1000.0))
+                        }
                     },
                     if exam.calling().is_some() {
                         "Ответ отправлен как услышан."
@@ -616,7 +602,7 @@ fn receive(
                             .is_some_and(|settings| settings.voice_activity)
                     {
                         heard.started = time.elapsed_secs_f64()
-                            - *took_ms as f64 / 1000.0
+                            - took_ms.unwrap_or(0) as f64 / 1000.0
                             - f64::from(*seconds);
                         heard.on_hold = call.as_deref().is_some_and(ActiveCall::on_hold);
                     }
