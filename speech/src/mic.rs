@@ -70,7 +70,7 @@ pub struct Recording {
 /// A voice-activity reply: the recording, and what was made of it while the trainee paused.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Listened<T> {
-    /// Everything recorded, the closing pause included.
+    /// The reply as recorded: the words and the closing pause, nothing after it.
     pub recording: Recording,
     /// The result of the look-ahead on the audio up to the pause, when nothing was said after
     /// it (so it covers the whole reply).
@@ -148,13 +148,21 @@ impl Microphone {
 
     /// Stops and returns the recording at 16 kHz (push-to-talk released).
     pub fn stop(&self) -> Recording {
+        self.stop_at(None)
+    }
+
+    /// Stops and returns the recording, cut after `end` samples at the device's rate if given.
+    fn stop_at(&self, end: Option<usize>) -> Recording {
         self.shared.recording.store(false, Ordering::SeqCst);
-        let samples = self
+        let mut samples = self
             .shared
             .samples
             .lock()
             .map(|mut samples| std::mem::take(&mut *samples))
             .unwrap_or_default();
+        if let Some(end) = end {
+            samples.truncate(end);
+        }
         self.recording(&samples)
     }
 
@@ -222,7 +230,7 @@ impl Microphone {
                 guess = Some((audio.len(), ahead(&self.recording(&audio))));
             }
         }
-        let recording = self.stop();
+        let recording = self.stop_at(activity.end());
         activity.heard().then(|| Listened {
             recording,
             ahead: guess
@@ -244,6 +252,8 @@ pub struct VoiceActivity {
     quiet_frames: usize,
     /// Where the last speech frame ends, in samples.
     speech_end: usize,
+    /// Where the reply ended (its closing pause included), in samples, once it has.
+    end: Option<usize>,
 }
 
 /// A frame louder than this (RMS) is speech.
@@ -261,12 +271,15 @@ impl VoiceActivity {
             heard: false,
             quiet_frames: 0,
             speech_end: 0,
+            end: None,
         }
     }
 
     /// Looks at the audio recorded so far (from the start); `true` once the reply is over.
+    /// Audio after the reply's end is not looked at: when it arrives in one late burst (the
+    /// listening thread was busy), speech in it belongs to no reply.
     pub fn update(&mut self, samples: &[f32]) -> bool {
-        while samples.len() >= self.checked + self.frame {
+        while self.end.is_none() && samples.len() >= self.checked + self.frame {
             let chunk = &samples[self.checked..self.checked + self.frame];
             let rms = (chunk.iter().map(|s| s * s).sum::<f32>() / self.frame as f32).sqrt();
             if rms > SPEECH_LEVEL {
@@ -277,8 +290,18 @@ impl VoiceActivity {
                 self.quiet_frames += 1;
             }
             self.checked += self.frame;
+            if self.heard && self.quiet_frames >= self.trailing_frames {
+                self.end = Some(self.checked);
+            }
         }
-        self.heard && self.quiet_frames >= self.trailing_frames
+        self.end.is_some()
+    }
+
+    /// Where the reply ended, in samples from the start (its closing pause included), once
+    /// [`VoiceActivity::update`] has said so: whatever the wall clock, the recording is this
+    /// long.
+    pub fn end(&self) -> Option<usize> {
+        self.end
     }
 
     /// Whether speech has been heard.
@@ -425,6 +448,27 @@ mod tests {
         assert!(!activity.update(&audio));
         assert!(activity.spoke_after(looked));
         assert!(!activity.pausing(LOOK_AHEAD_AFTER));
+    }
+
+    #[test]
+    fn a_reply_heard_late_ends_where_its_pause_did_and_later_speech_is_not_part_of_it() {
+        // The listening thread was busy: the reply, 0.8 s of quiet, the trainee talking to a
+        // colleague, all at once.
+        let mut audio = tone(2.0);
+        audio.extend(vec![0.0; 16_000]);
+        audio.extend(tone(3.0));
+        let mut activity = VoiceActivity::new(16_000, Duration::from_millis(800));
+        assert!(activity.update(&audio));
+        assert_eq!(
+            activity.end(),
+            Some(32_000 + 12_800),
+            "the words and 0.8 s of quiet"
+        );
+        assert!(
+            !activity.spoke_after(32_000),
+            "what follows the end is not the reply"
+        );
+        assert!(activity.update(&audio), "and the reply stays over");
     }
 
     #[test]
