@@ -332,13 +332,16 @@ impl<I> VoiceLines<I> {
             let _ = writeln!(out, "  🎤 Ничего не слышно.");
             return waited();
         };
+        let ended = Instant::now()
+            .checked_sub(listened.late)
+            .unwrap_or_else(Instant::now);
         let recording = listened.recording;
         let (heard, when) = match listened.ahead {
             Some(Ok(heard)) => (Ok(heard), "во время паузы".to_owned()),
             _ => {
                 let heard = self.recogniser.transcribe(&recording.samples, &self.prompt);
-                let took = heard.as_ref().map_or(0, |heard| heard.timings.total_ms);
-                (heard, format!("за {} с", tenths(took as f64 / 1000.0)))
+                let waited = ended.elapsed().as_secs_f64();
+                (heard, format!("за {} с", tenths(waited)))
             }
         };
         match heard {

@@ -75,6 +75,9 @@ pub struct Listened<T> {
     /// The result of the look-ahead on the audio up to the pause, when nothing was said after
     /// it (so it covers the whole reply).
     pub ahead: Option<T>,
+    /// How long after the reply's end listening noticed it (the audio cut from the recording):
+    /// next to nothing, unless the look-ahead kept the listening thread busy.
+    pub late: Duration,
 }
 
 /// Quiet after speech after which [`Microphone::listen`] looks ahead: long enough that most
@@ -148,22 +151,17 @@ impl Microphone {
 
     /// Stops and returns the recording at 16 kHz (push-to-talk released).
     pub fn stop(&self) -> Recording {
-        self.stop_at(None)
+        self.recording(&self.take())
     }
 
-    /// Stops and returns the recording, cut after `end` samples at the device's rate if given.
-    fn stop_at(&self, end: Option<usize>) -> Recording {
+    /// Stops and hands over what was recorded, at the device's rate.
+    fn take(&self) -> Vec<f32> {
         self.shared.recording.store(false, Ordering::SeqCst);
-        let mut samples = self
-            .shared
+        self.shared
             .samples
             .lock()
             .map(|mut samples| std::mem::take(&mut *samples))
-            .unwrap_or_default();
-        if let Some(end) = end {
-            samples.truncate(end);
-        }
-        self.recording(&samples)
+            .unwrap_or_default()
     }
 
     /// Audio at the device's rate as a 16 kHz recording.
@@ -230,12 +228,18 @@ impl Microphone {
                 guess = Some((audio.len(), ahead(&self.recording(&audio))));
             }
         }
-        let recording = self.stop_at(activity.end());
+        let mut samples = self.take();
+        let end = activity.end().unwrap_or(samples.len());
+        let late = Duration::from_secs_f64(
+            samples.len().saturating_sub(end) as f64 / f64::from(self.rate.max(1)),
+        );
+        samples.truncate(end);
         activity.heard().then(|| Listened {
-            recording,
+            recording: self.recording(&samples),
             ahead: guess
                 .filter(|(heard, _)| !activity.spoke_after(*heard))
                 .map(|(_, result)| result),
+            late,
         })
     }
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bevy::ecs::system::SystemParam;
 use bevy::input::ButtonState;
@@ -117,9 +117,10 @@ enum VoiceReport {
         text: String,
         /// Length of the recording, seconds.
         seconds: f32,
-        /// Time from the end of the recording to the text, milliseconds; `None` when it was
-        /// recognised while the trainee paused, before the pause ended the reply.
-        took_ms: Option<u64>,
+        /// Time from the end of the reply to the text, milliseconds.
+        waited_ms: u64,
+        /// It was recognised while the trainee paused, before the pause ended the reply.
+        during_pause: bool,
     },
     /// Nothing but silence was recorded.
     NothingHeard,
@@ -289,7 +290,7 @@ impl Worker {
             Command::Stop { prompt } => {
                 if let Some(microphone) = self.microphone() {
                     let recording = microphone.stop();
-                    self.recognise(&recording, &prompt, None);
+                    self.recognise(&recording, Instant::now(), &prompt, None);
                 }
             }
             Command::Listen { prompt } => {
@@ -307,8 +308,11 @@ impl Worker {
                             .map(|recogniser| recogniser.transcribe(&so_far.samples, &prompt))
                     });
                 if let Some(listened) = listened {
+                    let ended = Instant::now()
+                        .checked_sub(listened.late)
+                        .unwrap_or_else(Instant::now);
                     let ahead = listened.ahead.flatten().and_then(Result::ok);
-                    self.recognise(&listened.recording, &prompt, ahead);
+                    self.recognise(&listened.recording, ended, &prompt, ahead);
                 } else if !self.cancel.load(Ordering::SeqCst) {
                     self.report(VoiceReport::NothingHeard);
                 }
@@ -370,9 +374,15 @@ impl Worker {
         }
     }
 
-    /// Reports what `recording` says: `ahead`, when it was recognised during the closing pause,
-    /// or else recognised now.
-    fn recognise(&mut self, recording: &Recording, prompt: &str, ahead: Option<Transcription>) {
+    /// Reports what `recording` (a reply that `ended` then) says: `ahead`, when it was
+    /// recognised during the closing pause, or else recognised now.
+    fn recognise(
+        &mut self,
+        recording: &Recording,
+        ended: Instant,
+        prompt: &str,
+        ahead: Option<Transcription>,
+    ) {
         let during_pause = ahead.is_some();
         let heard = match ahead {
             Some(heard) => Ok(heard),
@@ -391,7 +401,8 @@ impl Worker {
             Ok(heard) if !heard.text.is_empty() => self.report(VoiceReport::Heard {
                 text: heard.text,
                 seconds: recording.seconds,
-                took_ms: (!during_pause).then_some(heard.timings.total_ms),
+                waited_ms: u64::try_from(ended.elapsed().as_millis()).unwrap_or(u64::MAX),
+                during_pause,
             }),
             Ok(_) => self.report(VoiceReport::NothingHeard),
             Err(error) => self.report(VoiceReport::ModelFailed(error.to_string())),
@@ -576,16 +587,17 @@ fn receive(
             VoiceReport::Heard {
                 text,
                 seconds,
-                took_ms,
+                waited_ms,
+                during_pause,
             } => {
                 state.recognising = false;
+                let waited = *waited_ms as f64 / 1000.0;
                 state.status = format!(
                     "{} {}",
-                    match took_ms {
-                        None => "Распознано во время паузы.".to_owned(),
-                        Some(took_ms) => {
-                            format!("Распознано за {} с.", tenths(*took_ms as f64 / 1000.0))
-                        }
+                    if *during_pause {
+                        "Распознано во время паузы.".to_owned()
+                    } else {
+                        format!("Распознано за {} с.", tenths(waited))
                     },
                     if exam.calling().is_some() {
                         "Ответ отправлен как услышан."
@@ -594,16 +606,14 @@ fn receive(
                     }
                 );
                 if *screen.get() == Screen::Call {
-                    // Voice activity has no key press: the reply began its length (and the
-                    // recognition) ago.
+                    // Voice activity has no key press: the reply began its length before it
+                    // ended.
                     if heard.seconds.is_none()
                         && settings
                             .as_ref()
                             .is_some_and(|settings| settings.voice_activity)
                     {
-                        heard.started = time.elapsed_secs_f64()
-                            - took_ms.unwrap_or(0) as f64 / 1000.0
-                            - f64::from(*seconds);
+                        heard.started = time.elapsed_secs_f64() - waited - f64::from(*seconds);
                         heard.on_hold = call.as_deref().is_some_and(ActiveCall::on_hold);
                     }
                     if heard.seconds.is_some() && !draft.0.trim().is_empty() {
