@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::speech::{fixture, installed};
-use super::{callcoach_command, resolved_replies, run_with_input, stdout};
+use super::{callcoach_command, resolved_replies, run_with_input, stderr, stdout};
 
 /// A PulseAudio server of our own, with a pipe as its default source — the microphone. Like a
 /// real microphone it delivers sound all the time: a feeder writes silence in real time and
@@ -218,5 +218,34 @@ fn a_spoken_reply_through_the_microphone_is_heard_and_scored_like_the_typed_one(
         total(&spoken_transcript),
         total(&typed_transcript),
         "the spoken call scores as the typed one"
+    );
+}
+
+#[test]
+fn without_a_microphone_play_says_so_in_russian_and_what_to_do() {
+    // No sound server and an audio system without devices: a machine with no microphone.
+    let empty = tempfile::tempdir().expect("temp dir");
+    let alsa = empty.path().join("asound.conf");
+    std::fs::write(&alsa, "").expect("empty ALSA configuration");
+    let output = callcoach_command(&["play", "internet_down", "--text", "--voice"])
+        .env("XDG_RUNTIME_DIR", empty.path())
+        .env("ALSA_CONFIG_PATH", &alsa)
+        .env("XDG_DATA_HOME", empty.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("play runs");
+    assert!(!output.status.success());
+    let message = stderr(&output)
+        .lines()
+        .find(|line| line.contains("микрофон"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no message about the microphone: {}", stderr(&output)));
+    assert!(
+        message.contains("микрофон не найден") && message.contains("с клавиатуры"),
+        "{message}"
+    );
+    assert!(
+        !message.chars().any(|c| c.is_ascii_alphabetic()),
+        "the reason is in Russian, not the audio stack's English: {message}"
     );
 }

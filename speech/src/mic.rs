@@ -128,7 +128,7 @@ impl Microphone {
                     }
                 }
             })
-            .map_err(|error| MicError::NoMicrophone(error.to_string()))?;
+            .map_err(unusable("не удалось запустить поток микрофона"))?;
         let (device, rate, channels) = ready
             .recv()
             .map_err(|_| MicError::NoMicrophone("поток микрофона не запустился".to_owned()))??;
@@ -326,6 +326,15 @@ impl VoiceActivity {
 
 type StreamInfo = (String, u32, u16);
 
+/// The microphone cannot be used: `reason` for the user (Russian); the system's own words
+/// (English, from the audio stack) go to the log.
+fn unusable<E: std::fmt::Display>(reason: &'static str) -> impl FnOnce(E) -> MicError {
+    move |error| {
+        eprintln!("microphone unavailable: {error}");
+        MicError::NoMicrophone(reason.to_owned())
+    }
+}
+
 fn start_stream(
     wanted: Option<&str>,
     shared: Arc<Shared>,
@@ -334,7 +343,7 @@ fn start_stream(
     let device = match wanted {
         Some(name) => host
             .input_devices()
-            .map_err(|error| MicError::NoMicrophone(error.to_string()))?
+            .map_err(unusable("не удалось получить список устройств записи"))?
             .find(|device| device_name(device).as_deref() == Some(name))
             .ok_or_else(|| MicError::UnknownDevice(name.to_owned(), input_devices().join(", ")))?,
         None => host
@@ -344,7 +353,7 @@ fn start_stream(
     let name = device_name(&device).unwrap_or_else(|| "микрофон".to_owned());
     let supported = device
         .default_input_config()
-        .map_err(|error| MicError::NoMicrophone(error.to_string()))?;
+        .map_err(unusable("устройство записи недоступно"))?;
     let format = supported.sample_format();
     let config: StreamConfig = supported.into();
     let info = (name, config.sample_rate, config.channels);
@@ -362,7 +371,7 @@ fn start_stream(
     }?;
     stream
         .play()
-        .map_err(|error| MicError::NoMicrophone(error.to_string()))?;
+        .map_err(unusable("не удалось начать запись"))?;
     Ok((stream, info))
 }
 
@@ -403,7 +412,7 @@ where
             |error| eprintln!("microphone stream error: {error}"),
             None,
         )
-        .map_err(|error| MicError::NoMicrophone(error.to_string()))
+        .map_err(unusable("не удалось открыть запись с устройства"))
 }
 
 #[cfg(test)]
