@@ -57,8 +57,10 @@ fn bundled(name: &str) -> PathBuf {
 }
 
 /// The environment variable that overrides the speech model's path.
+#[cfg(feature = "speech")]
 const MODEL_ENV: &str = "CALLCOACH_MODEL";
 
+#[cfg(feature = "speech")]
 /// The speech model: `--model`, else `CALLCOACH_MODEL`, else the one installed in the data
 /// directory.
 pub fn model_path(flag: Option<&Path>) -> PathBuf {
@@ -71,6 +73,7 @@ pub fn model_path(flag: Option<&Path>) -> PathBuf {
     installed_model_path()
 }
 
+#[cfg(feature = "speech")]
 /// Where `model install` (and the app's first use of speech) puts the model.
 pub fn installed_model_path() -> PathBuf {
     dirs::data_dir()

@@ -34,6 +34,7 @@ pub(super) fn headless_on(scenarios: &Path, db: &Path) -> App {
         scenarios: scenarios.to_owned(),
         db: db.to_owned(),
         demo: None,
+        seed: None,
     });
     app.add_plugins(callcoach::app::plugin);
     // Virtual time clamps a step to 250 ms by default; a simulated second must stay a second.
@@ -549,6 +550,7 @@ fn every_text_of_the_first_screen_uses_the_bundled_cyrillic_font() {
         scenarios: repository().join("scenarios"),
         db: folder.path().join("progress.sqlite"),
         demo: None,
+        seed: None,
     });
     app.add_plugins(callcoach::app::plugin);
     update_until(&mut app, "the trainee list", |world| {

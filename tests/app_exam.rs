@@ -138,7 +138,7 @@ fn an_examiner_opens_exam_mode_and_a_trainee_earns_a_certificate() {
             .resource::<ExamState>()
             .sitting
             .as_ref()
-            .is_some_and(|sitting| !sitting.scenarios.is_empty())
+            .is_some_and(|sitting| sitting.admitted)
     });
 
     let calls = ["internet_down", "warranty_repair", "fraud_sms"];

@@ -197,6 +197,7 @@ fn without_a_microphone_the_call_says_so_and_the_keyboard_still_works() {
         scenarios: super::repository().join("scenarios"),
         db: folder.path().join("progress.sqlite"),
         demo: None,
+        seed: None,
     };
     VoiceSettings {
         device: Some("Гарнитура, которой нет".to_owned()),

@@ -1,15 +1,22 @@
 //! End-to-end tests of the `callcoach` binary: golden `check` output and terminal play.
 
+#[cfg(feature = "app")]
 mod app;
+#[cfg(feature = "app")]
 mod app_exam;
+#[cfg(feature = "app")]
 mod app_voice;
 mod check;
 mod exam;
+#[cfg(feature = "app")]
+mod parity;
 mod play;
 mod progress;
 mod report;
 mod score;
+#[cfg(feature = "speech")]
 mod speech;
+#[cfg(feature = "speech")]
 mod voice;
 
 use std::path::Path;

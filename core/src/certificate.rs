@@ -6,9 +6,31 @@ use std::collections::BTreeMap;
 use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use crate::store::Examiner;
-
 const DAY_MS: i64 = 86_400_000;
+
+/// The unlocked examiner: the only one who can sign certificates. The store keeps the key
+/// encrypted under the examiner's passphrase and hands out this value when it is unlocked.
+pub struct Examiner {
+    pub(crate) key: ed25519_dalek::SigningKey,
+}
+
+impl std::fmt::Debug for Examiner {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "Examiner({})", hex(&self.public_key()))
+    }
+}
+
+impl Examiner {
+    /// The public half of the signing key.
+    pub fn public_key(&self) -> [u8; 32] {
+        self.key.verifying_key().to_bytes()
+    }
+}
+
+/// Bytes as lower-case hex: keys, signatures and hashes in documents.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
 
 /// A certificate. `signature` signs the canonical JSON of every other field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,10 +85,10 @@ impl Certificate {
 
     /// Signs the certificate with the examiner's key (sets `public_key` and `signature`).
     pub fn sign(mut self, examiner: &Examiner) -> Certificate {
-        self.public_key = crate::store::hex_bytes(&examiner.public_key());
+        self.public_key = hex(&examiner.public_key());
         self.signature.clear();
         let signature = examiner.key.sign(&self.signed_bytes());
-        self.signature = crate::store::hex_bytes(&signature.to_bytes());
+        self.signature = hex(&signature.to_bytes());
         self
     }
 

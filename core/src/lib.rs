@@ -6,12 +6,15 @@
 // The core never prints: it returns data and front ends decide how to show it.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod attempt;
 pub mod certificate;
 pub mod exam;
+pub mod ledger;
 pub mod report;
 pub mod scenario;
 pub mod scoring;
 pub mod session;
+pub mod source;
 pub mod store;
 pub mod text;
 pub mod transcript;

@@ -2,13 +2,15 @@
 //! reply field (Enter sends), hold with a running timer against the promised duration (F2),
 //! hanging up (F4), and in practice the scenario's hints and live findings after each reply.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bevy::prelude::*;
+use callcoach_core::attempt::{Attempt, AttemptPlan, FinishedCall};
 use callcoach_core::scenario::ClockTime;
 use callcoach_core::scoring::ScoreReport;
-use callcoach_core::session::{AgentTurn, Event, Mode, Session, SessionOptions};
-use callcoach_core::text::minutes_seconds;
+use callcoach_core::session::narration::hold_started;
+use callcoach_core::session::{AgentTurn, Event, NarrationKind, narrate};
+use callcoach_core::text::{capitalised, minutes_seconds};
 use callcoach_core::transcript::{Speech, Transcript};
 
 use super::AppConfig;
@@ -16,7 +18,7 @@ use super::draft::{Draft, DraftView};
 use super::exam::{ExamState, certificate_folder};
 use super::library::Library;
 use super::scenarios::ChosenScenario;
-use super::store::{StoreCommand, StoreLink};
+use super::store::{StoreCommand, StoreLink, StoreReply};
 use super::theme::{self, Action, UiFont};
 use super::trainee::CurrentTrainee;
 use super::voice::{self, HeardReply, TalkButton, VoiceLink, VoiceSettings, VoiceView};
@@ -25,9 +27,7 @@ use super::{AppSystems, Screen};
 /// The call in progress.
 #[derive(Resource)]
 pub struct ActiveCall {
-    session: Mutex<Session>,
-    /// Turns already sent to the database.
-    recorded: usize,
+    attempt: Attempt,
     /// When the current hold started (app time, seconds), if the customer is on hold.
     hold_started: Option<f64>,
     /// When the line last came alive (app seconds): the latest line of either side, or the end
@@ -43,17 +43,12 @@ impl ActiveCall {
 
     /// Whether the call has ended.
     pub fn is_over(&self) -> bool {
-        self.session
-            .lock()
-            .map_or(true, |session| session.outcome().is_some())
+        self.attempt.is_over()
     }
 
     /// The words whisper should expect in this call.
     pub fn speech_prompt(&self) -> String {
-        self.session
-            .lock()
-            .map(|session| session.scenario().speech_prompt())
-            .unwrap_or_default()
+        self.attempt.session().scenario().speech_prompt()
     }
 }
 
@@ -61,7 +56,7 @@ impl ActiveCall {
 const NATURAL_PAUSE_SECONDS: f64 = 3.0;
 
 /// What the debrief shows: the finished call and its score.
-#[derive(Resource, Clone, Debug)]
+#[derive(Resource, Clone, Debug, PartialEq)]
 pub struct LastCall {
     /// The scenario played.
     pub scenario: String,
@@ -71,6 +66,17 @@ pub struct LastCall {
     pub report: ScoreReport,
     /// How the call ended, in Russian.
     pub summary: String,
+}
+
+impl From<&FinishedCall> for LastCall {
+    fn from(call: &FinishedCall) -> LastCall {
+        LastCall {
+            scenario: call.scenario_id.clone(),
+            transcript: call.transcript.clone(),
+            report: call.report.clone(),
+            summary: call.summary.clone(),
+        }
+    }
 }
 
 /// One line of the call as shown.
@@ -101,14 +107,6 @@ struct HoldView;
 
 /// How many recent lines fit on the screen.
 const VISIBLE_LINES: usize = 14;
-/// A new seed per call from the wall clock: calls vary between runs, and the seed is recorded
-/// with the attempt so the call can be replayed.
-pub(super) fn seed_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| since.as_nanos() as u64)
-}
-
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<CallLog>();
     app.add_systems(OnEnter(Screen::Call), (start, spawn).chain());
@@ -118,6 +116,12 @@ pub(super) fn plugin(app: &mut App) {
             act.in_set(AppSystems::Act),
             (show_log, show_status).in_set(AppSystems::Show),
         )
+            .run_if(in_state(Screen::Call)),
+    );
+    app.add_systems(
+        Update,
+        store_failures
+            .in_set(AppSystems::Act)
             .run_if(in_state(Screen::Call)),
     );
 }
@@ -131,6 +135,7 @@ pub(super) fn start(
     exam: Res<ExamState>,
     link: Option<Res<StoreLink>>,
     mut log: ResMut<CallLog>,
+    config: Option<Res<AppConfig>>,
     time: Res<Time>,
     mut next: ResMut<NextState<Screen>>,
 ) {
@@ -139,25 +144,25 @@ pub(super) fn start(
         next.set(Screen::Scenarios);
         return;
     };
-    let Some((path, scenario)) = library.scenarios.iter().find(|(_, s)| s.id == chosen.0) else {
+    let Some((_, scenario)) = library.scenarios.iter().find(|(_, s)| s.id == chosen.0) else {
         next.set(Screen::Scenarios);
         return;
     };
-    // An exam call is seeded from the sitting (seed + call index), as `exam start` does.
-    let (seed, mode) = match exam.calling() {
-        Some(sitting) => (
-            sitting.seed.wrapping_add(sitting.calls.len() as u64),
-            Mode::Exam,
-        ),
-        None => (seed_now(), Mode::Practice),
+    // An exam call is the sitting's next one; a practice call is recorded for the trainee.
+    let plan = match exam.calling() {
+        Some(sitting) => sitting.plan.next_call(),
+        None => Some(AttemptPlan {
+            trainee: trainee.0.clone(),
+            seed: config.as_ref().and_then(|config| config.seed),
+            ..AttemptPlan::practice(Arc::new(scenario.clone()))
+        }),
     };
-    let started = Session::start(
-        Arc::new(scenario.clone()),
-        SessionOptions { seed, mode },
-        library.morphology.clone(),
-        Box::new(library.scorer.clone()),
-    );
-    let (session, opening) = match started {
+    let Some(plan) = plan else {
+        next.set(Screen::Scenarios);
+        return;
+    };
+    let (attempt, opening) = match Attempt::start(plan, &library.scorer, library.morphology.clone())
+    {
         Ok(started) => started,
         Err(error) => {
             log.0
@@ -166,18 +171,8 @@ pub(super) fn start(
             return;
         }
     };
-    if let (Some(link), Some(name)) = (&link, &trainee.0) {
-        link.send(StoreCommand::StartAttempt {
-            mode: mode.into(),
-            trainee: name.clone(),
-            scenario: scenario.id.clone(),
-            scenario_file: path.clone(),
-            seed,
-        });
-    }
     let mut call = ActiveCall {
-        session: Mutex::new(session),
-        recorded: 0,
+        attempt,
         hold_started: None,
         live_since: time.elapsed_secs_f64(),
     };
@@ -193,10 +188,7 @@ fn spawn(
     exam: Res<ExamState>,
 ) {
     let Some(call) = call else { return };
-    let Ok(session) = call.session.lock() else {
-        return;
-    };
-    let scenario = session.scenario();
+    let scenario = call.attempt.session().scenario();
     let header = format!(
         "{} — звонит {} · компания «{}»",
         scenario.title, scenario.customer.name, scenario.company
@@ -204,9 +196,9 @@ fn spawn(
     let exam_line = exam.calling().map_or_else(String::new, |sitting| {
         format!(
             "ЭКЗАМЕН «{}» · звонок {} из {} · подсказок нет",
-            sitting.title,
-            sitting.calls.len() + 1,
-            sitting.scenarios.len()
+            sitting.plan.exam().title,
+            sitting.plan.calls().len() + 1,
+            sitting.plan.scenarios().len()
         )
     });
     commands.spawn((
@@ -268,57 +260,43 @@ fn spawn(
 
 /// Turns the engine's events into lines on the screen; `now` is when they reach the trainee.
 fn show_events(log: &mut CallLog, call: &mut ActiveCall, events: &[Event], now: f64) {
-    let Ok(session) = call.session.lock() else {
-        return;
-    };
-    let name = session.scenario().customer.name.clone();
-    drop(session);
-    for event in events {
-        match event {
-            Event::CustomerSpoke { text, .. } => {
+    let name = call.attempt.session().scenario().customer.name.clone();
+    for line in events.iter().flat_map(|event| narrate(event, &name)) {
+        match line.kind {
+            NarrationKind::Customer => {
                 call.live_since = now;
-                log.0.push(Line::Customer(format!("{name}: {text}")))
+                log.0.push(Line::Customer(line.text));
             }
-            Event::HintOffered { text } => log.0.push(Line::Hint(format!("Подсказка: {text}"))),
-            Event::FindingsReported { findings, .. } => {
-                for finding in findings {
-                    log.0.push(Line::Hint(format!(
-                        "Замечание: {} Лучше: «{}».",
-                        finding.message, finding.suggestion
-                    )));
-                }
-            }
-            Event::MoodChanged { .. } => {}
-            Event::HoldStarted { .. } => {}
-            Event::HoldEnded { seconds, .. } => {
+            NarrationKind::Hint => log.0.push(Line::Hint(line.text)),
+            // The gauge shows the mood; the hold was announced when the agent pressed F2.
+            NarrationKind::Mood | NarrationKind::HoldStarted => {}
+            NarrationKind::HoldEnded => {
                 call.live_since = now;
-                log.0.push(Line::Note(format!(
-                    "Удержание окончено через {}",
-                    minutes_seconds(*seconds)
-                )));
+                log.0.push(Line::Note(capitalised(&line.text)));
             }
-            Event::CallEnded { outcome, .. } => log
-                .0
-                .push(Line::Note(format!("Звонок окончен. {}", outcome.summary))),
+            NarrationKind::CallEnded => log.0.push(Line::Note(line.text)),
         }
     }
 }
 
-/// Sends turns not yet recorded to the database thread.
+/// Sends what the attempt has to record to the database thread.
 fn record(call: &mut ActiveCall, link: Option<&StoreLink>) {
-    let Ok(session) = call.session.lock() else {
-        return;
-    };
-    let turns = &session.transcript().turns;
+    let records = call.attempt.take_records();
     if let Some(link) = link
-        && turns.len() > call.recorded
+        && !records.is_empty()
     {
-        link.send(StoreCommand::RecordTurns {
-            from: call.recorded,
-            turns: turns[call.recorded..].to_vec(),
-        });
+        link.send(StoreCommand::Record(records));
     }
-    call.recorded = turns.len();
+}
+
+/// A database failure during a call is said in the call: the trainee must know their replies
+/// are no longer saved.
+fn store_failures(mut replies: MessageReader<StoreReply>, mut log: ResMut<CallLog>) {
+    for reply in replies.read() {
+        if let StoreReply::Failed(reason) = reply {
+            log.0.push(Line::Note(reason.clone()));
+        }
+    }
 }
 
 fn act(
@@ -328,7 +306,6 @@ fn act(
     mut draft: ResMut<Draft>,
     mut heard: ResMut<HeardReply>,
     mut log: ResMut<CallLog>,
-    library: Option<Res<Library>>,
     link: Option<Res<StoreLink>>,
     voice_link: Option<Res<VoiceLink>>,
     voice_settings: Option<Res<VoiceSettings>>,
@@ -337,7 +314,7 @@ fn act(
     time: Res<Time>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    let (Some(mut call), Some(library)) = (call, library) else {
+    let Some(mut call) = call else {
         return;
     };
     let now = time.elapsed_secs_f64();
@@ -359,17 +336,8 @@ fn act(
             Action::ToggleHold => match call.hold_started.take() {
                 None => {
                     call.hold_started = Some(now);
-                    let promised = call
-                        .session
-                        .lock()
-                        .ok()
-                        .and_then(|session| session.promised_seconds());
-                    log.0.push(Line::Note(match promised {
-                        Some(seconds) => {
-                            format!("Клиент на удержании (обещано {})", minutes_seconds(seconds))
-                        }
-                        None => "Клиент на удержании (срок ожидания не назван)".to_owned(),
-                    }));
+                    let promised = call.attempt.session().promised_seconds();
+                    log.0.push(Line::Note(capitalised(&hold_started(promised))));
                     continue;
                 }
                 Some(started) => vec![AgentTurn::Hold {
@@ -389,16 +357,11 @@ fn act(
                 // The agent's own words end a silence as the customer's do.
                 call.live_since = now;
             }
-            let events = {
-                let Ok(mut session) = call.session.lock() else {
-                    return;
-                };
-                match session.advance(turn) {
-                    Ok(events) => events,
-                    Err(error) => {
-                        log.0.push(Line::Note(error.to_string()));
-                        continue;
-                    }
+            let events = match call.attempt.advance(turn) {
+                Ok(events) => events,
+                Err(error) => {
+                    log.0.push(Line::Note(error.to_string()));
+                    continue;
                 }
             };
             show_events(&mut log, &mut call, &events, now);
@@ -414,38 +377,25 @@ fn act(
                 Some(&call),
             );
         }
-        let Ok(session) = call.session.lock() else {
-            return;
-        };
-        if let Some(outcome) = session.outcome() {
-            let report = library.scorer.score(session.transcript());
-            if let Some(link) = &link {
-                link.send(StoreCommand::Finish {
-                    finished: true,
-                    report: Box::new(report.clone()),
-                });
-            }
-            let last = LastCall {
-                scenario: session.scenario().id.clone(),
-                transcript: session.transcript().clone(),
-                report,
-                summary: outcome.summary.clone(),
-            };
+        if call.is_over() {
+            let finished = call.attempt.finish();
+            record(&mut call, link.as_deref());
             // An exam call goes back to the sitting; its debrief waits for the verdict.
             if exam.calling().is_some()
                 && let Some(sitting) = &mut exam.sitting
             {
-                sitting.calls.push(last);
-                if sitting.next_call().is_none()
+                sitting.plan.call_ended(finished);
+                if sitting.plan.is_complete()
                     && let (Some(link), Some(config)) = (&link, &config)
                 {
-                    link.send(StoreCommand::FinishExam {
+                    link.send(StoreCommand::CloseSitting {
+                        sitting: Box::new(sitting.plan.clone()),
                         certificates: certificate_folder(config),
                     });
                 }
                 next.set(Screen::Exam);
             } else {
-                commands.insert_resource(last);
+                commands.insert_resource(LastCall::from(&finished));
                 next.set(Screen::Debrief);
             }
             return;
@@ -520,9 +470,7 @@ fn show_status(
     )>,
 ) {
     let Some(call) = call else { return };
-    let Ok(session) = call.session.lock() else {
-        return;
-    };
+    let session = call.attempt.session();
     let start = ClockTime::parse(&session.scenario().clock).unwrap_or(ClockTime { minutes: 0 });
     let minutes = start.minutes + (session.elapsed_seconds() / 60.0) as u32;
     let clock = format!("Время: {}", ClockTime { minutes });

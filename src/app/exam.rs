@@ -5,11 +5,13 @@
 //! are shown. The examiner's key never leaves the database thread, and exam mode closes when the
 //! sitting ends.
 
+use std::sync::Arc;
+
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 use callcoach_core::certificate::date;
-use callcoach_core::exam::{Exam, ExamScenarios, Per};
+use callcoach_core::exam::{Exam, ExamScenarios, ExamSitting, Per};
 
 use super::call::LastCall;
 use super::library::Library;
@@ -30,27 +32,24 @@ pub struct ExamState {
     pub refusal: String,
 }
 
-/// One sitting of an exam.
+/// One sitting of an exam as the screen follows it.
 #[derive(Debug, Clone)]
 pub struct Sitting {
-    /// Exam id.
-    pub exam_id: String,
-    /// Exam title.
-    pub title: String,
-    /// The seed of the draw and of the calls.
-    pub seed: u64,
-    /// The scenarios, in order; empty until the database has admitted the sitting.
-    pub scenarios: Vec<String>,
-    /// The calls played so far.
-    pub calls: Vec<LastCall>,
+    /// The sitting: its exam, the scenarios drawn, the calls played.
+    pub plan: ExamSitting,
+    /// The database has admitted it (attempts left, no wait pending): calls may be played.
+    pub admitted: bool,
     /// The verdict, once judged.
     pub verdict: Option<ExamVerdict>,
 }
 
 impl Sitting {
-    /// The scenario of the next call, while calls remain.
+    /// The scenario of the next call, once admitted and while calls remain.
     pub fn next_call(&self) -> Option<&str> {
-        self.scenarios.get(self.calls.len()).map(String::as_str)
+        self.plan
+            .next_scenario()
+            .filter(|_| self.admitted)
+            .map(|scenario| scenario.id.as_str())
     }
 
     /// Not judged yet (starting, calls remaining, or being judged): the trainee cannot leave.
@@ -108,30 +107,12 @@ fn spawn(mut commands: Commands) {
     commands.spawn((theme::screen_root(Screen::Exam), children![ExamView]));
 }
 
-fn receive(
-    mut replies: MessageReader<StoreReply>,
-    mut state: ResMut<ExamState>,
-    library: Option<Res<Library>>,
-) {
+fn receive(mut replies: MessageReader<StoreReply>, mut state: ResMut<ExamState>) {
     for reply in replies.read() {
         match reply {
             StoreReply::ExamStarted => {
-                let Some(library) = &library else { continue };
-                let Some(sitting) = &mut state.sitting else {
-                    continue;
-                };
-                let scenarios: Vec<_> = library
-                    .scenarios
-                    .iter()
-                    .map(|(_, scenario)| scenario.clone())
-                    .collect();
-                if let Some((_, exam)) = library.exams.iter().find(|(_, e)| e.id == sitting.exam_id)
-                {
-                    sitting.scenarios = exam
-                        .pick(&scenarios, sitting.seed)
-                        .into_iter()
-                        .map(|scenario| scenario.id.clone())
-                        .collect();
+                if let Some(sitting) = &mut state.sitting {
+                    sitting.admitted = true;
                 }
             }
             StoreReply::ExamRefused(reason) => {
@@ -143,7 +124,7 @@ fn receive(
                 if state
                     .sitting
                     .as_ref()
-                    .is_some_and(|sitting| sitting.scenarios.is_empty()) =>
+                    .is_some_and(|sitting| !sitting.admitted) =>
             {
                 state.sitting = None;
                 state.refusal.clone_from(reason);
@@ -213,17 +194,17 @@ fn show(
             };
             view.spawn(theme::label(
                 &font,
-                format!("Экзамен «{}» — {who}", sitting.title),
+                format!("Экзамен «{}» — {who}", sitting.plan.exam().title),
                 28.0,
                 theme::TEXT,
             ));
             if let Some(verdict) = &sitting.verdict {
                 result(view, &font, sitting, verdict, library.as_deref());
-            } else if sitting.scenarios.is_empty() {
+            } else if !sitting.admitted {
                 view.spawn(theme::label(&font, "Начинаем экзамен…", 18.0, theme::MUTED));
             } else if let Some(id) = sitting.next_call() {
-                let index = sitting.calls.len() + 1;
-                let count = sitting.scenarios.len();
+                let index = sitting.plan.calls().len() + 1;
+                let count = sitting.plan.scenarios().len();
                 view.spawn(theme::label(
                     &font,
                     format!(
@@ -384,13 +365,13 @@ fn result(
         16.0,
         theme::MUTED,
     ));
-    for (index, call) in sitting.calls.iter().enumerate() {
+    for (index, call) in sitting.plan.calls().iter().enumerate() {
         view.spawn(theme::button(
             font,
             format!(
                 "{} · {} — {} из {}",
                 index + 1,
-                title_of(library, &call.scenario),
+                title_of(library, &call.scenario_id),
                 call.report.total,
                 call.report.max
             ),
@@ -428,7 +409,9 @@ fn number_keys(
                     actions.write(Action::StartExam(exam.id.clone()));
                 }
             }
-            (Some(sitting), _) if sitting.verdict.is_some() && index < sitting.calls.len() => {
+            (Some(sitting), _)
+                if sitting.verdict.is_some() && index < sitting.plan.calls().len() =>
+            {
                 actions.write(Action::ReviewExamCall(index));
             }
             _ => {}
@@ -443,6 +426,7 @@ fn act(
     library: Option<Res<Library>>,
     trainee: Res<CurrentTrainee>,
     link: Option<Res<StoreLink>>,
+    config: Option<Res<AppConfig>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for action in actions.read() {
@@ -451,26 +435,27 @@ fn act(
                 let (Some(library), Some(name), Some(link)) = (&library, &trainee.0, &link) else {
                     continue;
                 };
-                let Some((path, exam)) = library.exams.iter().find(|(_, exam)| &exam.id == id)
-                else {
+                let Some((_, exam)) = library.exams.iter().find(|(_, exam)| &exam.id == id) else {
                     continue;
                 };
-                let seed = super::call::seed_now();
+                let scenarios: Vec<_> = library
+                    .scenarios
+                    .iter()
+                    .map(|(_, scenario)| Arc::new(scenario.clone()))
+                    .collect();
                 state.refusal.clear();
-                state.sitting = Some(Sitting {
-                    exam_id: exam.id.clone(),
-                    title: exam.title.clone(),
-                    seed,
-                    scenarios: Vec::new(),
-                    calls: Vec::new(),
-                    verdict: None,
-                });
-                link.send(StoreCommand::StartExam {
-                    trainee: name.clone(),
-                    exam: Box::new(exam.clone()),
-                    exam_file: path.clone(),
-                    seed,
-                });
+                let seed = config.as_ref().and_then(|config| config.seed);
+                match ExamSitting::begin(Arc::new(exam.clone()), &scenarios, name, seed) {
+                    Ok(plan) => {
+                        link.send(StoreCommand::BeginSitting(Box::new(plan.clone())));
+                        state.sitting = Some(Sitting {
+                            plan,
+                            admitted: false,
+                            verdict: None,
+                        });
+                    }
+                    Err(error) => state.refusal = error.to_string(),
+                }
             }
             Action::NextExamCall => {
                 if let Some(id) = state
@@ -486,9 +471,9 @@ fn act(
             Action::ReviewExamCall(index) => {
                 if let Some(call) = state
                     .reviewing()
-                    .and_then(|sitting| sitting.calls.get(*index))
+                    .and_then(|sitting| sitting.plan.calls().get(*index))
                 {
-                    commands.insert_resource(call.clone());
+                    commands.insert_resource(LastCall::from(call));
                     next.set(Screen::Debrief);
                 }
             }

@@ -4,14 +4,14 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::{Duration, SystemTime};
 
 use bevy::prelude::*;
 use callcoach_core::exam::Exam;
-use callcoach_core::scenario::load::ron_files;
 use callcoach_core::scenario::{Diagnostic, Scenario, check_paths};
 use callcoach_core::scoring::Scorer;
+use callcoach_core::source::ron_files;
 use callcoach_core::text::Morphology;
 
 use super::AppConfig;
@@ -95,14 +95,19 @@ fn start_loading(
     load_in_background(&mut commands, config.scenarios.clone());
 }
 
+/// What the app says when the loading thread ended without a library (it could not be
+/// started, or it failed): the scenario list would otherwise wait forever.
+const LOADER_GONE: &str = "не удалось загрузить сценарии: поток загрузки остановился. Перезапустите callcoach; если это повторится, запустите callcoach check.";
+
 fn load_in_background(commands: &mut Commands, folder: PathBuf) {
     let (sender, receiver) = channel();
-    std::thread::Builder::new()
+    // A thread that cannot be spawned drops the sender: `receive` then reports it.
+    let _ = std::thread::Builder::new()
         .name("scenario-loader".to_owned())
         .spawn(move || {
             let _ = sender.send(load(&folder));
         })
-        .ok();
+        .inspect_err(|error| error!("the scenario loader could not start: {error}"));
     commands.insert_resource(Loading(Mutex::new(receiver)));
 }
 
@@ -111,19 +116,24 @@ fn receive(mut commands: Commands, loading: Option<Res<Loading>>, current: Optio
     let Ok(receiver) = loading.0.lock() else {
         return;
     };
-    if let Ok(result) = receiver.try_recv() {
-        match result {
-            Ok(mut library) => {
-                if let Some(previous) = current {
-                    keep_last_good(&mut library, &previous);
-                    info!("scenarios reloaded: {} playable", library.scenarios.len());
-                }
-                commands.insert_resource(library);
+    let result = match receiver.try_recv() {
+        Ok(result) => result,
+        Err(TryRecvError::Empty) => return,
+        Err(TryRecvError::Disconnected) => Err(LOADER_GONE.to_owned()),
+    };
+    match result {
+        Ok(mut library) => {
+            if let Some(previous) = current {
+                keep_last_good(&mut library, &previous);
+                info!("scenarios reloaded: {} playable", library.scenarios.len());
             }
-            Err(reason) => commands.insert_resource(LibraryFailed(reason)),
+            commands.insert_resource(library);
         }
-        commands.remove_resource::<Loading>();
+        // A failed reload keeps the library that works; only a first load has nothing to show.
+        Err(reason) if current.is_some() => error!("scenario reload failed: {reason}"),
+        Err(reason) => commands.insert_resource(LibraryFailed(reason)),
     }
+    commands.remove_resource::<Loading>();
 }
 
 /// A scenario that loaded before and is broken now stays playable in its last good version; the
@@ -157,5 +167,31 @@ fn watch(
     };
     if stamps(&config.scenarios) != library.stamps {
         load_in_background(&mut commands, config.scenarios.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loader_that_ended_without_a_library_is_reported_instead_of_awaited() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins);
+        app.add_systems(PreUpdate, receive);
+        let (sender, receiver) = channel::<Result<Library, String>>();
+        drop(sender);
+        app.insert_resource(Loading(Mutex::new(receiver)));
+        app.update();
+        let failed = app
+            .world()
+            .get_resource::<LibraryFailed>()
+            .expect("the scenario list is told why nothing loaded");
+        assert!(
+            failed.0.contains("поток загрузки остановился"),
+            "{}",
+            failed.0
+        );
+        assert!(app.world().get_resource::<Loading>().is_none());
     }
 }

@@ -38,6 +38,9 @@ pub struct AppConfig {
     pub db: PathBuf,
     /// `--demo-screenshots DIR`: play the scripted demo, save screenshots here, exit.
     pub demo: Option<PathBuf>,
+    /// `--seed N`: every call and exam sitting uses this seed (to replay a recorded call);
+    /// `None` draws a new one each time.
+    pub seed: Option<u64>,
 }
 
 /// The screens, in the order a trainee meets them.

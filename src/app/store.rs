@@ -2,20 +2,21 @@
 //! must never wait for the disk. Screens send commands; replies arrive as messages.
 
 use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
 
 use bevy::prelude::*;
-use callcoach_core::exam::{Exam, ExamResult};
+use callcoach_core::attempt::Record;
+use callcoach_core::exam::{ExamResult, ExamSitting};
+use callcoach_core::ledger::Ledger;
 use callcoach_core::report::TraineeReport;
-use callcoach_core::scoring::ScoreReport;
-use callcoach_core::store::{
-    AttemptMode, AttemptStatus, Examiner, NewAttempt, PlayedCalls, Store, StoreError, Trainee,
-    content_hash, now_ms,
-};
-use callcoach_core::transcript::TranscriptTurn;
+use callcoach_core::store::{Examiner, Store, StoreError, Trainee, now_ms};
 
 use super::AppConfig;
+
+/// What the app says when the database thread is gone: every later turn would be lost silently.
+const STORE_GONE: &str = "Прогресс больше не сохраняется: поток базы прогресса остановился. Перезапустите callcoach; звонки до этого момента сохранены.";
 
 /// What the database thread is asked to do, in order.
 #[derive(Debug)]
@@ -36,54 +37,22 @@ pub enum StoreCommand {
     },
     /// Forget the unlocked examiner.
     LockExaminer,
-    /// Start a sitting of an exam (the examiner must be unlocked; admission is checked).
-    StartExam {
-        /// Trainee name.
-        trainee: String,
-        /// The exam.
-        exam: Box<Exam>,
-        /// Its file, hashed into the sitting.
-        exam_file: std::path::PathBuf,
-        /// The sitting's seed.
-        seed: u64,
-    },
-    /// Judge the sitting's calls, seal it, issue the certificate into this folder when passed,
+    /// Open a sitting in the database (the examiner must be unlocked; admission is checked).
+    BeginSitting(Box<ExamSitting>),
+    /// Judge the played sitting, seal it, issue the certificate into this folder when passed,
     /// and lock the examiner.
-    FinishExam {
+    CloseSitting {
+        /// The sitting with every call played.
+        sitting: Box<ExamSitting>,
         /// Where certificate files go.
         certificates: std::path::PathBuf,
     },
-    /// Start the attempt every following turn belongs to.
-    StartAttempt {
-        /// Practice, or a call of the open exam sitting.
-        mode: AttemptMode,
-        /// Trainee name.
-        trainee: String,
-        /// Scenario id.
-        scenario: String,
-        /// The scenario's file: read and hashed here, never on a frame.
-        scenario_file: std::path::PathBuf,
-        /// The call's seed.
-        seed: u64,
-    },
-    /// Record turns of the current attempt from this index on.
-    RecordTurns {
-        /// Index of the first turn given.
-        from: usize,
-        /// The turns.
-        turns: Vec<TranscriptTurn>,
-    },
+    /// Write an attempt's records (its start, turns, end), in order.
+    Record(Vec<Record>),
     /// Build a trainee's progress report.
     Report(String),
     /// A trainee's best total per scenario.
     BestTotals(String),
-    /// End the current attempt.
-    Finish {
-        /// How it ended.
-        finished: bool,
-        /// Its score.
-        report: Box<ScoreReport>,
-    },
 }
 
 /// What came back.
@@ -140,6 +109,8 @@ pub struct StoreLink {
     commands: Option<Sender<StoreCommand>>,
     replies: Mutex<Receiver<StoreReply>>,
     worker: Option<JoinHandle<()>>,
+    /// The thread's end has been reported: said once, not every frame.
+    gone_reported: AtomicBool,
 }
 
 impl StoreLink {
@@ -173,14 +144,18 @@ fn start_worker(mut commands: Commands, config: Option<Res<AppConfig>>) {
     let (command_sender, command_receiver) = channel::<StoreCommand>();
     let (reply_sender, reply_receiver) = channel::<StoreReply>();
     let path = config.db.clone();
+    // A thread that cannot be spawned drops its ends of the channels: the first poll reports
+    // the database as gone instead of the app waiting for replies that never come.
     let worker = std::thread::Builder::new()
         .name("progress-db".to_owned())
         .spawn(move || worker(&path, &command_receiver, &reply_sender))
+        .inspect_err(|error| error!("the database thread could not start: {error}"))
         .ok();
     let link = StoreLink {
         commands: Some(command_sender),
         replies: Mutex::new(reply_receiver),
         worker,
+        gone_reported: AtomicBool::new(false),
     };
     link.send(StoreCommand::ListTrainees);
     commands.insert_resource(link);
@@ -191,8 +166,20 @@ fn poll(link: Option<Res<StoreLink>>, mut replies: MessageWriter<StoreReply>) {
     let Ok(receiver) = link.replies.lock() else {
         return;
     };
-    while let Ok(reply) = receiver.try_recv() {
-        replies.write(reply);
+    loop {
+        match receiver.try_recv() {
+            Ok(reply) => {
+                replies.write(reply);
+            }
+            Err(TryRecvError::Empty) => break,
+            Err(TryRecvError::Disconnected) => {
+                if !link.gone_reported.swap(true, Ordering::Relaxed) {
+                    error!("the database thread has ended");
+                    replies.write(StoreReply::Failed(STORE_GONE.to_owned()));
+                }
+                break;
+            }
+        }
     }
 }
 
@@ -210,9 +197,8 @@ fn worker(path: &std::path::Path, commands: &Receiver<StoreCommand>, replies: &S
     };
     let mut state = Worker {
         store,
-        attempt: None,
+        ledger: Ledger::new(),
         examiner: None,
-        sitting: None,
     };
     while let Ok(command) = commands.recv() {
         if let Err(error) = state.handle(command, replies) {
@@ -221,21 +207,12 @@ fn worker(path: &std::path::Path, commands: &Receiver<StoreCommand>, replies: &S
     }
 }
 
-/// The database thread's state: the store, the attempt being played, and — only here, never in
-/// the frame's world — the unlocked examiner's signing key.
+/// The database thread's state: the store, the ledger of the attempt and sitting being
+/// written, and — only here, never in the frame's world — the unlocked examiner's signing key.
 struct Worker {
     store: Store,
-    attempt: Option<i64>,
+    ledger: Ledger,
     examiner: Option<Examiner>,
-    sitting: Option<OpenSitting>,
-}
-
-/// An exam sitting in progress.
-struct OpenSitting {
-    run: i64,
-    trainee: Trainee,
-    exam: Exam,
-    played: PlayedCalls,
 }
 
 impl Worker {
@@ -300,122 +277,81 @@ impl Worker {
                 }
             }
             StoreCommand::LockExaminer => self.examiner = None,
-            StoreCommand::StartExam {
-                trainee,
-                exam,
-                exam_file,
-                seed,
-            } => {
-                let trainee = self.trainee(trainee)?;
-                let refusal = if self.examiner.is_none() {
-                    Some(
+            StoreCommand::BeginSitting(sitting) => {
+                let Some(examiner) = &self.examiner else {
+                    reply(StoreReply::ExamRefused(
                         "режим экзамена закрыт: его открывает служба качества паролем экзаменатора"
                             .to_owned(),
-                    )
-                } else {
-                    self.store.exam_admission(&trainee, &exam, now_ms())?.err()
-                };
-                if let Some(reason) = refusal {
-                    reply(StoreReply::ExamRefused(reason));
+                    ));
                     return Ok(());
+                };
+                match self.ledger.begin_sitting(&self.store, &sitting, examiner)? {
+                    Ok(()) => reply(StoreReply::ExamStarted),
+                    Err(reason) => reply(StoreReply::ExamRefused(reason)),
                 }
-                let exam_hash = hash_file(&exam_file);
-                let run = self
-                    .store
-                    .start_exam_run(&trainee, &exam.id, &exam_hash, seed)?;
-                self.sitting = Some(OpenSitting {
-                    run,
-                    trainee,
-                    exam: *exam,
-                    played: PlayedCalls {
-                        all_finished: true,
-                        ..PlayedCalls::default()
-                    },
-                });
-                reply(StoreReply::ExamStarted);
             }
-            StoreCommand::FinishExam { certificates } => {
-                let (Some(sitting), Some(examiner)) = (self.sitting.take(), self.examiner.take())
-                else {
+            StoreCommand::CloseSitting {
+                sitting,
+                certificates,
+            } => {
+                let Some(examiner) = self.examiner.take() else {
                     reply(StoreReply::Failed("экзамен не был начат".to_owned()));
                     return Ok(());
                 };
-                let outcome = self.store.close_sitting(
-                    sitting.run,
-                    &sitting.trainee,
-                    &sitting.exam,
-                    &sitting.played,
-                    &examiner,
-                )?;
+                let outcome = self
+                    .ledger
+                    .close_sitting(&mut self.store, &sitting, &examiner)?;
                 let certificate = outcome.certificate.map(|certificate| IssuedCertificate {
                     number: certificate.number.clone(),
                     valid_until: certificate.valid_until,
-                    files: certificate.write_files(&certificates),
+                    files: crate::certificate_files::write(&certificate, &certificates),
                 });
                 reply(StoreReply::ExamFinished(Box::new(ExamVerdict {
                     result: outcome.result,
                     certificate,
                 })));
             }
-            StoreCommand::StartAttempt {
-                mode,
-                trainee,
-                scenario,
-                scenario_file,
-                seed,
-            } => {
-                // The version played is pinned by the file's hash; an unreadable file pins nothing.
-                let scenario_hash = hash_file(&scenario_file);
-                let trainee = self.trainee(trainee)?;
-                let exam_run = match (mode, &mut self.sitting) {
-                    (AttemptMode::Exam, Some(sitting)) => {
-                        sitting
-                            .played
-                            .scenario_hashes
-                            .insert(scenario.clone(), scenario_hash.clone());
-                        Some(sitting.run)
-                    }
-                    _ => None,
-                };
-                self.attempt = Some(self.store.start_attempt(&NewAttempt {
-                    trainee: &trainee,
-                    mode,
-                    scenario_id: &scenario,
-                    scenario_hash,
-                    rubric_hash: content_hash(callcoach_core::scoring::DEFAULT_RUBRIC),
-                    seed,
-                    exam_run,
-                })?);
-            }
-            StoreCommand::RecordTurns { from, turns } => {
-                if let Some(attempt) = self.attempt {
-                    for (offset, turn) in turns.iter().enumerate() {
-                        self.store.record_turn(attempt, from + offset, turn)?;
-                    }
-                }
-            }
-            StoreCommand::Finish { finished, report } => {
-                if let Some(attempt) = self.attempt.take() {
-                    let status = if finished {
-                        AttemptStatus::Finished
-                    } else {
-                        AttemptStatus::Abandoned
-                    };
-                    self.store.finish_attempt(attempt, status, Some(&report))?;
-                }
-                if let Some(sitting) = &mut self.sitting {
-                    sitting.played.all_finished &= finished;
-                    sitting.played.reports.push(*report);
-                }
-            }
+            StoreCommand::Record(records) => self.ledger.write(&mut self.store, records)?,
         }
         Ok(())
     }
 }
 
-/// SHA-256 of a file's text; empty when it cannot be read.
-fn hash_file(path: &std::path::Path) -> String {
-    std::fs::read_to_string(path)
-        .map(|text| content_hash(&text))
-        .unwrap_or_default()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_thread_that_ended_is_reported_once() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins);
+        app.add_message::<StoreReply>();
+        app.add_systems(PreUpdate, poll);
+        let (_, command_receiver) = channel::<StoreCommand>();
+        let (reply_sender, reply_receiver) = channel::<StoreReply>();
+        drop((command_receiver, reply_sender));
+        app.insert_resource(StoreLink {
+            commands: None,
+            replies: Mutex::new(reply_receiver),
+            worker: None,
+            gone_reported: AtomicBool::new(false),
+        });
+        #[derive(Resource, Default)]
+        struct Said(Vec<StoreReply>);
+        app.init_resource::<Said>();
+        app.add_systems(
+            Update,
+            |mut replies: MessageReader<StoreReply>, mut said: ResMut<Said>| {
+                said.0.extend(replies.read().cloned());
+            },
+        );
+        for _ in 0..3 {
+            app.update();
+        }
+        assert_eq!(
+            app.world().resource::<Said>().0,
+            vec![StoreReply::Failed(STORE_GONE.to_owned())],
+            "the trainee is told once that nothing is saved any more"
+        );
+    }
 }

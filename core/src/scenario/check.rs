@@ -5,13 +5,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::diagnostic::{Diagnostic, Severity};
-use super::load::{ScenarioLibrary, SourceFile, parse_scenario, ron_files, top_level_is};
+use super::load::{ScenarioLibrary, parse_scenario};
 use super::model::{ClockTime, Condition, EndingKind, Scenario};
-use super::outline::{Key, Node, Position};
 use crate::exam::{Exam, load_exam};
 use crate::scoring::{Scorer, is_rubric, load_rubric, rule_catalogue};
 use crate::session::{Mode, Session, SessionOptions, names_rule, parse_turn};
+use crate::source::outline::{Key, Node, Position};
+use crate::source::{Diagnostic, Severity};
+use crate::source::{SourceFile, ron_files, top_level_is};
 use crate::text::{Morphology, PhraseSet};
 
 /// Difficulty bounds of the scenario card.

@@ -34,6 +34,10 @@ pub struct Scenario {
     /// Scripted calls that must reach the named ending; `callcoach check` plays them.
     #[serde(default)]
     pub walkthroughs: Vec<Walkthrough>,
+    /// SHA-256 of the file's text this scenario was parsed from: the version an attempt pins is
+    /// the one actually played, never a later read of a file that may have changed or vanished.
+    #[serde(skip)]
+    pub source_hash: String,
 }
 
 /// The caller.

@@ -64,6 +64,11 @@ impl Scorer {
         &self.rubric
     }
 
+    /// SHA-256 of the rubric's text: the version every attempt scored by this scorer pins.
+    pub fn rubric_hash(&self) -> &str {
+        &self.rubric.rubric.source_hash
+    }
+
     /// Scores a whole call.
     pub fn score(&self, transcript: &Transcript) -> ScoreReport {
         let call = Call::new(&self.morphology, transcript);

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::ClockTime;
-use crate::scenario::outline::Key;
+use crate::source::outline::Key;
 use crate::text::{Morphology, PhraseSet};
 
 /// The default rubric, shipped inside the binary so `score` works from any folder.
@@ -94,6 +94,9 @@ pub struct Rubric {
     /// A company's own phrases that must be said.
     #[serde(default)]
     pub required_phrases: Vec<RequiredPhrase>,
+    /// SHA-256 of the text it was parsed from: the rubric version an attempt pins.
+    #[serde(skip)]
+    pub source_hash: String,
 }
 
 /// Weights and pass requirements of the five categories.
@@ -469,7 +472,9 @@ impl Rubric {
 
     /// Parses rubric RON.
     pub fn parse(text: &str) -> Result<Rubric, ron::error::SpannedError> {
-        crate::scenario::load::ron_options().from_str(text)
+        let mut rubric: Rubric = crate::source::ron_options().from_str(text)?;
+        rubric.source_hash = crate::source::content_hash(text);
+        Ok(rubric)
     }
 
     /// The sum of category weights: the maximum total.
@@ -697,14 +702,14 @@ impl Rubric {
 /// Reads, parses and compiles a rubric file; every problem becomes a diagnostic with the line
 /// and column of the value at fault.
 pub fn load_rubric(
-    source: &crate::scenario::SourceFile,
+    source: &crate::source::SourceFile,
     morphology: &Morphology,
-) -> Result<CompiledRubric, Vec<crate::scenario::Diagnostic>> {
-    use crate::scenario::outline::Node;
-    use crate::scenario::{Diagnostic, Severity};
+) -> Result<CompiledRubric, Vec<crate::source::Diagnostic>> {
+    use crate::source::outline::Node;
+    use crate::source::{Diagnostic, Severity};
 
     let rubric = Rubric::parse(&source.text)
-        .map_err(|error| vec![crate::scenario::load::ron_diagnostic(&source.path, &error)])?;
+        .map_err(|error| vec![crate::source::ron_diagnostic(&source.path, &error)])?;
     rubric.compile(morphology).map_err(|problems| {
         let outline = Node::parse(&source.text);
         problems
@@ -729,5 +734,5 @@ pub fn load_rubric(
 
 /// Whether RON text is a rubric rather than a scenario: its top-level value is `Rubric(…)`.
 pub fn is_rubric(text: &str) -> bool {
-    crate::scenario::load::top_level_is(text, "Rubric")
+    crate::source::top_level_is(text, "Rubric")
 }

@@ -27,7 +27,7 @@ pub fn names_rule(named: &str, id: &str) -> bool {
 }
 
 /// Looks at the agent's latest reply in the context of the call so far.
-pub trait ReplyAssessor: Send {
+pub trait ReplyAssessor: Send + Sync {
     /// Findings on turn `turn` (an agent reply) of `transcript`.
     fn assess(&mut self, transcript: &Transcript, turn: usize) -> Vec<LiveFinding>;
 }

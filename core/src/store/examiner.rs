@@ -8,23 +8,7 @@ use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use ed25519_dalek::SigningKey;
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// The unlocked examiner: can sign certificates.
-pub struct Examiner {
-    pub(crate) key: SigningKey,
-}
-
-impl std::fmt::Debug for Examiner {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "Examiner({})", hex(&self.public_key()))
-    }
-}
-
-impl Examiner {
-    /// The public half of the signing key.
-    pub fn public_key(&self) -> [u8; 32] {
-        self.key.verifying_key().to_bytes()
-    }
-}
+use crate::certificate::Examiner;
 
 /// Why the examiner could not be set up or unlocked.
 #[derive(Debug, PartialEq, Eq)]
@@ -64,10 +48,6 @@ impl std::fmt::Display for ExaminerError {
             ),
         }
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn random<const N: usize>() -> Result<[u8; N], ExaminerError> {

@@ -10,18 +10,18 @@ mod chain;
 mod examiner;
 mod report;
 mod schema;
-mod sitting;
 
+pub use crate::attempt::{AttemptMode, AttemptStatus};
+pub use crate::certificate::Examiner;
+pub use crate::source::content_hash;
 pub use chain::ChainProblem;
-pub use examiner::{Examiner, ExaminerError, MIN_PASSPHRASE_CHARS};
+pub use examiner::{ExaminerError, MIN_PASSPHRASE_CHARS};
 pub use report::{AttemptRow, CertificateRow, ExamRow, GroupRow};
-pub use sitting::{PlayedCalls, SittingOutcome};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use crate::scoring::ScoreReport;
 use crate::transcript::{Speaker, Speech, Transcript, TranscriptTurn};
@@ -91,6 +91,9 @@ pub enum StoreError {
     /// An empty trainee name.
     #[error("имя стажёра не может быть пустым")]
     EmptyName,
+    /// An exam call or a verdict with no sitting open: the sitting was not admitted.
+    #[error("экзамен не начат: звонок экзамена записывается только в открытый экзамен")]
+    NoSitting,
     /// Anything else SQLite reports.
     #[error("{path}: ошибка базы прогресса: {reason}")]
     Other {
@@ -108,67 +111,6 @@ pub struct Trainee {
     pub id: i64,
     /// Name as entered.
     pub name: String,
-}
-
-/// Practice or exam.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AttemptMode {
-    /// With hints.
-    Practice,
-    /// Without hints, for certification.
-    Exam,
-}
-
-/// An attempt is recorded in the mode its call was played in.
-impl From<crate::session::Mode> for AttemptMode {
-    fn from(mode: crate::session::Mode) -> AttemptMode {
-        match mode {
-            crate::session::Mode::Practice => AttemptMode::Practice,
-            crate::session::Mode::Exam => AttemptMode::Exam,
-        }
-    }
-}
-
-impl AttemptMode {
-    fn as_str(self) -> &'static str {
-        match self {
-            AttemptMode::Practice => "practice",
-            AttemptMode::Exam => "exam",
-        }
-    }
-}
-
-/// How an attempt ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AttemptStatus {
-    /// Still being played (or the process is still alive).
-    InProgress,
-    /// The call reached an end.
-    Finished,
-    /// The program was killed or crashed mid-call.
-    Interrupted,
-    /// The trainee left before the end.
-    Abandoned,
-}
-
-impl AttemptStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            AttemptStatus::InProgress => "in_progress",
-            AttemptStatus::Finished => "finished",
-            AttemptStatus::Interrupted => "interrupted",
-            AttemptStatus::Abandoned => "abandoned",
-        }
-    }
-
-    fn parse(text: &str) -> AttemptStatus {
-        match text {
-            "finished" => AttemptStatus::Finished,
-            "interrupted" => AttemptStatus::Interrupted,
-            "abandoned" => AttemptStatus::Abandoned,
-            _ => AttemptStatus::InProgress,
-        }
-    }
 }
 
 /// What an attempt is about, fixed when it starts.
@@ -239,13 +181,7 @@ pub struct Attempt {
 
 /// Bytes as lower-case hex.
 pub fn hex_bytes(bytes: &[u8]) -> String {
-    examiner::hex(bytes)
-}
-
-/// SHA-256 of a text, in hex: how scenario and rubric versions are pinned.
-pub fn content_hash(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    crate::certificate::hex(bytes)
 }
 
 /// Milliseconds since the Unix epoch, as the store records times.

@@ -1,7 +1,9 @@
 //! Closing (the last two agent turns): ask whether anything else is needed and thank for the
 //! call; «Будем рады помочь снова» is praised.
 
+use super::Rule;
 use crate::scoring::report::Severity;
+use crate::scoring::rubric::Category;
 use crate::scoring::rubric::CompiledRubric;
 use crate::scoring::{Call, Outcome};
 use crate::text::PhraseSet;
@@ -9,6 +11,25 @@ use crate::text::PhraseSet;
 pub(crate) const MORE_QUESTIONS: &str = "closing.more_questions";
 pub(crate) const THANKS: &str = "closing.thanks";
 pub(crate) const BONUS: &str = "closing.bonus";
+
+/// The rules of this category, each with what it checks in one Russian sentence.
+pub(crate) const RULES: &[Rule] = &[
+    Rule {
+        id: MORE_QUESTIONS,
+        category: Category::Closing,
+        description: "В конце сотрудник спрашивает, остались ли у клиента вопросы.",
+    },
+    Rule {
+        id: THANKS,
+        category: Category::Closing,
+        description: "В конце сотрудник благодарит за звонок.",
+    },
+    Rule {
+        id: BONUS,
+        category: Category::Closing,
+        description: "Похвала: «Будем рады помочь снова».",
+    },
+];
 
 /// How many last agent turns make the closing.
 pub(crate) const CLOSING_TURNS: usize = 2;

@@ -1,11 +1,20 @@
 //! De-escalation: techniques that calm an angry customer. Scored by how many different ones
 //! were used; the category passes with at least one.
 
+use super::Rule;
 use crate::scoring::report::Severity;
+use crate::scoring::rubric::Category;
 use crate::scoring::rubric::CompiledRubric;
 use crate::scoring::{Call, Outcome};
 
 pub(crate) const NONE: &str = "deescalation.none";
+
+/// The rules of this category, each with what it checks in one Russian sentence.
+pub(crate) const RULES: &[Rule] = &[Rule {
+    id: NONE,
+    category: Category::Deescalation,
+    description: "В разговоре прозвучал хотя бы один приём снятия конфликта.",
+}];
 
 pub(crate) fn check(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome) {
     let mut used = 0;

@@ -1,7 +1,9 @@
 //! Greeting (the first agent turn): a greeting word that fits the clock, the agent's name, a
 //! position and the company, in any order; recommended, a question that takes the lead.
 
+use super::Rule;
 use crate::scoring::report::Severity;
+use crate::scoring::rubric::Category;
 use crate::scoring::rubric::CompiledRubric;
 use crate::scoring::{Call, Outcome};
 use crate::text::capitalised;
@@ -12,6 +14,35 @@ pub(crate) const NAME: &str = "greeting.name";
 pub(crate) const POSITION: &str = "greeting.position";
 pub(crate) const COMPANY: &str = "greeting.company";
 pub(crate) const LEAD_QUESTION: &str = "greeting.lead_question";
+
+/// The rules of this category, each with what it checks in one Russian sentence.
+pub(crate) const RULES: &[Rule] = &[
+    Rule {
+        id: WORD,
+        category: Category::Greeting,
+        description: "Приветствие подходит ко времени звонка: «Доброе утро» — утром, «Здравствуйте» — всегда; «Алло» и «Здрасте» — не приветствие.",
+    },
+    Rule {
+        id: NAME,
+        category: Category::Greeting,
+        description: "В приветствии сотрудник называет своё имя.",
+    },
+    Rule {
+        id: POSITION,
+        category: Category::Greeting,
+        description: "В приветствии сотрудник называет должность или службу.",
+    },
+    Rule {
+        id: COMPANY,
+        category: Category::Greeting,
+        description: "В приветствии сотрудник называет компанию.",
+    },
+    Rule {
+        id: LEAD_QUESTION,
+        category: Category::Greeting,
+        description: "Рекомендация: сразу взять инициативу вопросом, например о номере договора или заявки.",
+    },
+];
 
 /// How many first agent turns may hold the lead question: customers often interrupt the
 /// greeting, and the question comes right after.

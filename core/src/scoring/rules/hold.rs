@@ -1,7 +1,9 @@
 //! Hold etiquette, checked for every hold: the agent asks the customer to wait and says for how
 //! long, the hold does not outlast the promise, and the first reply after it thanks for waiting.
 
+use super::Rule;
 use crate::scoring::report::Severity;
+use crate::scoring::rubric::Category;
 use crate::scoring::rubric::CompiledRubric;
 use crate::scoring::{Call, Outcome};
 use crate::text::{minutes_seconds as minutes, promised_durations};
@@ -12,6 +14,35 @@ pub(crate) const DURATION: &str = "hold.duration";
 pub(crate) const KEPT: &str = "hold.kept";
 pub(crate) const THANKS: &str = "hold.thanks";
 pub(crate) const SPOKE_ON_HOLD: &str = "hold.spoke_on_hold";
+
+/// The rules of this category, each with what it checks in one Russian sentence.
+pub(crate) const RULES: &[Rule] = &[
+    Rule {
+        id: ANNOUNCED,
+        category: Category::Hold,
+        description: "Перед удержанием сотрудник просит клиента подождать на линии.",
+    },
+    Rule {
+        id: DURATION,
+        category: Category::Hold,
+        description: "Перед удержанием сотрудник говорит, сколько придётся ждать.",
+    },
+    Rule {
+        id: KEPT,
+        category: Category::Hold,
+        description: "Удержание не длится дольше обещанного.",
+    },
+    Rule {
+        id: THANKS,
+        category: Category::Hold,
+        description: "После удержания сотрудник благодарит за ожидание.",
+    },
+    Rule {
+        id: SPOKE_ON_HOLD,
+        category: Category::Hold,
+        description: "Голосовой ответ начинается после того, как клиента сняли с удержания.",
+    },
+];
 
 pub(crate) fn check(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome) {
     let turns = &call.transcript.turns;

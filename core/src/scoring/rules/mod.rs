@@ -10,6 +10,26 @@ pub(crate) mod wording;
 use super::report::Finding;
 use super::rubric::{Category, CompiledRubric};
 
+/// A rule written in code, with what it checks: declared next to the code that applies it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rule {
+    /// Stable id: `wording.obligation`.
+    pub(crate) id: &'static str,
+    /// Its category.
+    pub(crate) category: Category,
+    /// What it checks, in one Russian sentence.
+    pub(crate) description: &'static str,
+}
+
+/// The rules written in code, category by category in debrief order.
+pub(crate) const CODED: [&[Rule]; 5] = [
+    greeting::RULES,
+    hold::RULES,
+    wording::RULES,
+    closing::RULES,
+    deescalation::RULES,
+];
+
 /// A rule as a trainer or scenario author sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleInfo {
@@ -21,7 +41,7 @@ pub struct RuleInfo {
     pub description: String,
 }
 
-/// Every rule of a rubric: the built-in ones and those its word lists add (stop phrases,
+/// Every rule of a rubric: the ones written in code and those its word lists add (stop phrases,
 /// techniques, required phrases).
 pub fn rule_catalogue(rubric: &CompiledRubric) -> Vec<RuleInfo> {
     let rule = |id: &str, category, description: &str| RuleInfo {
@@ -29,93 +49,11 @@ pub fn rule_catalogue(rubric: &CompiledRubric) -> Vec<RuleInfo> {
         category,
         description: description.to_owned(),
     };
-    let mut rules = vec![
-        rule(
-            greeting::WORD,
-            Category::Greeting,
-            "Приветствие подходит ко времени звонка: «Доброе утро» — утром, «Здравствуйте» — всегда; «Алло» и «Здрасте» — не приветствие.",
-        ),
-        rule(
-            greeting::NAME,
-            Category::Greeting,
-            "В приветствии сотрудник называет своё имя.",
-        ),
-        rule(
-            greeting::POSITION,
-            Category::Greeting,
-            "В приветствии сотрудник называет должность или службу.",
-        ),
-        rule(
-            greeting::COMPANY,
-            Category::Greeting,
-            "В приветствии сотрудник называет компанию.",
-        ),
-        rule(
-            greeting::LEAD_QUESTION,
-            Category::Greeting,
-            "Рекомендация: сразу взять инициативу вопросом, например о номере договора или заявки.",
-        ),
-        rule(
-            hold::ANNOUNCED,
-            Category::Hold,
-            "Перед удержанием сотрудник просит клиента подождать на линии.",
-        ),
-        rule(
-            hold::DURATION,
-            Category::Hold,
-            "Перед удержанием сотрудник говорит, сколько придётся ждать.",
-        ),
-        rule(
-            hold::KEPT,
-            Category::Hold,
-            "Удержание не длится дольше обещанного.",
-        ),
-        rule(
-            hold::THANKS,
-            Category::Hold,
-            "После удержания сотрудник благодарит за ожидание.",
-        ),
-        rule(
-            hold::SPOKE_ON_HOLD,
-            Category::Hold,
-            "Голосовой ответ начинается после того, как клиента сняли с удержания.",
-        ),
-        rule(
-            wording::OBLIGATION,
-            Category::Wording,
-            "Клиенту не говорят «вы должны» и «вы обязаны» — только «необходимо».",
-        ),
-        rule(
-            wording::COMPANY_PROBLEM,
-            Category::Wording,
-            "О стороне компании говорят не «проблема», а «техническая неисправность».",
-        ),
-        rule(
-            wording::RECOMMENDATION,
-            Category::Wording,
-            "Похвала: сотрудник сказал «необходимо» — рекомендацию вместо требования.",
-        ),
-        rule(
-            closing::MORE_QUESTIONS,
-            Category::Closing,
-            "В конце сотрудник спрашивает, остались ли у клиента вопросы.",
-        ),
-        rule(
-            closing::THANKS,
-            Category::Closing,
-            "В конце сотрудник благодарит за звонок.",
-        ),
-        rule(
-            closing::BONUS,
-            Category::Closing,
-            "Похвала: «Будем рады помочь снова».",
-        ),
-        rule(
-            deescalation::NONE,
-            Category::Deescalation,
-            "В разговоре прозвучал хотя бы один приём снятия конфликта.",
-        ),
-    ];
+    let mut rules: Vec<RuleInfo> = CODED
+        .iter()
+        .flat_map(|rules| rules.iter())
+        .map(|coded| rule(coded.id, coded.category, coded.description))
+        .collect();
     for stop in &rubric.stops {
         rules.push(rule(&stop.rule, Category::Wording, &stop.message));
     }
@@ -139,4 +77,35 @@ pub(crate) fn is_final_when_said(finding: &Finding) -> bool {
     !matches!(finding.category, Category::Closing | Category::Deescalation)
         && finding.rule != greeting::LEAD_QUESTION
         && !finding.rule.starts_with("required.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_of_the_default_rubric_has_its_own_id_and_a_description() {
+        let morphology = crate::text::Morphology::shared().expect("dictionary");
+        let scorer = crate::scoring::Scorer::with_default_rubric(morphology).expect("rubric");
+        let rules = rule_catalogue(scorer.rubric());
+        let mut ids: Vec<&str> = rules.iter().map(|rule| rule.id.as_str()).collect();
+        ids.sort_unstable();
+        let count = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "a rule id is used twice: {rules:#?}");
+        for rule in &rules {
+            assert!(
+                rule.id.starts_with(rule.category.id()) && !rule.description.trim().is_empty(),
+                "{rule:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_coded_rule_sits_in_its_own_category() {
+        for rules in CODED {
+            let category = rules[0].category;
+            assert!(rules.iter().all(|rule| rule.category == category));
+        }
+    }
 }

@@ -1,8 +1,10 @@
 //! Wording, in every agent turn: no obligation put on the customer («вы должны» →
 //! «необходимо»), no «проблема» on the company's side, no stop phrases.
 
+use super::Rule;
 use super::greeting::same_word;
 use crate::scoring::report::Severity;
+use crate::scoring::rubric::Category;
 use crate::scoring::rubric::CompiledRubric;
 use crate::scoring::{Call, Outcome};
 use crate::text::{AnalyzedText, AnalyzedWord, Break, Grammar, Hit};
@@ -10,6 +12,25 @@ use crate::text::{AnalyzedText, AnalyzedWord, Break, Grammar, Hit};
 pub(crate) const OBLIGATION: &str = "wording.obligation";
 pub(crate) const COMPANY_PROBLEM: &str = "wording.company_problem";
 pub(crate) const RECOMMENDATION: &str = "wording.recommendation";
+
+/// The rules of this category, each with what it checks in one Russian sentence.
+pub(crate) const RULES: &[Rule] = &[
+    Rule {
+        id: OBLIGATION,
+        category: Category::Wording,
+        description: "Клиенту не говорят «вы должны» и «вы обязаны» — только «необходимо».",
+    },
+    Rule {
+        id: COMPANY_PROBLEM,
+        category: Category::Wording,
+        description: "О стороне компании говорят не «проблема», а «техническая неисправность».",
+    },
+    Rule {
+        id: RECOMMENDATION,
+        category: Category::Wording,
+        description: "Похвала: сотрудник сказал «необходимо» — рекомендацию вместо требования.",
+    },
+];
 
 /// How far back from «должен» the subject is looked for.
 const SUBJECT_REACH: usize = 8;

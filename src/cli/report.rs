@@ -41,7 +41,7 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
     let now = now_ms();
     let text = if args.all {
         // One trainee may not see the others: the group report is the quality service's.
-        crate::exam::examiner(&store, false, &mut std::io::stderr())?;
+        super::exam::examiner(&store, false, &mut std::io::stderr())?;
         let report = GroupReport::build(&store, now)?;
         match args.format {
             Format::Text => report.to_text(),

@@ -1,15 +1,21 @@
 //! Certification exams as the quality service writes them (`scenarios/exams/*.ron`): which
 //! scenarios, the pass rules, attempts allowed, the wait between attempts and how long a
-//! certificate stays valid.
+//! certificate stays valid; and a sitting of one ([`ExamSitting`]).
 
+mod sitting;
+
+pub use sitting::{ExamSitting, SittingError};
+
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
 use serde::Deserialize;
 
-use crate::scenario::outline::Key;
-use crate::scenario::{Diagnostic, Scenario, Severity, SourceFile};
+use crate::scenario::Scenario;
 use crate::scoring::{Category, ScoreReport};
+use crate::source::outline::Key;
+use crate::source::{Diagnostic, Severity, SourceFile};
 
 /// An exam definition.
 #[derive(Clone, Debug, Deserialize)]
@@ -30,6 +36,10 @@ pub struct Exam {
     pub wait_hours: u32,
     /// Days a certificate stays valid.
     pub certificate_valid_days: u32,
+    /// SHA-256 of the file's text this exam was parsed from: the definition a sitting and its
+    /// certificate pin.
+    #[serde(skip)]
+    pub source_hash: String,
 }
 
 /// Which scenarios an exam runs.
@@ -84,18 +94,30 @@ pub struct ExamResult {
 
 impl Exam {
     /// The scenarios of a run with `seed`: the fixed list, or a draw from the tags.
-    pub fn pick<'a>(&self, library: &'a [Scenario], seed: u64) -> Vec<&'a Scenario> {
+    pub fn pick<'a, S: Borrow<Scenario>>(&self, library: &'a [S], seed: u64) -> Vec<&'a S> {
         match &self.scenarios {
             ExamScenarios::Fixed(ids) => ids
                 .iter()
-                .filter_map(|id| library.iter().find(|scenario| &scenario.id == id))
+                .filter_map(|id| {
+                    library
+                        .iter()
+                        .find(|scenario| Borrow::<Scenario>::borrow(*scenario).id == *id)
+                })
                 .collect(),
             ExamScenarios::Drawn { count, tags } => {
-                let mut pool: Vec<&Scenario> = library
+                let mut pool: Vec<&S> = library
                     .iter()
-                    .filter(|scenario| scenario.tags.iter().any(|tag| tags.contains(tag)))
+                    .filter(|scenario| {
+                        Borrow::<Scenario>::borrow(*scenario)
+                            .tags
+                            .iter()
+                            .any(|tag| tags.contains(tag))
+                    })
                     .collect();
-                pool.sort_by(|a, b| a.id.cmp(&b.id));
+                pool.sort_by(|a, b| {
+                    let (a, b): (&Scenario, &Scenario) = ((*a).borrow(), (*b).borrow());
+                    a.id.cmp(&b.id)
+                });
                 let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
                 let mut chosen = Vec::new();
                 while chosen.len() < *count as usize && !pool.is_empty() {
@@ -165,10 +187,11 @@ impl Exam {
 /// Parses an exam file and checks it against the scenarios it names; every problem is a
 /// diagnostic with line and column.
 pub fn load_exam(source: &SourceFile, library: &[Scenario]) -> Result<Exam, Vec<Diagnostic>> {
-    let exam: Exam = crate::scenario::load::ron_options()
+    let mut exam: Exam = crate::source::ron_options()
         .from_str(&source.text)
-        .map_err(|error| vec![crate::scenario::load::ron_diagnostic(&source.path, &error)])?;
-    let outline = crate::scenario::outline::Node::parse(&source.text);
+        .map_err(|error| vec![crate::source::ron_diagnostic(&source.path, &error)])?;
+    exam.source_hash = crate::source::content_hash(&source.text);
+    let outline = crate::source::outline::Node::parse(&source.text);
     let mut diagnostics = Vec::new();
     let mut problem = |path: &[Key<'_>], message: String, help: &str| {
         let position = outline.as_ref().map(|outline| outline.locate(path));

@@ -17,7 +17,7 @@ use callcoach_speech::transcribe::{Recogniser, Transcription, default_threads};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
-use crate::play::Said;
+use super::play::Said;
 
 /// Model commands.
 #[derive(Debug, Subcommand)]

@@ -3,20 +3,21 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use callcoach::certificate_files;
+use callcoach_core::attempt::Attempt;
 use callcoach_core::certificate::{Certificate, date};
-use callcoach_core::exam::Exam;
-use callcoach_core::scenario::{CheckReport, Scenario, check_paths};
+use callcoach_core::exam::ExamSitting;
+use callcoach_core::ledger::Ledger;
+use callcoach_core::scenario::{CheckReport, check_paths};
 use callcoach_core::scoring::Scorer;
-use callcoach_core::session::Mode;
-use callcoach_core::store::{
-    AttemptMode, Examiner, NewAttempt, PlayedCalls, Store, Trainee, content_hash, now_ms,
-};
+use callcoach_core::store::{Examiner, Store, now_ms};
 use callcoach_core::text::Morphology;
 use clap::Subcommand;
 
-use crate::play::{Call, Recorder, Said, play_call, read};
+use super::play::{Said, play_call, read};
 
 /// The environment variable a script can give the examiner's passphrase in.
 const PASSPHRASE_ENV: &str = "CALLCOACH_EXAMINER_PASSPHRASE";
@@ -55,7 +56,7 @@ pub enum CertCommand {
 
 /// The exams and scenarios of the scenarios folder, checked (files with errors left out).
 fn load(scenarios: &Path, scorer: &Scorer, morphology: &Morphology) -> CheckReport {
-    check_paths(&crate::paths::with_exams(scenarios), morphology, scorer)
+    check_paths(&callcoach::paths::with_exams(scenarios), morphology, scorer)
 }
 
 /// Runs an exam command.
@@ -96,30 +97,26 @@ pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result
             seed,
             out: folder,
         } => {
-            let Some((exam_path, exam)) = exams.iter().find(|(_, found)| &found.id == exam) else {
+            let Some((_, exam)) = exams.iter().find(|(_, found)| &found.id == exam) else {
                 let ids: Vec<&str> = exams.iter().map(|(_, exam)| exam.id.as_str()).collect();
                 bail!("экзамена «{exam}» нет. Есть: {}", ids.join(", "));
             };
             let mut store = Store::open(db)?;
             let examiner = examiner(&store, true, &mut out)?;
-            let trainee = store.trainee(trainee)?.ok_or_else(|| {
-                callcoach_core::store::StoreError::UnknownTrainee(trainee.clone())
-            })?;
-            if let Err(reason) = store.exam_admission(&trainee, exam, now_ms())? {
-                writeln!(out, "Экзамен не начат: {reason}")?;
-                return Ok(ExitCode::from(1));
-            }
-            let seed = seed.unwrap_or_else(crate::play::random_seed);
-            let sitting = ExamSitting {
-                exam,
-                exam_hash: content_hash(&read(exam_path)?),
-                library: &library,
-                trainee: &trainee,
-                seed,
-                scorer: &scorer,
-                morphology,
-            };
-            sitting.run(&mut store, &examiner, folder, &mut out)
+            let library: Vec<_> = library
+                .into_iter()
+                .map(|(_, scenario)| Arc::new(scenario))
+                .collect();
+            let sitting = ExamSitting::begin(Arc::new(exam.clone()), &library, trainee, *seed)?;
+            sit(
+                sitting,
+                &mut store,
+                &examiner,
+                &scorer,
+                &morphology,
+                folder,
+                &mut out,
+            )
         }
     }
 }
@@ -171,122 +168,74 @@ fn passphrase(prompt: &str) -> anyhow::Result<String> {
     })
 }
 
-/// One sitting of an exam.
-struct ExamSitting<'a> {
-    exam: &'a Exam,
-    exam_hash: String,
-    library: &'a [(PathBuf, Scenario)],
-    trainee: &'a Trainee,
-    seed: u64,
-    scorer: &'a Scorer,
-    morphology: Morphology,
-}
-
-impl ExamSitting<'_> {
-    fn run(
-        self,
-        store: &mut Store,
-        examiner: &Examiner,
-        folder: &Path,
-        out: &mut impl Write,
-    ) -> anyhow::Result<ExitCode> {
-        let scenarios: Vec<Scenario> = self
-            .library
-            .iter()
-            .map(|(_, scenario)| scenario.clone())
-            .collect();
-        let picked = self.exam.pick(&scenarios, self.seed);
-        let run = store.start_exam_run(self.trainee, &self.exam.id, &self.exam_hash, self.seed)?;
-        let rubric_hash = content_hash(callcoach_core::scoring::DEFAULT_RUBRIC);
-        writeln!(
-            out,
-            "Экзамен «{}»: {}, звонков — {}, подсказок нет. Seed: {}.\n",
-            self.exam.title,
-            self.trainee.name,
-            picked.len(),
-            self.seed
-        )?;
-        let stdin = std::io::stdin();
-        let mut lines = stdin.lock().lines().map(|line| line.map(Said::from));
-        let mut played = Vec::new();
-        let mut hashes = std::collections::BTreeMap::new();
-        for (index, scenario) in picked.iter().enumerate() {
-            let path = self
-                .library
-                .iter()
-                .find(|(_, known)| known.id == scenario.id)
-                .map(|(path, _)| path.clone())
-                .context("scenario file")?;
-            let scenario_hash = content_hash(&read(&path)?);
-            hashes.insert(scenario.id.clone(), scenario_hash.clone());
-            writeln!(out, "=== Звонок {} из {}", index + 1, picked.len())?;
-            let seed = self.seed.wrapping_add(index as u64);
-            let attempt = store.start_attempt(&NewAttempt {
-                trainee: self.trainee,
-                mode: AttemptMode::Exam,
-                scenario_id: &scenario.id,
-                scenario_hash,
-                rubric_hash: rubric_hash.clone(),
-                seed,
-                exam_run: Some(run),
-            })?;
-            let mut recorder = Recorder::new(attempt);
-            let call = play_call(
-                Call {
-                    scenario: (*scenario).clone(),
-                    seed,
-                    mode: Mode::Exam,
-                    scorer: self.scorer,
-                    morphology: self.morphology.clone(),
-                },
-                Some((store, &mut recorder)),
-                &mut lines,
-                out,
-            )?;
-            writeln!(out)?;
-            played.push(call);
-        }
-        let outcome = store.close_sitting(
-            run,
-            self.trainee,
-            self.exam,
-            &PlayedCalls {
-                reports: played.iter().map(|call| call.report.clone()).collect(),
-                all_finished: played.iter().all(|call| call.finished),
-                scenario_hashes: hashes,
-            },
-            examiner,
-        )?;
-        writeln!(out, "Разбор экзамена\n")?;
-        for (index, call) in played.iter().enumerate() {
-            writeln!(out, "--- Звонок {}", index + 1)?;
-            write!(out, "{}", call.report.to_text(&call.transcript))?;
-            writeln!(out)?;
-        }
-        let result = outcome.result;
-        let Some(certificate) = outcome.certificate else {
-            writeln!(
-                out,
-                "Экзамен не сдан (средний итог {}): {}.",
-                result.total,
-                result.reasons.join("; ")
-            )?;
-            return Ok(ExitCode::SUCCESS);
-        };
-        let (json, html) = certificate
-            .write_files(folder)
-            .map_err(anyhow::Error::msg)?;
-        writeln!(
-            out,
-            "Экзамен сдан, итог {}. Сертификат № {} действителен до {}.\nФайлы: {} (подписанный), {} (для печати).",
-            result.total,
-            certificate.number,
-            date(certificate.valid_until),
-            json.display(),
-            html.display()
-        )?;
-        Ok(ExitCode::SUCCESS)
+/// Opens the sitting when the trainee is admitted, plays its calls one after another from
+/// standard input, closes it and hands out the certificate when it is passed.
+fn sit(
+    mut sitting: ExamSitting,
+    store: &mut Store,
+    examiner: &Examiner,
+    scorer: &Scorer,
+    morphology: &Morphology,
+    folder: &Path,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let mut ledger = Ledger::new();
+    if let Err(reason) = ledger.begin_sitting(store, &sitting, examiner)? {
+        writeln!(out, "Экзамен не начат: {reason}")?;
+        return Ok(ExitCode::from(1));
     }
+    let count = sitting.scenarios().len();
+    writeln!(
+        out,
+        "Экзамен «{}»: {}, звонков — {count}, подсказок нет. Seed: {}.\n",
+        sitting.exam().title,
+        sitting.trainee(),
+        sitting.seed()
+    )?;
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines().map(|line| line.map(Said::from));
+    while let Some(plan) = sitting.next_call() {
+        writeln!(out, "=== Звонок {} из {count}", sitting.calls().len() + 1)?;
+        let (attempt, opening) = Attempt::start(plan, scorer, morphology.clone())?;
+        let call = play_call(
+            attempt,
+            &opening,
+            Some((&mut *store, &mut ledger)),
+            &mut lines,
+            out,
+        )?;
+        writeln!(out)?;
+        sitting.call_ended(call);
+    }
+    let outcome = ledger.close_sitting(store, &sitting, examiner)?;
+    writeln!(out, "Разбор экзамена\n")?;
+    for (index, call) in sitting.calls().iter().enumerate() {
+        writeln!(out, "--- Звонок {}", index + 1)?;
+        write!(out, "{}", call.report.to_text(&call.transcript))?;
+        writeln!(out)?;
+    }
+    let result = outcome.result;
+    let Some(certificate) = outcome.certificate else {
+        writeln!(
+            out,
+            "Экзамен не сдан (средний итог {}): {}.",
+            result.total,
+            result.reasons.join("; ")
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let (json, html) =
+        certificate_files::write(&certificate, folder).map_err(anyhow::Error::msg)?;
+    writeln!(
+        out,
+        "Экзамен сдан, итог {}. Сертификат № {} действителен до {}.\nФайлы: {} (подписанный), {} (для печати).",
+        result.total,
+        certificate.number,
+        date(certificate.valid_until),
+        json.display(),
+        html.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs a certificate command.

@@ -6,12 +6,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use callcoach_core::attempt::{Attempt, AttemptPlan, FinishedCall};
+use callcoach_core::ledger::Ledger;
 use callcoach_core::scenario::{ClockTime, Scenario, check_paths};
-use callcoach_core::scoring::{DEFAULT_RUBRIC, Scorer};
+use callcoach_core::scoring::Scorer;
 use callcoach_core::session::{
-    AgentTurn, COMMAND_HELP, Event, Mode, Session, SessionOptions, parse_turn,
+    AgentTurn, COMMAND_HELP, Event, Mode, NarrationKind, Session, narrate, parse_turn,
 };
-use callcoach_core::store::{AttemptStatus, NewAttempt, Store, content_hash};
+use callcoach_core::store::Store;
 use callcoach_core::text::{Morphology, minutes_seconds as duration};
 use callcoach_core::transcript::Speech;
 
@@ -55,67 +57,40 @@ pub fn run(
     model: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let morphology = Morphology::shared()?;
-    let scorer = match crate::score::load_scorer(args.rubric.as_deref(), &morphology)? {
+    let scorer = match super::score::load_scorer(args.rubric.as_deref(), &morphology)? {
         Ok(scorer) => scorer,
         Err(diagnostics) => bail!("рубрика содержит ошибки:\n{}", diagnostics.trim_end()),
     };
-    let (scenario_path, scenario) = find_scenario(&args.scenario, scenarios, &morphology, &scorer)?;
-    let mode = if args.exam {
-        Mode::Exam
-    } else {
-        Mode::Practice
+    let scenario = find_scenario(&args.scenario, scenarios, &morphology, &scorer)?;
+    let plan = AttemptPlan {
+        scenario: Arc::new(scenario),
+        mode: if args.exam {
+            Mode::Exam
+        } else {
+            Mode::Practice
+        },
+        seed: args.seed,
+        trainee: args.trainee.clone(),
+        in_sitting: false,
     };
-    if scenario.exam_only && mode == Mode::Practice {
-        bail!(
-            "сценарий «{}» только для экзаменов: в практике он недоступен, чтобы экзамен проверял незнакомый звонок",
-            scenario.id
-        );
-    }
-    let seed = args.seed.unwrap_or_else(random_seed);
-    let mut recording = match &args.trainee {
-        Some(name) => {
-            let store = Store::open(db)?;
-            let trainee = store.trainee(name)?.ok_or_else(|| {
-                callcoach_core::store::StoreError::UnknownTrainee(name.trim().to_owned())
-            })?;
-            let attempt = NewAttempt {
-                trainee: &trainee,
-                mode: mode.into(),
-                scenario_id: &scenario.id,
-                scenario_hash: content_hash(&read(&scenario_path)?),
-                rubric_hash: content_hash(&rubric_text(args.rubric.as_deref())?),
-                seed,
-                exam_run: None,
-            };
-            let id = store.start_attempt(&attempt)?;
-            Some((store, Recorder::new(id)))
-        }
+    let (attempt, opening) = Attempt::start(plan, &scorer, morphology)?;
+    let mut store = match &args.trainee {
+        Some(_) => Some(Store::open(db)?),
         None => None,
     };
     let stdin = std::io::stdin();
     let typed = stdin.lock().lines().map(|line| line.map(Said::from));
     let mut lines: Box<dyn Iterator<Item = std::io::Result<Said>>> = if args.voice {
-        Box::new(crate::speech::VoiceLines::new(
-            typed,
-            args.mic.as_deref(),
-            model,
-            scenario.speech_prompt(),
-        )?)
+        voice_lines(typed, args, model, attempt.session().scenario())?
     } else {
         Box::new(typed)
     };
     let mut out = std::io::stdout().lock();
+    let mut ledger = Ledger::new();
     let call = play_call(
-        Call {
-            scenario,
-            seed,
-            mode,
-            scorer: &scorer,
-            morphology,
-        },
-        recording
-            .as_mut()
-            .map(|(store, recorder)| (store, recorder)),
+        attempt,
+        &opening,
+        store.as_mut().map(|store| (store, &mut ledger)),
         &mut lines,
         &mut out,
     )?;
@@ -123,21 +98,45 @@ pub fn run(
     write!(out, "{}", call.report.to_text(&call.transcript))?;
     if let Some(path) = &args.transcript {
         std::fs::write(path, call.transcript.to_json() + "\n")
-            .with_context(|| format!("could not write the transcript to {}", path.display()))?;
+            .with_context(|| format!("не удалось записать стенограмму в {}", path.display()))?;
         writeln!(out, "Стенограмма записана в {}.", path.display())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Typed lines, with the microphone heard on an empty one.
+#[cfg(feature = "speech")]
+fn voice_lines<'a>(
+    typed: impl Iterator<Item = std::io::Result<Said>> + 'a,
+    args: &PlayArgs,
+    model: Option<&Path>,
+    scenario: &callcoach_core::scenario::Scenario,
+) -> anyhow::Result<Box<dyn Iterator<Item = std::io::Result<Said>> + 'a>> {
+    Ok(Box::new(super::speech::VoiceLines::new(
+        typed,
+        args.mic.as_deref(),
+        model,
+        scenario.speech_prompt(),
+    )?))
+}
+
+/// This build has no speech: `--voice` says so instead of being ignored.
+#[cfg(not(feature = "speech"))]
+fn voice_lines<'a>(
+    _typed: impl Iterator<Item = std::io::Result<Said>> + 'a,
+    _args: &PlayArgs,
+    _model: Option<&Path>,
+    _scenario: &callcoach_core::scenario::Scenario,
+) -> anyhow::Result<Box<dyn Iterator<Item = std::io::Result<Said>> + 'a>> {
+    bail!(
+        "эта сборка callcoach без распознавания речи (--no-default-features): --voice недоступен. Отвечайте текстом или соберите callcoach с функцией speech."
+    )
 }
 
 /// The text of a file, with a clear error.
 pub fn read(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path)
         .with_context(|| format!("не удалось прочитать {}", path.display()))
-}
-
-/// The rubric's text: the file, or the built-in default.
-pub fn rubric_text(rubric: Option<&Path>) -> anyhow::Result<String> {
-    rubric.map_or_else(|| Ok(DEFAULT_RUBRIC.to_owned()), read)
 }
 
 /// One line of the trainee's input: typed, or spoken and recognised.
@@ -155,65 +154,34 @@ impl From<String> for Said {
     }
 }
 
-/// What a call needs.
-pub struct Call<'a> {
-    /// The scenario.
-    pub scenario: Scenario,
-    /// Its seed.
-    pub seed: u64,
-    /// Practice or exam.
-    pub mode: Mode,
-    /// The scorer: live hints and the final report.
-    pub scorer: &'a Scorer,
-    /// The dictionary.
-    pub morphology: Morphology,
-}
-
-/// A played call.
-pub struct PlayedCall {
-    /// What was said.
-    pub transcript: callcoach_core::transcript::Transcript,
-    /// Its score.
-    pub report: callcoach_core::scoring::ScoreReport,
-    /// Whether the call reached an end (not cut off by the input ending).
-    pub finished: bool,
-}
-
-/// Plays one call from `lines` to `out`: briefing, the dialogue, the summary; records every
-/// turn when `recording` is given and ends the attempt with its score.
+/// Plays a started attempt from `lines` to `out`: briefing, the dialogue, the summary; writes
+/// the attempt's records to the store as they are made when `recording` is given.
 pub fn play_call(
-    call: Call<'_>,
-    mut recording: Option<(&mut Store, &mut Recorder)>,
+    mut attempt: Attempt,
+    opening: &[Event],
+    mut recording: Option<(&mut Store, &mut Ledger)>,
     lines: &mut impl Iterator<Item = std::io::Result<Said>>,
     out: &mut impl Write,
-) -> anyhow::Result<PlayedCall> {
-    let Call {
-        scenario,
-        seed,
-        mode,
-        scorer,
-        morphology,
-    } = call;
-    let (mut session, opening) = Session::start(
-        Arc::new(scenario),
-        SessionOptions { seed, mode },
-        morphology,
-        Box::new(scorer.clone()),
-    )?;
-    if let Some((store, recorder)) = &mut recording {
-        recorder.record(store, session.transcript())?;
-    }
+) -> anyhow::Result<FinishedCall> {
+    let mut write_records = |attempt: &mut Attempt| -> anyhow::Result<()> {
+        if let Some((store, ledger)) = &mut recording {
+            ledger.write(store, attempt.take_records())?;
+        }
+        Ok(())
+    };
+    write_records(&mut attempt)?;
     let interactive = std::io::stdin().is_terminal();
-    let start = ClockTime::parse(&session.scenario().clock).unwrap_or(ClockTime { minutes: 0 });
-    print_briefing(out, session.scenario(), seed)?;
-    print_events(out, &session, start, &opening)?;
-    while session.outcome().is_none() {
+    let start =
+        ClockTime::parse(&attempt.session().scenario().clock).unwrap_or(ClockTime { minutes: 0 });
+    print_briefing(out, attempt.session().scenario(), attempt.seed())?;
+    print_events(out, attempt.session(), start, opening)?;
+    while !attempt.is_over() {
         if interactive {
             write!(out, "> ")?;
         }
         out.flush()?;
         let Some(line) = lines.next() else { break };
-        let line = line.context("could not read a reply from standard input")?;
+        let line = line.context("не удалось прочитать ответ со стандартного ввода")?;
         let turn = match (parse_turn(&line.text), line.speech) {
             (Ok(Some(AgentTurn::Reply(text))), Some(speech)) => AgentTurn::Spoken { text, speech },
             (Ok(Some(turn)), _) => turn,
@@ -223,43 +191,29 @@ pub fn play_call(
                 continue;
             }
         };
-        let said_before = session.transcript().turns.len();
-        let events = session.advance(turn)?;
-        if let Some((store, recorder)) = &mut recording {
-            recorder.record(store, session.transcript())?;
-        }
+        let said_before = attempt.session().transcript().turns.len();
+        let events = attempt.advance(turn)?;
+        write_records(&mut attempt)?;
         // Piped replies are not echoed by a terminal: show them so the output reads as a dialogue.
         if !interactive
-            && let Some(reply) = session.transcript().turns.get(said_before)
+            && let Some(reply) = attempt.session().transcript().turns.get(said_before)
             && let Some(text) = &reply.text
         {
             writeln!(out, "[{}] Вы: {text}", clock(start, reply.at))?;
         }
-        print_events(out, &session, start, &events)?;
+        print_events(out, attempt.session(), start, &events)?;
     }
-    let finished = session.outcome().is_some();
-    if !finished {
+    if !attempt.is_over() {
         writeln!(
             out,
             "Ввод закончился до конца разговора: звонок прерван на шаге «{}».",
-            session.step_id()
+            attempt.session().step_id()
         )?;
     }
-    print_summary(out, &session)?;
-    let report = scorer.score(session.transcript());
-    if let Some((store, recorder)) = recording {
-        let status = if finished {
-            AttemptStatus::Finished
-        } else {
-            AttemptStatus::Abandoned
-        };
-        store.finish_attempt(recorder.attempt, status, Some(&report))?;
-    }
-    Ok(PlayedCall {
-        transcript: session.transcript().clone(),
-        report,
-        finished,
-    })
+    print_summary(out, attempt.session())?;
+    let finished = attempt.finish();
+    write_records(&mut attempt)?;
+    Ok(finished)
 }
 
 /// Loads the scenario by path or id; a broken or unknown scenario is a clear error.
@@ -268,7 +222,7 @@ fn find_scenario(
     folder: &Path,
     morphology: &Morphology,
     scorer: &Scorer,
-) -> anyhow::Result<(PathBuf, Scenario)> {
+) -> anyhow::Result<Scenario> {
     let as_path = Path::new(wanted);
     let looks_like_path = wanted.ends_with(".ron") || wanted.contains(std::path::MAIN_SEPARATOR);
     let paths = if looks_like_path {
@@ -291,9 +245,10 @@ fn find_scenario(
             .scenarios
             .into_iter()
             .next()
+            .map(|(_, scenario)| scenario)
             .with_context(|| format!("в файле {} нет сценария", as_path.display()));
     }
-    if let Some(found) = library
+    if let Some((_, found)) = library
         .scenarios
         .iter()
         .find(|(_, scenario)| scenario.id == wanted)
@@ -320,12 +275,6 @@ fn find_scenario(
             ""
         }
     )
-}
-
-pub fn random_seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos() as u64 % 1_000_000)
 }
 
 fn clock(start: ClockTime, seconds: f64) -> String {
@@ -367,72 +316,19 @@ fn print_events(
     start: ClockTime,
     events: &[Event],
 ) -> std::io::Result<()> {
-    let name = &session.scenario().customer.name;
-    for event in events {
-        match event {
-            Event::CustomerSpoke { text, at } => {
-                writeln!(out, "[{}] {name}: {text}", clock(start, *at))?
+    let customer = &session.scenario().customer.name;
+    for line in events.iter().flat_map(|event| narrate(event, customer)) {
+        let at = clock(start, line.at.unwrap_or_default());
+        match line.kind {
+            NarrationKind::Customer => writeln!(out, "[{at}] {}", line.text)?,
+            NarrationKind::Hint | NarrationKind::Mood => writeln!(out, "  {}", line.text)?,
+            NarrationKind::HoldStarted | NarrationKind::HoldEnded => {
+                writeln!(out, "[{at}] — {}", line.text)?
             }
-            Event::HintOffered { text } => writeln!(out, "  Подсказка: {text}")?,
-            Event::FindingsReported { findings, .. } => {
-                for finding in findings {
-                    writeln!(
-                        out,
-                        "  Замечание: {} Лучше: «{}».",
-                        finding.message, finding.suggestion
-                    )?;
-                }
-            }
-            Event::MoodChanged { mood, change } => writeln!(
-                out,
-                "  Настроение клиента: {} {:.2} ({})",
-                mood_bar(*mood),
-                mood,
-                if *change > 0.0 {
-                    "злится сильнее"
-                } else {
-                    "успокаивается"
-                }
-            )?,
-            Event::HoldStarted {
-                at,
-                promised_seconds,
-            } => writeln!(
-                out,
-                "[{}] — клиент на удержании ({})",
-                clock(start, *at),
-                promised_seconds.map_or_else(
-                    || "срок ожидания не назван".to_owned(),
-                    |seconds| format!("обещано {}", duration(seconds))
-                )
-            )?,
-            Event::HoldEnded { at, seconds } => writeln!(
-                out,
-                "[{}] — удержание окончено через {}",
-                clock(start, *at),
-                duration(*seconds)
-            )?,
-            Event::CallEnded { outcome, .. } => match outcome.kind {
-                Some(kind) => writeln!(
-                    out,
-                    "Звонок окончен — {}. {}",
-                    kind.describe(),
-                    outcome.summary
-                )?,
-                None => writeln!(out, "Звонок окончен. {}", outcome.summary)?,
-            },
+            NarrationKind::CallEnded => writeln!(out, "{}", line.text)?,
         }
     }
     Ok(())
-}
-
-fn mood_bar(mood: f32) -> String {
-    let filled = (mood * 10.0).round() as usize;
-    format!(
-        "[{}{}]",
-        "#".repeat(filled),
-        ".".repeat(10 - filled.min(10))
-    )
 }
 
 fn print_summary(out: &mut impl Write, session: &Session) -> std::io::Result<()> {
@@ -469,33 +365,4 @@ fn print_summary(out: &mut impl Write, session: &Session) -> std::io::Result<()>
         },
         session.mood()
     )
-}
-
-/// Records an attempt turn by turn, so a killed process loses nothing.
-pub struct Recorder {
-    attempt: i64,
-    recorded: usize,
-}
-
-impl Recorder {
-    /// Records into the attempt with this id.
-    pub fn new(attempt: i64) -> Recorder {
-        Recorder {
-            attempt,
-            recorded: 0,
-        }
-    }
-
-    /// Commits every turn not yet recorded.
-    fn record(
-        &mut self,
-        store: &Store,
-        transcript: &callcoach_core::transcript::Transcript,
-    ) -> anyhow::Result<()> {
-        for (index, turn) in transcript.turns.iter().enumerate().skip(self.recorded) {
-            store.record_turn(self.attempt, index, turn)?;
-            self.recorded = index + 1;
-        }
-        Ok(())
-    }
 }

@@ -1,0 +1,162 @@
+//! Where the lifecycle meets the progress store: an attempt's [`Record`]s and an exam sitting's
+//! start and close written the same way for the terminal and the app's database thread.
+//!
+//! The store only stores; judging is the sitting's and signing the examiner's. What this module
+//! owns is the order: an exam call belongs to the sitting opened here, a sitting opens only
+//! with the examiner unlocked and the trainee admitted, and it closes with its verdict sealed
+//! and, when passed, a signed certificate stored.
+
+use crate::attempt::Record;
+use crate::certificate::{Certificate, Examiner};
+use crate::exam::{Exam, ExamResult, ExamSitting, Sitting, admission};
+use crate::store::{NewAttempt, Store, StoreError, StoredCertificate, Trainee, now_ms};
+
+/// How a sitting ended.
+#[derive(Clone, Debug)]
+pub struct SittingOutcome {
+    /// The verdict.
+    pub result: ExamResult,
+    /// The signed certificate, when passed.
+    pub certificate: Option<Certificate>,
+}
+
+/// The attempt and the sitting being written, for one front end's connection to the store.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    attempt: Option<i64>,
+    sitting: Option<OpenSitting>,
+}
+
+/// A sitting begun in the store.
+#[derive(Debug)]
+struct OpenSitting {
+    run: i64,
+    trainee: Trainee,
+}
+
+/// Whether `trainee` may start `exam` at `now`: `Ok(Err(reason))` says why not, in Russian
+/// (attempts used up, the wait after a failure).
+pub fn exam_admission(
+    store: &Store,
+    trainee: &Trainee,
+    exam: &Exam,
+    now: i64,
+) -> Result<Result<(), String>, StoreError> {
+    let sittings: Vec<Sitting> = store
+        .exam_runs(trainee, &exam.id)?
+        .iter()
+        .map(|run| Sitting {
+            started_at: run.started_at,
+            passed: run.passed,
+        })
+        .collect();
+    Ok(admission(exam, &sittings, now))
+}
+
+impl Ledger {
+    /// A ledger with nothing open.
+    pub fn new() -> Ledger {
+        Ledger::default()
+    }
+
+    /// Writes an attempt's records, in order; each turn is committed at once.
+    pub fn write(&mut self, store: &mut Store, records: Vec<Record>) -> Result<(), StoreError> {
+        for record in records {
+            match record {
+                Record::Started(start) => {
+                    let trainee = known_trainee(store, &start.trainee)?;
+                    let exam_run = match (&self.sitting, start.in_sitting) {
+                        (Some(sitting), true) => Some(sitting.run),
+                        (None, true) => return Err(StoreError::NoSitting),
+                        (_, false) => None,
+                    };
+                    self.attempt = Some(store.start_attempt(&NewAttempt {
+                        trainee: &trainee,
+                        mode: start.mode,
+                        scenario_id: &start.scenario_id,
+                        scenario_hash: start.scenario_hash,
+                        rubric_hash: start.rubric_hash,
+                        seed: start.seed,
+                        exam_run,
+                    })?);
+                }
+                Record::Turn { index, turn } => {
+                    if let Some(attempt) = self.attempt {
+                        store.record_turn(attempt, index, &turn)?;
+                    }
+                }
+                Record::Ended { status, report } => {
+                    if let Some(attempt) = self.attempt.take() {
+                        store.finish_attempt(attempt, status, Some(&report))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens `sitting` in the store when its trainee is admitted; `Ok(Err(reason))` is a
+    /// refusal in Russian. Taking the unlocked examiner is the proof that QA started it.
+    pub fn begin_sitting(
+        &mut self,
+        store: &Store,
+        sitting: &ExamSitting,
+        _examiner: &Examiner,
+    ) -> Result<Result<(), String>, StoreError> {
+        let trainee = known_trainee(store, sitting.trainee())?;
+        if let Err(reason) = exam_admission(store, &trainee, sitting.exam(), now_ms())? {
+            return Ok(Err(reason));
+        }
+        let run = store.start_exam_run(
+            &trainee,
+            &sitting.exam().id,
+            &sitting.exam().source_hash,
+            sitting.seed(),
+        )?;
+        self.sitting = Some(OpenSitting { run, trainee });
+        Ok(Ok(()))
+    }
+
+    /// Judges the sitting, seals its verdict and, when passed, signs and stores its
+    /// certificate. Writing the certificate's files is the front end's.
+    pub fn close_sitting(
+        &mut self,
+        store: &mut Store,
+        sitting: &ExamSitting,
+        examiner: &Examiner,
+    ) -> Result<SittingOutcome, StoreError> {
+        let open = self.sitting.take().ok_or(StoreError::NoSitting)?;
+        let result = sitting.judge();
+        store.finish_exam_run(open.run, result.passed, result.total)?;
+        if !result.passed {
+            return Ok(SittingOutcome {
+                result,
+                certificate: None,
+            });
+        }
+        let certificate = sitting
+            .certificate(&result, open.run, now_ms())
+            .sign(examiner);
+        store.add_certificate(
+            open.run,
+            &open.trainee,
+            &StoredCertificate {
+                number: certificate.number.clone(),
+                issued_at: certificate.issued_at,
+                valid_until: certificate.valid_until,
+                document: certificate.to_json(),
+            },
+        )?;
+        Ok(SittingOutcome {
+            result,
+            certificate: Some(certificate),
+        })
+    }
+}
+
+/// The trainee of this name, or the error that says how to add them.
+fn known_trainee(store: &Store, name: &str) -> Result<Trainee, StoreError> {
+    store
+        .trainee(name)?
+        .ok_or_else(|| StoreError::UnknownTrainee(name.trim().to_owned()))
+}
