@@ -15,3 +15,12 @@ export CALLCOACH_TEST_WHEELS="$wheels"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# The command line alone (`--no-default-features`): no Bevy, whisper.cpp or cpal in it, and its
+# end-to-end tests (check, play, score, exams, reports) run against that binary.
+if cargo tree -p callcoach --no-default-features --locked -e normal --prefix none |
+    grep -E '^(bevy|whisper-rs|cpal) '; then
+    echo "the command-line build (--no-default-features) links Bevy, whisper.cpp or cpal" >&2
+    exit 1
+fi
+cargo clippy -p callcoach --no-default-features --all-targets --locked -- -D warnings
+cargo test -p callcoach --no-default-features --locked

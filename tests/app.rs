@@ -10,10 +10,11 @@ use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use bevy::time::TimeUpdateStrategy;
-use callcoach::app::call::{CallLog, LastCall, Line};
 use callcoach::app::library::Library;
+use callcoach::app::screens::call::{CallLog, Line};
+use callcoach::app::screens::trainee::Trainees;
+use callcoach::app::state::LastCall;
 use callcoach::app::theme::Action;
-use callcoach::app::trainee::Trainees;
 use callcoach::app::{AppConfig, Screen};
 use callcoach_core::store::{AttemptStatus, Store};
 
@@ -199,7 +200,7 @@ fn a_whole_call_from_trainee_to_debrief() {
     assert!(
         last.report.passed,
         "{}",
-        last.report.to_text(&last.transcript)
+        callcoach::render::debrief::debrief(&last.report, &last.transcript)
     );
     app.update();
     let debrief = shown_texts(&mut app);
@@ -366,7 +367,7 @@ fn the_progress_screen_shows_the_attempts_just_played() {
         "the best score from the database thread",
         |world| {
             world
-                .get_resource::<callcoach::app::scenarios::BestTotals>()
+                .get_resource::<callcoach::app::screens::scenarios::BestTotals>()
                 .is_some_and(|best| best.0.contains_key("internet_down"))
         },
     );
@@ -387,7 +388,7 @@ fn the_progress_screen_shows_the_attempts_just_played() {
     assert_eq!(screen(&app), Screen::Progress);
     update_until(&mut app, "the report from the database thread", |world| {
         world
-            .get_resource::<callcoach::app::progress::ShownProgress>()
+            .get_resource::<callcoach::app::screens::progress::ShownProgress>()
             .is_some_and(|shown| shown.0.attempts.len() == 1)
     });
     app.update();
@@ -437,7 +438,7 @@ fn filters_narrow_the_cards_and_the_number_keys_follow() {
     assert_eq!(screen(&app), Screen::Call);
     let chosen = app
         .world()
-        .resource::<callcoach::app::scenarios::ChosenScenario>()
+        .resource::<callcoach::app::state::ChosenScenario>()
         .0
         .clone();
     assert_eq!(chosen, "internet_down", "key 1 is the first card shown");
@@ -452,7 +453,7 @@ fn a_database_that_is_not_ours_is_reported_and_practice_goes_on() {
     let mut app = headless(&db);
     update_until(&mut app, "the database thread's answer", |world| {
         world
-            .get_resource::<callcoach::app::trainee::Notice>()
+            .get_resource::<callcoach::app::screens::trainee::Notice>()
             .is_some_and(|notice| !notice.0.is_empty())
     });
     app.update();

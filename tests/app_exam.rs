@@ -5,11 +5,11 @@
 use bevy::input::keyboard::Key;
 use bevy::prelude::*;
 use callcoach::app::Screen;
-use callcoach::app::call::{CallLog, Line};
 use callcoach::app::draft::Draft;
-use callcoach::app::exam::ExamState;
 use callcoach::app::library::Library;
-use callcoach::app::trainee::{Field, Trainees};
+use callcoach::app::screens::call::{CallLog, Line};
+use callcoach::app::screens::trainee::{Field, Trainees};
+use callcoach::app::state::ExamState;
 use callcoach_core::certificate::Certificate;
 use callcoach_core::store::{AttemptMode, Store};
 
@@ -73,7 +73,7 @@ fn open_exam_mode(app: &mut App, passphrase: &str) {
     update_until(app, "the examiner's answer", |world| {
         world.resource::<ExamState>().unlocked
             || !world
-                .resource::<callcoach::app::trainee::Notice>()
+                .resource::<callcoach::app::screens::trainee::Notice>()
                 .0
                 .is_empty()
     });

@@ -11,9 +11,10 @@ use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 use bevy::winit::{UpdateMode, WinitSettings};
-use callcoach::app::call::{CallLog, LastCall, Line};
 use callcoach::app::draft::Draft;
 use callcoach::app::library::Library;
+use callcoach::app::screens::call::{CallLog, Line};
+use callcoach::app::state::LastCall;
 use callcoach::app::theme::Action;
 use callcoach::app::voice::{HeardReply, MicrophoneState, VoiceSettings, VoiceState};
 use callcoach::app::{AppConfig, Screen};
@@ -208,7 +209,7 @@ fn without_a_microphone_the_call_says_so_and_the_keyboard_still_works() {
     let mut app = headless(&config.db);
     update_until(&mut app, "the trainee list", |world| {
         world
-            .get_resource::<callcoach::app::trainee::Trainees>()
+            .get_resource::<callcoach::app::screens::trainee::Trainees>()
             .is_some()
     });
     type_line(&mut app, "Олег Клавиатурин");

@@ -12,6 +12,7 @@ mod exam;
 mod parity;
 mod play;
 mod progress;
+mod progress_reports;
 mod report;
 mod score;
 #[cfg(feature = "speech")]

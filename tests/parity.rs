@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use bevy::input::keyboard::Key;
 use bevy::prelude::*;
-use callcoach::app::exam::ExamState;
 use callcoach::app::library::{Library, load};
-use callcoach::app::trainee::{Field, Trainees};
+use callcoach::app::screens::trainee::{Field, Trainees};
+use callcoach::app::state::ExamState;
 use callcoach::app::{AppConfig, Screen};
 use callcoach_core::exam::ExamSitting;
 use rusqlite::Connection;

@@ -29,6 +29,12 @@ pub fn draw_seed() -> u64 {
         })
 }
 
+/// Whether practice offers `scenario`: one kept for certification (`exam_only`) is played only in
+/// an exam, so that the exam checks a call the trainee has not rehearsed.
+pub fn offered_in_practice(scenario: &Scenario) -> bool {
+    !scenario.exam_only
+}
+
 /// Practice or exam, as an attempt is recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttemptMode {
@@ -228,7 +234,7 @@ impl Attempt {
         scorer: &Scorer,
         morphology: Morphology,
     ) -> Result<(Attempt, Vec<Event>), AttemptError> {
-        if plan.scenario.exam_only && plan.mode == Mode::Practice {
+        if plan.mode == Mode::Practice && !offered_in_practice(&plan.scenario) {
             return Err(AttemptError::ExamOnly(plan.scenario.id.clone()));
         }
         let seed = plan.seed.unwrap_or_else(draw_seed);

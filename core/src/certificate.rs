@@ -1,5 +1,5 @@
-//! Certificates: a JSON document signed with the examiner's Ed25519 key, a printable HTML page,
-//! and verification that says whether the signature holds and whether it has expired.
+//! Certificates: a JSON document signed with the examiner's Ed25519 key (its printable page is
+//! the front end's), and verification that says whether the signature holds and whether it has expired.
 
 use std::collections::BTreeMap;
 
@@ -121,56 +121,6 @@ impl Certificate {
         }
     }
 
-    /// A printable page: the certificate as people read it, with its number and key to verify.
-    pub fn to_html(&self) -> String {
-        let rows: String = self
-            .categories
-            .iter()
-            .map(|(category, score)| {
-                let title = crate::scoring::Category::from_id(category)
-                    .map_or(category.as_str(), |known| known.title());
-                format!("<tr><td>{}</td><td>{score}</td></tr>", escape(title))
-            })
-            .collect();
-        format!(
-            r#"<!DOCTYPE html>
-<html lang="ru"><head><meta charset="utf-8"><title>Сертификат {number}</title>
-<style>
-body {{ font-family: "DejaVu Serif", Georgia, serif; background: #f4f1ea; margin: 0; }}
-.sheet {{ width: 190mm; min-height: 260mm; margin: 10mm auto; padding: 18mm; background: #fff;
-  border: 3px double #7a5c2e; box-sizing: border-box; }}
-h1 {{ text-align: center; letter-spacing: .08em; color: #5a3e14; margin: 0 0 4mm; }}
-.sub {{ text-align: center; color: #555; margin-bottom: 14mm; }}
-.name {{ text-align: center; font-size: 26pt; margin: 6mm 0; }}
-.exam {{ text-align: center; font-size: 14pt; margin-bottom: 10mm; }}
-table {{ margin: 0 auto 10mm; border-collapse: collapse; min-width: 60%; }}
-td {{ border-bottom: 1px solid #ddd; padding: 2mm 4mm; }} td + td {{ text-align: right; }}
-.total td {{ font-weight: bold; border-top: 2px solid #7a5c2e; }}
-.meta {{ font-size: 10pt; color: #444; }} code {{ word-break: break-all; font-size: 8pt; }}
-@media print {{ body {{ background: none; }} .sheet {{ margin: 0; border-width: 2px; }} }}
-</style></head>
-<body><div class="sheet">
-<h1>СЕРТИФИКАТ</h1>
-<div class="sub">№ {number}</div>
-<div class="exam">Настоящим подтверждается, что</div>
-<div class="name">{trainee}</div>
-<div class="exam">успешно сдал(а) экзамен<br><b>«{exam}»</b></div>
-<table>{rows}<tr class="total"><td>Итог</td><td>{total}</td></tr></table>
-<p class="meta">Выдан: {issued} · Действителен до: {valid}</p>
-<p class="meta">Проверка подлинности: <code>callcoach cert verify</code> с файлом сертификата (JSON).<br>
-Ключ экзаменатора: <code>{key}</code></p>
-</div></body></html>
-"#,
-            number = escape(&self.number),
-            trainee = escape(&self.trainee),
-            exam = escape(&self.exam_title),
-            total = self.total,
-            issued = date(self.issued_at),
-            valid = date(self.valid_until),
-            key = escape(&self.public_key),
-        )
-    }
-
     /// Validity: `days` after `issued_at`.
     pub fn valid_until(issued_at: i64, days: u32) -> i64 {
         issued_at + i64::from(days) * DAY_MS
@@ -185,14 +135,6 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok())
         .collect()
-}
-
-/// Text made safe inside HTML.
-pub(crate) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Year, month, day of a day count since 1970-01-01 (proleptic Gregorian, UTC).

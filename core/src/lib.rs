@@ -8,6 +8,7 @@
 
 pub mod attempt;
 pub mod certificate;
+pub mod check;
 pub mod exam;
 pub mod ledger;
 pub mod report;

@@ -105,7 +105,7 @@ fn a_drawn_exam_is_fixed_by_its_seed() {
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     let morphology = Morphology::shared().expect("dictionary");
     let scorer = Scorer::with_default_rubric(morphology.clone()).expect("rubric");
-    let library: Vec<_> = callcoach_core::scenario::check_paths(&[folder], &morphology, &scorer)
+    let library: Vec<_> = callcoach_core::check::check_paths(&[folder], &morphology, &scorer)
         .scenarios
         .into_iter()
         .map(|(_, scenario)| scenario)

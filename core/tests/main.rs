@@ -6,7 +6,6 @@ mod engine;
 mod exams;
 mod matcher;
 mod properties;
-mod reports;
 mod rules;
 mod scenarios;
 mod store;

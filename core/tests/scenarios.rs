@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use callcoach_core::scenario::{EndingKind, check_paths};
+use callcoach_core::check::check_paths;
+use callcoach_core::scenario::EndingKind;
 use callcoach_core::scoring::Scorer;
 use callcoach_core::text::Morphology;
 

@@ -3,6 +3,10 @@
 //! renamed and split the way whisper.cpp's converters lay them out, the mel filter bank is
 //! computed (Slaney scale and normalisation, as librosa does), and the vocabulary is decoded from
 //! GPT-2's byte-to-character mapping back to bytes.
+//!
+//! One file over the usual size: it is one pass over one file format (read the tensors, rename,
+//! split, convert the precision, write), and each step depends on the layout the one before it
+//! produced.
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};

@@ -10,12 +10,12 @@ use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 
 use super::Screen;
 use super::draft::Draft;
-use super::exam::ExamState;
 use super::library::Library;
-use super::progress::ShownProgress;
+use super::screens::progress::ShownProgress;
+use super::screens::trainee::Trainees;
+use super::state::ExamState;
 use super::store::{StoreCommand, StoreLink};
 use super::theme::Action;
-use super::trainee::Trainees;
 
 /// Where the screenshots go.
 #[derive(Resource, Clone, Debug)]

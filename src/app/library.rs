@@ -8,8 +8,9 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::{Duration, SystemTime};
 
 use bevy::prelude::*;
+use callcoach_core::check::check_paths;
 use callcoach_core::exam::Exam;
-use callcoach_core::scenario::{Diagnostic, Scenario, check_paths};
+use callcoach_core::scenario::{Diagnostic, Scenario};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::source::ron_files;
 use callcoach_core::text::Morphology;

@@ -1,8 +1,9 @@
 //! The desktop trainer: a Bevy app over the core. `callcoach` with no arguments opens it.
 //!
-//! Screens are states ([`Screen`]); each screen is a plugin in its own file. Everything slow —
-//! loading scenarios, the progress database — runs off the frame: scenarios load on a thread and
-//! arrive as a resource, the database lives on its own worker thread ([`store`]).
+//! Screens are states ([`Screen`]); each screen is a plugin in its own file under [`screens`],
+//! and what they share lives in [`state`]. Everything slow runs off the frame on a service
+//! thread: scenarios load on one ([`library`]), the database lives on one ([`store`]), the
+//! microphone and whisper on one ([`voice`]).
 
 // Bevy systems declare the data they touch in their signatures: long parameter lists and query
 // types are how the scheduler sees them, not a design smell here.
@@ -12,17 +13,13 @@
     reason = "Bevy system signatures"
 )]
 
-pub mod call;
-pub mod debrief;
 mod demo;
 pub mod draft;
-pub mod exam;
 pub mod library;
-pub mod progress;
-pub mod scenarios;
+pub mod screens;
+pub mod state;
 pub mod store;
 pub mod theme;
-pub mod trainee;
 pub mod voice;
 
 use std::path::PathBuf;
@@ -88,12 +85,7 @@ pub fn plugin(app: &mut App) {
         store::plugin,
         library::plugin,
         draft::plugin,
-        trainee::plugin,
-        scenarios::plugin,
-        call::plugin,
-        debrief::plugin,
-        progress::plugin,
-        exam::plugin,
+        screens::plugin,
         voice::plugin,
     ));
 }

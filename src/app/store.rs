@@ -304,7 +304,7 @@ impl Worker {
                 let certificate = outcome.certificate.map(|certificate| IssuedCertificate {
                     number: certificate.number.clone(),
                     valid_until: certificate.valid_until,
-                    files: crate::certificate_files::write(&certificate, &certificates),
+                    files: crate::render::certificate::write(&certificate, &certificates),
                 });
                 reply(StoreReply::ExamFinished(Box::new(ExamVerdict {
                     result: outcome.result,

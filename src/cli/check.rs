@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use callcoach_core::scenario::{Severity, check_paths};
+use callcoach_core::check::check_paths;
+use callcoach_core::scenario::Severity;
 use callcoach_core::scoring::Scorer;
 use callcoach_core::text::Morphology;
 

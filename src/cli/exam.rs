@@ -6,12 +6,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use callcoach::certificate_files;
+use callcoach::render::certificate;
+use callcoach::render::debrief::debrief;
 use callcoach_core::attempt::Attempt;
 use callcoach_core::certificate::{Certificate, date};
+use callcoach_core::check::{CheckReport, check_paths};
 use callcoach_core::exam::ExamSitting;
 use callcoach_core::ledger::Ledger;
-use callcoach_core::scenario::{CheckReport, check_paths};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::store::{Examiner, Store, now_ms};
 use callcoach_core::text::Morphology;
@@ -211,7 +212,7 @@ fn sit(
     writeln!(out, "Разбор экзамена\n")?;
     for (index, call) in sitting.calls().iter().enumerate() {
         writeln!(out, "--- Звонок {}", index + 1)?;
-        write!(out, "{}", call.report.to_text(&call.transcript))?;
+        write!(out, "{}", debrief(&call.report, &call.transcript))?;
         writeln!(out)?;
     }
     let result = outcome.result;
@@ -224,8 +225,7 @@ fn sit(
         )?;
         return Ok(ExitCode::SUCCESS);
     };
-    let (json, html) =
-        certificate_files::write(&certificate, folder).map_err(anyhow::Error::msg)?;
+    let (json, html) = certificate::write(&certificate, folder).map_err(anyhow::Error::msg)?;
     writeln!(
         out,
         "Экзамен сдан, итог {}. Сертификат № {} действителен до {}.\nФайлы: {} (подписанный), {} (для печати).",

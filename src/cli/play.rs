@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use callcoach::render::debrief::debrief;
 use callcoach_core::attempt::{Attempt, AttemptPlan, FinishedCall};
+use callcoach_core::check::check_paths;
 use callcoach_core::ledger::Ledger;
-use callcoach_core::scenario::{ClockTime, Scenario, check_paths};
+use callcoach_core::scenario::{ClockTime, Scenario};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::session::{
     AgentTurn, COMMAND_HELP, Event, Mode, NarrationKind, Session, narrate, parse_turn,
@@ -95,7 +97,7 @@ pub fn run(
         &mut out,
     )?;
     writeln!(out, "\nРазбор звонка\n")?;
-    write!(out, "{}", call.report.to_text(&call.transcript))?;
+    write!(out, "{}", debrief(&call.report, &call.transcript))?;
     if let Some(path) = &args.transcript {
         std::fs::write(path, call.transcript.to_json() + "\n")
             .with_context(|| format!("не удалось записать стенограмму в {}", path.display()))?;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use callcoach::render::progress;
 use callcoach_core::report::{GroupReport, TraineeReport};
 use callcoach_core::store::{Store, StoreError, now_ms};
 use clap::{Args, ValueEnum};
@@ -44,9 +45,9 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
         super::exam::examiner(&store, false, &mut std::io::stderr())?;
         let report = GroupReport::build(&store, now)?;
         match args.format {
-            Format::Text => report.to_text(),
-            Format::Csv => report.to_csv(),
-            Format::Html => report.to_html(),
+            Format::Text => progress::group_text(&report),
+            Format::Csv => progress::group_csv(&report),
+            Format::Html => progress::group_html(&report),
             Format::Json => report.to_json(),
         }
     } else {
@@ -58,9 +59,9 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
             .ok_or_else(|| StoreError::UnknownTrainee(name.trim().to_owned()))?;
         let report = TraineeReport::build(&store, &trainee, now)?;
         match args.format {
-            Format::Text => report.to_text(),
-            Format::Csv => report.to_csv(),
-            Format::Html => report.to_html(),
+            Format::Text => progress::trainee_text(&report),
+            Format::Csv => progress::trainee_csv(&report),
+            Format::Html => progress::trainee_html(&report),
             Format::Json => report.to_json(),
         }
     };

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use callcoach::render::debrief::debrief;
 use callcoach_core::scenario::SourceFile;
 use callcoach_core::scoring::{Scorer, load_rubric};
 use callcoach_core::text::Morphology;
@@ -52,7 +53,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", report.to_json())?,
-        Format::Text => write!(out, "{}", report.to_text(&transcript))?,
+        Format::Text => write!(out, "{}", debrief(&report, &transcript))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ use callcoach_core::transcript::Speech;
 use callcoach_speech::audio::read_wav;
 use callcoach_speech::convert::{Precision, convert};
 use callcoach_speech::model::{self, Installed};
+use callcoach_speech::reply::{Heard, listen_for_reply};
 use callcoach_speech::transcribe::{Recogniser, Transcription, default_threads};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
@@ -275,11 +276,6 @@ pub struct VoiceLines<I> {
     prompt: String,
 }
 
-/// How long one spoken reply may last.
-const LISTEN_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
-/// The pause that ends a spoken reply.
-const END_OF_REPLY: std::time::Duration = std::time::Duration::from_millis(800);
-
 impl<I> VoiceLines<I> {
     /// Opens the microphone (`device` by name, else the default) and loads the model.
     pub fn new(
@@ -321,46 +317,33 @@ impl<I> VoiceLines<I> {
         let started = Instant::now();
         let waited = || Said::from(format!("/wait {}", started.elapsed().as_secs().max(1)));
         let never = AtomicBool::new(false);
-        // Recognised while the trainee pauses, before the pause is known to end the reply.
-        let (recogniser, prompt) = (&mut self.recogniser, &self.prompt);
-        let Some(listened) = self
-            .microphone
-            .listen(LISTEN_LIMIT, END_OF_REPLY, &never, |so_far| {
-                recogniser.transcribe(&so_far.samples, prompt)
-            })
-        else {
-            let _ = writeln!(out, "  🎤 Ничего не слышно.");
-            return waited();
-        };
-        let ended = Instant::now()
-            .checked_sub(listened.late)
-            .unwrap_or_else(Instant::now);
-        let recording = listened.recording;
-        let (heard, when) = match listened.ahead {
-            Some(Ok(heard)) => (Ok(heard), "во время паузы".to_owned()),
-            _ => {
-                let heard = self.recogniser.transcribe(&recording.samples, &self.prompt);
-                let waited = ended.elapsed().as_secs_f64();
-                (heard, format!("за {} с", tenths(waited)))
-            }
-        };
+        let heard = listen_for_reply(&self.microphone, &never, &self.prompt, &mut self.recogniser);
         match heard {
-            Ok(heard) if !heard.text.is_empty() => {
+            None => {
+                let _ = writeln!(out, "  🎤 Ничего не слышно.");
+                waited()
+            }
+            Some(Heard::Reply(reply)) => {
+                let when = if reply.during_pause {
+                    "во время паузы".to_owned()
+                } else {
+                    format!("за {} с", tenths(reply.waited.as_secs_f64()))
+                };
                 let _ = writeln!(
                     out,
                     "  🎤 Распознано {when} ({} с речи).",
-                    tenths(f64::from(recording.seconds))
+                    tenths(f64::from(reply.seconds))
                 );
                 Said {
-                    text: heard.text,
-                    speech: Some(Speech::recorded(recording.seconds, false)),
+                    text: reply.text,
+                    speech: Some(Speech::recorded(reply.seconds, false)),
                 }
             }
-            Ok(_) => {
+            Some(Heard::Unrecognised | Heard::NoRecogniser) => {
                 let _ = writeln!(out, "  🎤 Речь не распознана.");
                 waited()
             }
-            Err(error) => {
+            Some(Heard::Failed(error)) => {
                 let _ = writeln!(out, "  ! {error}");
                 waited()
             }

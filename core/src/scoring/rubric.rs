@@ -2,6 +2,10 @@
 //! which categories a pass requires, the pass threshold and every word list the rules use.
 //! The logic of the rules lives in code; the words live here, so a company adds its own stop
 //! phrases and required phrases without touching code.
+//!
+//! One file over the usual size: the rubric as written and its compiled form mirror each other
+//! field by field, and the compiler's problems point at the written fields, so they stay side by
+//! side.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,10 @@
 //! The call engine: pull-based, deterministic for a seed, with a simulated clock, holds, the
 //! customer's mood and endings. Front ends call [`Session::advance`] with each agent turn and
 //! render the events it returns.
+//!
+//! One file over the usual size: a turn is one state machine (the step, the clock, the mood, the
+//! hold and the work done on it, the ending) whose parts read each other's state; split, every
+//! part would take the whole session as an argument.
 
 use std::sync::Arc;
 

@@ -101,9 +101,9 @@ fn reports(c: &mut Criterion) {
     });
     group.bench_function("trainee report as HTML with the chart", |b| {
         b.iter(|| {
-            TraineeReport::build(black_box(&store), &trainee, now)
-                .expect("report")
-                .to_html()
+            callcoach::render::progress::trainee_html(
+                &TraineeReport::build(black_box(&store), &trainee, now).expect("report"),
+            )
         })
     });
     group.bench_function("group report (100 trainees)", |b| {

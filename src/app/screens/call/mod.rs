@@ -1,83 +1,34 @@
 //! The call: the customer's lines as a phone transcript with their mood, the simulated clock, a
 //! reply field (Enter sends), hold with a running timer against the promised duration (F2),
-//! hanging up (F4), and in practice the scenario's hints and live findings after each reply.
+//! hanging up (F4), and in practice the scenario's hints and live findings after each reply;
+//! push-to-talk is [`talk`].
+
+mod talk;
 
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use callcoach_core::attempt::{Attempt, AttemptPlan, FinishedCall};
+use callcoach_core::attempt::{Attempt, AttemptPlan};
 use callcoach_core::scenario::ClockTime;
-use callcoach_core::scoring::ScoreReport;
 use callcoach_core::session::narration::hold_started;
 use callcoach_core::session::{AgentTurn, Event, NarrationKind, narrate};
 use callcoach_core::text::{capitalised, minutes_seconds};
-use callcoach_core::transcript::{Speech, Transcript};
+use callcoach_core::transcript::Speech;
 
-use super::AppConfig;
-use super::draft::{Draft, DraftView};
-use super::exam::{ExamState, certificate_folder};
-use super::library::Library;
-use super::scenarios::ChosenScenario;
-use super::store::{StoreCommand, StoreLink, StoreReply};
-use super::theme::{self, Action, UiFont};
-use super::trainee::CurrentTrainee;
-use super::voice::{self, HeardReply, TalkButton, VoiceLink, VoiceSettings, VoiceView};
-use super::{AppSystems, Screen};
-
-/// The call in progress.
-#[derive(Resource)]
-pub struct ActiveCall {
-    attempt: Attempt,
-    /// When the current hold started (app time, seconds), if the customer is on hold.
-    hold_started: Option<f64>,
-    /// When the line last came alive (app seconds): the latest line of either side, or the end
-    /// of a hold. A spoken reply that starts long after it leaves the customer in silence.
-    live_since: f64,
-}
-
-impl ActiveCall {
-    /// Whether the customer is on hold now.
-    pub fn on_hold(&self) -> bool {
-        self.hold_started.is_some()
-    }
-
-    /// Whether the call has ended.
-    pub fn is_over(&self) -> bool {
-        self.attempt.is_over()
-    }
-
-    /// The words whisper should expect in this call.
-    pub fn speech_prompt(&self) -> String {
-        self.attempt.session().scenario().speech_prompt()
-    }
-}
+use crate::app::AppConfig;
+use crate::app::draft::{Draft, DraftView};
+use crate::app::library::Library;
+use crate::app::state::{
+    ActiveCall, ChosenScenario, CurrentTrainee, ExamState, LastCall, certificate_folder,
+};
+use crate::app::store::{StoreCommand, StoreLink, StoreReply};
+use crate::app::theme::{self, Action, UiFont};
+use crate::app::voice::{HeardReply, VoiceLink, VoiceSettings, VoiceView};
+use crate::app::{AppSystems, Screen};
+use talk::TalkButton;
 
 /// A pause before a spoken reply shorter than this is a natural breath, not silence.
 const NATURAL_PAUSE_SECONDS: f64 = 3.0;
-
-/// What the debrief shows: the finished call and its score.
-#[derive(Resource, Clone, Debug, PartialEq)]
-pub struct LastCall {
-    /// The scenario played.
-    pub scenario: String,
-    /// What was said.
-    pub transcript: Transcript,
-    /// The score.
-    pub report: ScoreReport,
-    /// How the call ended, in Russian.
-    pub summary: String,
-}
-
-impl From<&FinishedCall> for LastCall {
-    fn from(call: &FinishedCall) -> LastCall {
-        LastCall {
-            scenario: call.scenario_id.clone(),
-            transcript: call.transcript.clone(),
-            report: call.report.clone(),
-            summary: call.summary.clone(),
-        }
-    }
-}
 
 /// One line of the call as shown.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,24 +61,24 @@ const VISIBLE_LINES: usize = 14;
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<CallLog>();
     app.add_systems(OnEnter(Screen::Call), (start, spawn).chain());
+    // After the call has started: voice activity's first prompt is the call's scenario.
+    app.add_systems(OnEnter(Screen::Call), talk::open_for_call.after(start));
+    app.add_systems(OnExit(Screen::Call), talk::leave_call);
     app.add_systems(
         Update,
         (
-            act.in_set(AppSystems::Act),
+            (talk::push_to_talk, talk::talk_button)
+                .in_set(AppSystems::Input)
+                .after(crate::app::voice::receive),
+            (act, store_failures).in_set(AppSystems::Act),
             (show_log, show_status).in_set(AppSystems::Show),
         )
-            .run_if(in_state(Screen::Call)),
-    );
-    app.add_systems(
-        Update,
-        store_failures
-            .in_set(AppSystems::Act)
             .run_if(in_state(Screen::Call)),
     );
 }
 
 /// Starts the chosen scenario's call (or goes back to the list if it cannot start).
-pub(super) fn start(
+fn start(
     mut commands: Commands,
     chosen: Option<Res<ChosenScenario>>,
     library: Option<Res<Library>>,
@@ -371,7 +322,7 @@ fn act(
             }
         }
         if replied {
-            voice::listen_again(
+            talk::listen_again(
                 voice_link.as_deref(),
                 voice_settings.as_deref(),
                 Some(&call),

@@ -1,6 +1,7 @@
 //! Progress reports built from a real store: attempts in order, category trends, the rules broken
 //! most often, certificates, and every format.
 
+use callcoach::render::progress;
 use callcoach_core::report::{GroupReport, TraineeReport};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::store::{AttemptMode, AttemptStatus, NewAttempt, Store, content_hash};
@@ -82,12 +83,12 @@ fn a_trainee_report_shows_progress_trends_and_broken_rules() {
         report.broken_rules
     );
 
-    let text = report.to_text();
+    let text = progress::trainee_text(&report);
     assert!(
         text.contains("Попытки (3)") && text.contains("2 × wording.obligation"),
         "{text}"
     );
-    let csv = report.to_csv();
+    let csv = progress::trainee_csv(&report);
     assert_eq!(
         csv.lines().count(),
         4,
@@ -96,7 +97,7 @@ fn a_trainee_report_shows_progress_trends_and_broken_rules() {
     assert!(csv.starts_with("trainee,started_at,scenario,mode,status,total,passed,greeting,hold,wording,closing,deescalation"));
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("JSON");
     assert_eq!(json["attempts"].as_array().map(Vec::len), Some(3));
-    let html = report.to_html();
+    let html = progress::trainee_html(&report);
     assert!(
         html.contains("<svg") && html.contains("Приветствие"),
         "the chart is inline SVG"
@@ -122,6 +123,6 @@ fn the_group_report_has_a_line_per_trainee() {
         "{anna:?}"
     );
     assert_eq!(report.trainees[1].passed_share, Some(1.0));
-    assert_eq!(report.to_csv().lines().count(), 3);
-    assert!(report.to_text().contains("Олег"));
+    assert_eq!(progress::group_csv(&report).lines().count(), 3);
+    assert!(progress::group_text(&report).contains("Олег"));
 }

@@ -6,12 +6,10 @@ use bevy::prelude::*;
 use callcoach_core::scoring::Severity;
 use callcoach_core::transcript::Speaker;
 
-use super::call::LastCall;
-use super::exam::ExamState;
-use super::library::Library;
-use super::scenarios::{ChosenScenario, ScenarioFilter, shown};
-use super::theme::{self, Action, UiFont};
-use super::{AppSystems, Screen};
+use crate::app::library::Library;
+use crate::app::state::{ChosenScenario, ExamState, LastCall, ScenarioFilter, shown};
+use crate::app::theme::{self, Action, UiFont};
+use crate::app::{AppSystems, Screen};
 
 /// How many of the trainee's replies the debrief lists (the panel scrolls).
 const SHOWN_REPLIES: usize = 40;

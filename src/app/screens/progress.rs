@@ -5,11 +5,11 @@ use bevy::prelude::*;
 use callcoach_core::report::TraineeReport;
 use callcoach_core::scoring::{Category, rule_catalogue};
 
-use super::library::Library;
-use super::store::{StoreCommand, StoreLink, StoreReply};
-use super::theme::{self, Action, UiFont};
-use super::trainee::CurrentTrainee;
-use super::{AppSystems, Screen};
+use crate::app::library::Library;
+use crate::app::state::CurrentTrainee;
+use crate::app::store::{StoreCommand, StoreLink, StoreReply};
+use crate::app::theme::{self, Action, UiFont};
+use crate::app::{AppSystems, Screen};
 
 /// The report on screen (kept so tests and the demo can see what is shown).
 #[derive(Resource, Clone, Debug)]

@@ -4,20 +4,16 @@
 
 use bevy::prelude::*;
 
-use super::draft::{Draft, DraftMasked, DraftView};
-use super::exam::ExamState;
-use super::store::{StoreCommand, StoreLink, StoreReply};
-use super::theme::{self, Action, UiFont};
-use super::{AppSystems, Screen};
+use crate::app::draft::{Draft, DraftMasked, DraftView};
+use crate::app::state::{CurrentTrainee, ExamState};
+use crate::app::store::{StoreCommand, StoreLink, StoreReply};
+use crate::app::theme::{self, Action, UiFont};
+use crate::app::{AppSystems, Screen};
 use callcoach_core::store::MIN_PASSPHRASE_CHARS;
 
 /// Known trainees, by name.
 #[derive(Resource, Default, Debug)]
 pub struct Trainees(pub Vec<String>);
-
-/// Who is practising; `None` until chosen.
-#[derive(Resource, Default, Debug, Clone)]
-pub struct CurrentTrainee(pub Option<String>);
 
 /// A message for the user at the bottom of every screen (the database failed, …).
 #[derive(Resource, Default, Debug)]

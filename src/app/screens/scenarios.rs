@@ -5,53 +5,15 @@ use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 
-use super::exam::ExamState;
-use super::library::{Library, LibraryFailed};
-use super::store::{StoreCommand, StoreLink, StoreReply};
-use super::theme::{self, Action, UiFont};
-use super::trainee::CurrentTrainee;
-use super::{AppSystems, Screen};
+use crate::app::library::{Library, LibraryFailed};
+use crate::app::state::{ChosenScenario, CurrentTrainee, ExamState, ScenarioFilter, shown};
+use crate::app::store::{StoreCommand, StoreLink, StoreReply};
+use crate::app::theme::{self, Action, UiFont};
+use crate::app::{AppSystems, Screen};
 
 /// The trainee's best total per scenario id, shown on the cards.
 #[derive(Resource, Default, Debug, Clone)]
 pub struct BestTotals(pub std::collections::BTreeMap<String, u32>);
-
-/// Which cards are shown: a difficulty and a tag, or all.
-#[derive(Resource, Default, Debug, Clone, PartialEq, Eq)]
-pub struct ScenarioFilter {
-    /// Only this difficulty.
-    pub difficulty: Option<u8>,
-    /// Only scenarios with this tag.
-    pub tag: Option<String>,
-}
-
-impl ScenarioFilter {
-    fn admits(&self, scenario: &callcoach_core::scenario::Scenario) -> bool {
-        self.difficulty.is_none_or(|d| scenario.difficulty == d)
-            && self
-                .tag
-                .as_ref()
-                .is_none_or(|tag| scenario.tags.contains(tag))
-    }
-
-    /// The caption of the filter buttons.
-    fn describe(&self) -> (String, String) {
-        (
-            self.difficulty.map_or_else(
-                || "Сложность: любая (D)".to_owned(),
-                |d| format!("Сложность: {d} (D)"),
-            ),
-            self.tag.as_ref().map_or_else(
-                || "Тема: любая (T)".to_owned(),
-                |tag| format!("Тема: {tag} (T)"),
-            ),
-        )
-    }
-}
-
-/// The scenario the next call plays.
-#[derive(Resource, Debug, Clone, PartialEq, Eq)]
-pub struct ChosenScenario(pub String);
 
 /// The card list; `loaded` once it shows the library rather than "loading…".
 #[derive(Component, Default)]
@@ -273,21 +235,6 @@ fn fill(
             }
         });
     }
-}
-
-/// The cards shown under `filter`, in order: what number keys refer to.
-pub fn shown(library: &Library, filter: &ScenarioFilter) -> Vec<String> {
-    let mut scenarios: Vec<_> = library
-        .scenarios
-        .iter()
-        .map(|(_, scenario)| scenario)
-        .filter(|scenario| !scenario.exam_only && filter.admits(scenario))
-        .collect();
-    scenarios.sort_by_key(|scenario| (scenario.difficulty, scenario.title.clone()));
-    scenarios
-        .into_iter()
-        .map(|scenario| scenario.id.clone())
-        .collect()
 }
 
 fn number_keys(

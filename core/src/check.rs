@@ -1,13 +1,16 @@
-//! `callcoach check`: every problem in scenario files at once, each with file, line and column,
-//! a Russian message and a hint a trainer understands.
+//! `callcoach check`: every problem in scenario, rubric and exam files at once, each with file,
+//! line and column, a Russian message and a hint a trainer understands. The top of the core: it
+//! loads folders and plays every walkthrough through the engine and the scorer, so nothing below
+//! may use it. One file over the usual size, because its checks are one pass over one scenario
+//! sharing the checker's state (the ids seen, the rule catalogue, the outline to point at).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::load::{ScenarioLibrary, parse_scenario};
-use super::model::{ClockTime, Condition, EndingKind, Scenario};
 use crate::exam::{Exam, load_exam};
+use crate::scenario::load::{ScenarioLibrary, parse_scenario};
+use crate::scenario::{ClockTime, Condition, EndingKind, Scenario};
 use crate::scoring::{Scorer, is_rubric, load_rubric, rule_catalogue};
 use crate::session::{Mode, Session, SessionOptions, names_rule, parse_turn};
 use crate::source::outline::{Key, Node, Position};

@@ -13,66 +13,11 @@ use bevy::prelude::*;
 use callcoach_core::certificate::date;
 use callcoach_core::exam::{Exam, ExamScenarios, ExamSitting, Per};
 
-use super::call::LastCall;
-use super::library::Library;
-use super::scenarios::ChosenScenario;
-use super::store::{ExamVerdict, StoreCommand, StoreLink, StoreReply};
-use super::theme::{self, Action, UiFont};
-use super::trainee::CurrentTrainee;
-use super::{AppConfig, AppSystems, Screen};
-
-/// Exam mode and the sitting in progress.
-#[derive(Resource, Default, Debug, Clone)]
-pub struct ExamState {
-    /// The examiner opened exam mode with the passphrase.
-    pub unlocked: bool,
-    /// The sitting in progress, or just ended (until the trainee leaves its result).
-    pub sitting: Option<Sitting>,
-    /// Why a sitting did not start, in Russian.
-    pub refusal: String,
-}
-
-/// One sitting of an exam as the screen follows it.
-#[derive(Debug, Clone)]
-pub struct Sitting {
-    /// The sitting: its exam, the scenarios drawn, the calls played.
-    pub plan: ExamSitting,
-    /// The database has admitted it (attempts left, no wait pending): calls may be played.
-    pub admitted: bool,
-    /// The verdict, once judged.
-    pub verdict: Option<ExamVerdict>,
-}
-
-impl Sitting {
-    /// The scenario of the next call, once admitted and while calls remain.
-    pub fn next_call(&self) -> Option<&str> {
-        self.plan
-            .next_scenario()
-            .filter(|_| self.admitted)
-            .map(|scenario| scenario.id.as_str())
-    }
-
-    /// Not judged yet (starting, calls remaining, or being judged): the trainee cannot leave.
-    pub fn running(&self) -> bool {
-        self.verdict.is_none()
-    }
-}
-
-impl ExamState {
-    /// The sitting whose call is being played now, if the current call is an exam call.
-    pub fn calling(&self) -> Option<&Sitting> {
-        self.sitting
-            .as_ref()
-            .filter(|sitting| sitting.running() && sitting.next_call().is_some())
-    }
-
-    /// The finished sitting whose calls are being reviewed.
-    pub fn reviewing(&self) -> Option<&Sitting> {
-        self.sitting
-            .as_ref()
-            .filter(|sitting| sitting.verdict.is_some())
-    }
-}
+use crate::app::library::Library;
+use crate::app::state::{ChosenScenario, CurrentTrainee, ExamState, LastCall, Sitting};
+use crate::app::store::{ExamVerdict, StoreCommand, StoreLink, StoreReply};
+use crate::app::theme::{self, Action, UiFont};
+use crate::app::{AppConfig, AppSystems, Screen};
 
 /// The content of the exam screen, redrawn when the state changes.
 #[derive(Component)]
@@ -92,15 +37,6 @@ pub(super) fn plugin(app: &mut App) {
         )
             .run_if(in_state(Screen::Exam)),
     );
-}
-
-/// Certificates are written next to the progress database.
-pub fn certificate_folder(config: &AppConfig) -> std::path::PathBuf {
-    config
-        .db
-        .parent()
-        .unwrap_or_else(|| std::path::Path::new("."))
-        .join("certificates")
 }
 
 fn spawn(mut commands: Commands) {
