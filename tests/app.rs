@@ -453,7 +453,7 @@ fn a_database_that_is_not_ours_is_reported_and_practice_goes_on() {
     let mut app = headless(&db);
     update_until(&mut app, "the database thread's answer", |world| {
         world
-            .get_resource::<callcoach::app::screens::trainee::Notice>()
+            .get_resource::<callcoach::app::state::Notice>()
             .is_some_and(|notice| !notice.0.is_empty())
     });
     app.update();
@@ -576,5 +576,53 @@ fn every_text_of_the_first_screen_uses_the_bundled_cyrillic_font() {
     assert!(
         wrong.is_empty(),
         "texts without the bundled font: {wrong:?}"
+    );
+}
+
+#[test]
+fn a_practice_call_of_an_exam_only_scenario_is_refused_where_the_trainee_sees_it() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let scenarios = folder.path().join("scenarios");
+    std::fs::create_dir(&scenarios).expect("folder");
+    let text = std::fs::read_to_string(repository().join("scenarios/internet_down.ron"))
+        .expect("scenario")
+        .replace(
+            "id: \"internet_down\",",
+            "id: \"secret_call\",\n    exam_only: true,",
+        );
+    std::fs::write(scenarios.join("secret_call.ron"), text).expect("written");
+    let mut app = headless_on(&scenarios, &folder.path().join("progress.sqlite"));
+    update_until(&mut app, "the trainee list and the scenarios", |world| {
+        world.get_resource::<Trainees>().is_some() && world.get_resource::<Library>().is_some()
+    });
+    type_line(&mut app, "Вера");
+    update_until(&mut app, "the scenario list", |world| {
+        *world.resource::<State<Screen>>().get() == Screen::Scenarios
+    });
+    app.update();
+    assert!(
+        !shown_texts(&mut app)
+            .iter()
+            .any(|text| text.contains("Не работает интернет")),
+        "an exam-only scenario has no card"
+    );
+    // Even asked for by id (a stale card, a script), the core refuses it and the list says why.
+    start_call(&mut app, "secret_call");
+    app.update();
+    assert_eq!(screen(&app), Screen::Scenarios);
+    let shown = shown_texts(&mut app);
+    assert!(
+        shown
+            .iter()
+            .any(|text| text.starts_with("Звонок не начался:")
+                && text.contains("только для экзаменов")),
+        "{shown:?}"
+    );
+    drop(app);
+    let store = Store::open(&folder.path().join("progress.sqlite")).expect("store");
+    let vera = store.trainee("Вера").expect("query").expect("added");
+    assert!(
+        store.attempts(&vera).expect("attempts").is_empty(),
+        "nothing is recorded"
     );
 }

@@ -73,7 +73,7 @@ fn open_exam_mode(app: &mut App, passphrase: &str) {
     update_until(app, "the examiner's answer", |world| {
         world.resource::<ExamState>().unlocked
             || !world
-                .resource::<callcoach::app::screens::trainee::Notice>()
+                .resource::<callcoach::app::state::Notice>()
                 .0
                 .is_empty()
     });

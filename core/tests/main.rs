@@ -4,6 +4,7 @@ mod corpus;
 mod duration;
 mod engine;
 mod exams;
+mod lifecycle;
 mod matcher;
 mod properties;
 mod rules;

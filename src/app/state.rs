@@ -16,6 +16,11 @@ use super::store::ExamVerdict;
 #[derive(Resource, Default, Debug, Clone)]
 pub struct CurrentTrainee(pub Option<String>);
 
+/// A message for the user that must not be missed (the database failed, a call could not
+/// start): shown on the trainee and scenario screens.
+#[derive(Resource, Default, Debug)]
+pub struct Notice(pub String);
+
 /// The scenario the next call plays.
 #[derive(Resource, Debug, Clone, PartialEq, Eq)]
 pub struct ChosenScenario(pub String);
@@ -30,6 +35,7 @@ pub struct ScenarioFilter {
 }
 
 impl ScenarioFilter {
+    /// Whether a card of `scenario` is shown under this filter.
     pub(crate) fn admits(&self, scenario: &callcoach_core::scenario::Scenario) -> bool {
         self.difficulty.is_none_or(|d| scenario.difficulty == d)
             && self

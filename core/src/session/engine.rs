@@ -136,7 +136,7 @@ pub enum Event {
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
     /// A phrase in a condition is broken; `callcoach check` reports it with its position.
-    #[error("scenario {scenario}, step {step}: {error}")]
+    #[error("шаг «{step}»: {error}")]
     Pattern {
         /// Scenario id.
         scenario: String,
@@ -146,10 +146,10 @@ pub enum SessionError {
         error: PatternError,
     },
     /// The scenario has no steps.
-    #[error("scenario {0} has no steps")]
+    #[error("в сценарии «{0}» нет ни одного шага")]
     NoSteps(String),
     /// A turn came after the call ended.
-    #[error("the call is over")]
+    #[error("звонок уже окончен")]
     CallOver,
 }
 

@@ -6,7 +6,7 @@ use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 
 use crate::app::library::{Library, LibraryFailed};
-use crate::app::state::{ChosenScenario, CurrentTrainee, ExamState, ScenarioFilter, shown};
+use crate::app::state::{ChosenScenario, CurrentTrainee, ExamState, Notice, ScenarioFilter, shown};
 use crate::app::store::{StoreCommand, StoreLink, StoreReply};
 use crate::app::theme::{self, Action, UiFont};
 use crate::app::{AppSystems, Screen};
@@ -125,6 +125,7 @@ fn fill(
     mut commands: Commands,
     library: Option<Res<Library>>,
     failed: Option<Res<LibraryFailed>>,
+    notice: Res<Notice>,
     best: Res<BestTotals>,
     filter: Res<ScenarioFilter>,
     font: Res<UiFont>,
@@ -161,6 +162,9 @@ fn fill(
                 ));
                 return;
             };
+            if !notice.0.is_empty() {
+                list.spawn(theme::label(&font, notice.0.clone(), 16.0, theme::BAD));
+            }
             let scenarios: Vec<_> = shown(library, &filter)
                 .into_iter()
                 .filter_map(|id| library.scenarios.iter().find(|(_, s)| s.id == id))

@@ -5,7 +5,7 @@
 use bevy::prelude::*;
 
 use crate::app::draft::{Draft, DraftMasked, DraftView};
-use crate::app::state::{CurrentTrainee, ExamState};
+use crate::app::state::{CurrentTrainee, ExamState, Notice};
 use crate::app::store::{StoreCommand, StoreLink, StoreReply};
 use crate::app::theme::{self, Action, UiFont};
 use crate::app::{AppSystems, Screen};
@@ -14,10 +14,6 @@ use callcoach_core::store::MIN_PASSPHRASE_CHARS;
 /// Known trainees, by name.
 #[derive(Resource, Default, Debug)]
 pub struct Trainees(pub Vec<String>);
-
-/// A message for the user at the bottom of every screen (the database failed, …).
-#[derive(Resource, Default, Debug)]
-pub struct Notice(pub String);
 
 /// What the field of the trainee screen asks for.
 #[derive(Resource, Default, Debug, Clone, PartialEq, Eq)]

@@ -19,7 +19,7 @@ use crate::app::AppConfig;
 use crate::app::draft::{Draft, DraftView};
 use crate::app::library::Library;
 use crate::app::state::{
-    ActiveCall, ChosenScenario, CurrentTrainee, ExamState, LastCall, certificate_folder,
+    ActiveCall, ChosenScenario, CurrentTrainee, ExamState, LastCall, Notice, certificate_folder,
 };
 use crate::app::store::{StoreCommand, StoreLink, StoreReply};
 use crate::app::theme::{self, Action, UiFont};
@@ -86,27 +86,27 @@ fn start(
     exam: Res<ExamState>,
     link: Option<Res<StoreLink>>,
     mut log: ResMut<CallLog>,
+    mut notice: ResMut<Notice>,
     config: Option<Res<AppConfig>>,
     time: Res<Time>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     log.0.clear();
-    let (Some(chosen), Some(library)) = (chosen, library) else {
+    let Some(library) = library else {
         next.set(Screen::Scenarios);
         return;
     };
-    let Some((_, scenario)) = library.scenarios.iter().find(|(_, s)| s.id == chosen.0) else {
-        next.set(Screen::Scenarios);
-        return;
-    };
-    // An exam call is the sitting's next one; a practice call is recorded for the trainee.
+    // An exam call is the sitting's next one, whatever the library holds now; a practice call
+    // is the chosen scenario's, recorded for the trainee.
     let plan = match exam.calling() {
         Some(sitting) => sitting.plan.next_call(),
-        None => Some(AttemptPlan {
-            trainee: trainee.0.clone(),
-            seed: config.as_ref().and_then(|config| config.seed),
-            ..AttemptPlan::practice(Arc::new(scenario.clone()))
-        }),
+        None => chosen
+            .and_then(|chosen| library.scenarios.iter().find(|(_, s)| s.id == chosen.0))
+            .map(|(_, scenario)| AttemptPlan {
+                trainee: trainee.0.clone(),
+                seed: config.as_ref().and_then(|config| config.seed),
+                ..AttemptPlan::practice(Arc::new(scenario.clone()))
+            }),
     };
     let Some(plan) = plan else {
         next.set(Screen::Scenarios);
@@ -116,12 +116,13 @@ fn start(
     {
         Ok(started) => started,
         Err(error) => {
-            log.0
-                .push(Line::Note(format!("Звонок не начался: {error}")));
+            // Said where the trainee lands, not in the log of a call that never began.
+            notice.0 = format!("Звонок не начался: {error}");
             next.set(Screen::Scenarios);
             return;
         }
     };
+    notice.0.clear();
     let mut call = ActiveCall {
         attempt,
         hold_started: None,
