@@ -1,8 +1,8 @@
 //! Speaking a reply, the service the call and the settings screen use: the microphone and
 //! whisper on a worker thread of their own ([`worker`]), so the frame never waits for them, the
-//! trainee's voice settings, and what the screens show about speech. In the call the trainee holds F3 (or the button) and speaks — or, in
-//! voice-activity mode, just speaks and pauses; the level meter moves while recording and the
-//! recognised text lands in the reply field. The model is installed on first use; without a
+//! trainee's voice settings, and what the screens show about speech. In the call the trainee
+//! holds F3 (or the button) and speaks — or, in voice-activity mode, just speaks and pauses; the
+//! level meter moves while recording and the recognised text lands in the reply field. The model is installed on first use; without a
 //! microphone the app says so and the keyboard keeps working. While a reply is recognised
 //! whisper has every core and the window rests until the voice thread wakes it with the text.
 
