@@ -9,7 +9,7 @@ use callcoach::app::draft::Draft;
 use callcoach::app::library::Library;
 use callcoach::app::screens::call::{CallLog, Line};
 use callcoach::app::screens::trainee::{Field, Trainees};
-use callcoach::app::state::ExamState;
+use callcoach::app::state::{ExamState, Sitting};
 use callcoach_core::certificate::Certificate;
 use callcoach_core::store::{AttemptMode, Store};
 
@@ -53,6 +53,15 @@ pub(super) fn play_replies(app: &mut App, replies: &[String]) {
             say(app, reply);
         }
     }
+}
+
+/// Whether the exam screen's sitting is there and in `state`.
+pub(super) fn sitting_has(world: &World, state: impl Fn(&Sitting) -> bool) -> bool {
+    world
+        .resource::<ExamState>()
+        .sitting
+        .as_ref()
+        .is_some_and(state)
 }
 
 /// An app on a fresh database with the bundled scenarios loaded, on the trainee screen.
@@ -134,11 +143,7 @@ fn an_examiner_opens_exam_mode_and_a_trainee_earns_a_certificate() {
     );
     press_char(&mut app, "1");
     update_until(&mut app, "the sitting to be admitted", |world| {
-        world
-            .resource::<ExamState>()
-            .sitting
-            .as_ref()
-            .is_some_and(|sitting| sitting.admitted)
+        sitting_has(world, |sitting| sitting.admitted)
     });
 
     let calls = ["internet_down", "warranty_repair", "fraud_sms"];
@@ -173,11 +178,7 @@ fn an_examiner_opens_exam_mode_and_a_trainee_earns_a_certificate() {
     }
 
     update_until(&mut app, "the verdict", |world| {
-        world
-            .resource::<ExamState>()
-            .sitting
-            .as_ref()
-            .is_some_and(|sitting| sitting.verdict.is_some())
+        sitting_has(world, |sitting| sitting.verdict.is_some())
     });
     app.update();
     let shown = shown_texts(&mut app);

@@ -16,7 +16,7 @@ use callcoach_core::exam::ExamSitting;
 use rusqlite::Connection;
 
 use super::app::{headless, press, screen, type_line, update_until};
-use super::app_exam::play_replies;
+use super::app_exam::{play_replies, sitting_has};
 use super::{callcoach, callcoach_command, repository, resolved_replies, run_with_input, stderr};
 
 const PASSPHRASE: &str = "служба качества";
@@ -198,11 +198,7 @@ fn an_exam_sat_in_the_terminal_and_in_the_app_leaves_the_same_records() {
         .expect("listed");
     press_char(&mut app, &(position + 1).to_string());
     update_until(&mut app, "the sitting to be admitted", |world| {
-        world
-            .resource::<ExamState>()
-            .sitting
-            .as_ref()
-            .is_some_and(|sitting| sitting.admitted)
+        sitting_has(world, |sitting| sitting.admitted)
     });
     for id in &drawn {
         app.update();
@@ -213,11 +209,7 @@ fn an_exam_sat_in_the_terminal_and_in_the_app_leaves_the_same_records() {
         app.update();
     }
     update_until(&mut app, "the verdict", |world| {
-        world
-            .resource::<ExamState>()
-            .sitting
-            .as_ref()
-            .is_some_and(|sitting| sitting.verdict.is_some())
+        sitting_has(world, |sitting| sitting.verdict.is_some())
     });
     drop(app);
 

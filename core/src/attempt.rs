@@ -311,7 +311,6 @@ impl Attempt {
         if let Some(finished) = &self.finished {
             return finished.clone();
         }
-        self.queue_turns();
         let report = self.scorer.score(self.session.transcript());
         let (status, summary) = match self.session.outcome() {
             Some(outcome) => (AttemptStatus::Finished, outcome.summary.clone()),

@@ -31,7 +31,7 @@ use error::translate;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// How long a write waits for another process holding the database before giving up.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A trainee.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,11 +40,6 @@ pub struct Trainee {
     pub id: i64,
     /// Name as entered.
     pub name: String,
-}
-
-/// Bytes as lower-case hex.
-pub fn hex_bytes(bytes: &[u8]) -> String {
-    crate::certificate::hex(bytes)
 }
 
 /// Milliseconds since the Unix epoch, as the store records times.

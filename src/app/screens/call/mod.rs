@@ -58,6 +58,7 @@ struct HoldView;
 
 /// How many recent lines fit on the screen.
 const VISIBLE_LINES: usize = 14;
+
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<CallLog>();
     app.add_systems(OnEnter(Screen::Call), (start, spawn).chain());
@@ -92,6 +93,8 @@ fn start(
     mut next: ResMut<NextState<Screen>>,
 ) {
     log.0.clear();
+    // The last call's state must not be shown if this one cannot start.
+    commands.remove_resource::<ActiveCall>();
     let Some(library) = library else {
         next.set(Screen::Scenarios);
         return;
