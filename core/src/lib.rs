@@ -11,6 +11,7 @@ pub mod certificate;
 pub mod check;
 pub mod exam;
 pub mod ledger;
+pub mod meaning;
 pub mod report;
 pub mod scenario;
 pub mod scoring;

@@ -6,6 +6,7 @@ mod engine;
 mod exams;
 mod lifecycle;
 mod matcher;
+mod meaning;
 mod properties;
 mod rules;
 mod scenarios;

@@ -16,6 +16,9 @@ pub struct WordReading {
     pub known: bool,
     /// What any of the readings can be grammatically: enough to find who a sentence is about.
     pub grammar: Grammar,
+    /// The most likely reading is a function word (pronoun, preposition, conjunction, particle,
+    /// interjection, auxiliary): it carries no meaning of its own for intent matching.
+    pub function_word: bool,
 }
 
 /// Grammatical possibilities of a word form, over all its readings (a small bit set).
@@ -103,7 +106,12 @@ impl Morphology {
     pub fn read(&self, folded: &str) -> WordReading {
         let mut lemmas: Vec<String> = Vec::new();
         let mut grammar = Grammar::default();
-        for analysis in self.dictionary.analyze(folded) {
+        let analyses = self.dictionary.analyze(folded);
+        let function_word = analyses
+            .first()
+            .and_then(|first| self.dictionary.ud_tag(first.ud))
+            .is_some_and(|tag| FUNCTION_POS.contains(&tag.pos()));
+        for analysis in analyses {
             if let Some(tag) = self.dictionary.ud_tag(analysis.ud) {
                 grammar |= grammar_of(tag, analysis.prob);
             }
@@ -116,6 +124,7 @@ impl Morphology {
             lemmas,
             known: self.dictionary.is_known(folded),
             grammar,
+            function_word,
         }
     }
 
@@ -144,6 +153,9 @@ impl Morphology {
         forms
     }
 }
+
+/// Parts of speech (Universal Dependencies) that carry no meaning of their own.
+const FUNCTION_POS: &[&str] = &["PRON", "DET", "ADP", "CCONJ", "SCONJ", "PART", "INTJ", "AUX"];
 
 /// Readings rarer than this never count as a subject: «договора» as an informal nominative
 /// plural (p ≈ 0.01) would otherwise hide «вы» in «вы, как владелец договора, должны».

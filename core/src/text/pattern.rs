@@ -268,7 +268,7 @@ impl Alternative {
 }
 
 /// Typo tolerance for words the dictionary does not know.
-fn close_enough(typed: &str, form: &str) -> bool {
+pub(crate) fn close_enough(typed: &str, form: &str) -> bool {
     let length = typed.chars().count();
     let allowed = match length {
         n if n < FUZZY_MIN_CHARS => return false,

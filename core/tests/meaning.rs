@@ -1,0 +1,103 @@
+//! Intent matching: replies in the agent's own words are understood by meaning.
+
+use callcoach_core::meaning::{Embeddings, Intent, Lexicon, Utterance};
+
+fn lexicon() -> Lexicon {
+    Lexicon::shared().expect("the bundled lexicon")
+}
+
+fn score(examples: &[&str], reply: &str) -> f32 {
+    let lexicon = lexicon();
+    let intent = Intent::new(&lexicon, "намерение", examples).expect("examples");
+    intent.best(&lexicon, &Utterance::new(&lexicon, reply)).score
+}
+
+fn understood(examples: &[&str], reply: &str) -> bool {
+    score(examples, reply) >= callcoach_core::meaning::UNDERSTOOD
+}
+
+#[test]
+fn a_derived_word_means_the_same_action() {
+    let check_line = ["давайте я проверю линию"];
+    assert!(understood(&check_line, "Сейчас сделаю проверку линии до вашего дома."));
+    assert!(understood(&check_line, "Я продиагностирую подключение, это быстро."));
+    assert!(understood(&["заблокировать карту"], "Сейчас поставлю блокировку на вашу карту."));
+}
+
+#[test]
+fn a_synonym_means_the_same_thing() {
+    assert!(understood(
+        &["заблокировать карту"],
+        "Я поставлю запрет на все операции по карте."
+    ));
+    assert!(understood(
+        &["перезагрузить роутер"],
+        "Попробуйте перезапустить маршрутизатор."
+    ));
+    assert!(understood(
+        &["фабрика прислала брак"],
+        "Производитель прислал фасады с дефектом, поэтому мы их вернули."
+    ));
+}
+
+#[test]
+fn word_order_is_free() {
+    assert!(understood(
+        &["перезагрузить роутер"],
+        "Роутер нужно будет перезагрузить."
+    ));
+    assert!(understood(
+        &["линия в порядке"],
+        "В порядке у вас линия, я проверил."
+    ));
+}
+
+#[test]
+fn negation_answers_the_question_and_never_means_its_opposite() {
+    let no_outage = ["аварии нет"];
+    assert!(understood(&no_outage, "Нет, аварии нет, дело в роутере."));
+    assert!(understood(&no_outage, "Никакой аварии, линия в порядке."));
+    assert!(!understood(&no_outage, "Да, у нас авария на линии."));
+    let outage = ["у нас авария"];
+    assert!(!understood(&outage, "Нет, аварии нет."));
+    assert!(!understood(
+        &["я проверю линию"],
+        "К сожалению, я не могу проверить линию."
+    ));
+}
+
+#[test]
+fn unrelated_replies_are_not_understood() {
+    let check_line = ["давайте я проверю линию", "посмотрю соединение"];
+    assert!(!understood(&check_line, "Назовите, пожалуйста, номер договора."));
+    assert!(!understood(&check_line, "Вам нужно перезагрузить роутер."));
+    assert!(!understood(&["предложить компенсацию"], "Курьер приедет завтра."));
+}
+
+#[test]
+fn embeddings_bring_near_synonyms_nothing_else_knows() {
+    let embeddings = Embeddings::shared().expect("the bundled embeddings");
+    assert!(embeddings.len() > 30_000);
+    let near = embeddings.similarity("роутер", "маршрутизатор").expect("vectors");
+    let far = embeddings.similarity("роутер", "пирог").expect("vectors");
+    assert!(near > 0.5 && far < 0.3, "{near} {far}");
+    // «видеокамера» is in no synonym group with «камера» as a stem either; the vectors relate them.
+    assert!(understood(&["настроить камеру"], "Давайте настроим видеокамеру."));
+}
+
+#[test]
+fn the_same_reply_always_scores_the_same() {
+    let examples = ["мы компенсируем вам доставку", "вернём часть денег"];
+    let reply = "В качестве извинения мы возместим вам доставку.";
+    let first = score(&examples, reply);
+    for _ in 0..5 {
+        assert_eq!(score(&examples, reply), first);
+    }
+    assert!(first >= callcoach_core::meaning::UNDERSTOOD, "{first}");
+}
+
+#[test]
+fn a_phrasing_of_only_function_words_matches_literally() {
+    assert!(understood(&["да"], "Да, конечно."));
+    assert!(!understood(&["да"], "Нет."));
+}
