@@ -223,6 +223,8 @@ fn verdict(scorer: &Scorer, reply: &str) -> BTreeSet<String> {
         hold_seconds: None,
         at,
         speech: None,
+        understood: None,
+        understood_as: None,
     };
     let transcript = Transcript {
         company: Some("Ромашка Телеком".to_owned()),

@@ -76,6 +76,8 @@ fn twenty_turn_call() -> Transcript {
             hold_seconds: (index == 6).then_some(90),
             at: index as f64 * 8.0,
             speech: None,
+            understood: None,
+            understood_as: None,
         })
         .collect();
     turns.push(TranscriptTurn {
@@ -84,6 +86,8 @@ fn twenty_turn_call() -> Transcript {
         hold_seconds: None,
         at: 160.0,
         speech: None,
+        understood: None,
+        understood_as: None,
     });
     Transcript {
         company: Some("Ромашка Телеком".to_owned()),

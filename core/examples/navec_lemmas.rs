@@ -39,8 +39,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let words: Vec<&str> = std::str::from_utf8(&vocab[4 + 4 * size..])?
         .split('\n')
         .collect();
-    let (vectors, dim, subvectors, centroids) =
-        (u32_at(&pq, 0), u32_at(&pq, 4), u32_at(&pq, 8), u32_at(&pq, 12));
+    let (vectors, dim, subvectors, centroids) = (
+        u32_at(&pq, 0),
+        u32_at(&pq, 4),
+        u32_at(&pq, 8),
+        u32_at(&pq, 12),
+    );
     if words.len() != vectors || words.len() != size {
         return Err(format!("{} words for {vectors} vectors", words.len()).into());
     }

@@ -9,10 +9,10 @@
 
 use std::sync::Arc;
 
+use crate::meaning::Lexicon;
 use crate::scenario::Scenario;
 use crate::scoring::{ScoreReport, Scorer};
 use crate::session::{AgentTurn, Event, Mode, Session, SessionError, SessionOptions};
-use crate::text::Morphology;
 use crate::transcript::{Transcript, TranscriptTurn};
 
 /// How many different seeds [`draw_seed`] gives: six digits are short enough to read off the
@@ -232,7 +232,7 @@ impl Attempt {
     pub fn start(
         plan: AttemptPlan,
         scorer: &Scorer,
-        morphology: Morphology,
+        lexicon: Lexicon,
     ) -> Result<(Attempt, Vec<Event>), AttemptError> {
         if plan.mode == Mode::Practice && !offered_in_practice(&plan.scenario) {
             return Err(AttemptError::ExamOnly(plan.scenario.id.clone()));
@@ -246,7 +246,7 @@ impl Attempt {
                 seed,
                 mode: plan.mode,
             },
-            morphology,
+            lexicon,
             Box::new(scorer.clone()),
         )
         .map_err(|source| AttemptError::Session {

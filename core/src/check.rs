@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::exam::{Exam, load_exam};
+use crate::meaning::{Intent, Lexicon};
 use crate::scenario::load::{ScenarioLibrary, parse_scenario};
 use crate::scenario::{ClockTime, Condition, EndingKind, Scenario};
 use crate::scoring::{Scorer, is_rubric, load_rubric, rule_catalogue};
@@ -121,6 +122,17 @@ pub fn check_sources(
     scorer: &Scorer,
 ) -> CheckReport {
     let mut report = CheckReport::default();
+    let lexicon = match Lexicon::bundled(morphology.clone()) {
+        Ok(lexicon) => lexicon,
+        Err(error) => {
+            report.diagnostics.push(file_problem(
+                Path::new("assets/lexicon/ru.ron"),
+                format!("встроенный словарь смыслов повреждён: {error}"),
+                "Переустановите callcoach: этот файл входит в программу.",
+            ));
+            return report;
+        }
+    };
     let mut seen_ids: HashMap<String, PathBuf> = HashMap::new();
     let mut rules: Vec<String> = rule_catalogue(scorer.rubric())
         .into_iter()
@@ -154,6 +166,7 @@ pub fn check_sources(
             path: &source.path,
             outline: outline.as_ref(),
             rules: &rules,
+            intents: scenario.intents.keys().cloned().collect(),
             diagnostics: Vec::new(),
         };
         if let Some(first) = seen_ids.get(&scenario.id) {
@@ -169,10 +182,10 @@ pub fn check_sources(
         } else {
             seen_ids.insert(scenario.id.clone(), source.path.clone());
         }
-        checker.scenario(&scenario, morphology);
+        checker.scenario(&scenario, &lexicon);
         let structurally_sound = !checker.has_errors();
         if structurally_sound {
-            checker.walkthroughs(&scenario, morphology, scorer);
+            checker.walkthroughs(&scenario, &lexicon, scorer);
         }
         let failed = checker.has_errors();
         checker
@@ -213,6 +226,8 @@ struct Checker<'a> {
     outline: Option<&'a Node>,
     /// Ids of every scoring rule a `Finding` condition may name.
     rules: &'a [String],
+    /// The intents of the scenario being checked, by label.
+    intents: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -268,7 +283,7 @@ impl Checker<'_> {
         }
     }
 
-    fn scenario(&mut self, scenario: &Scenario, morphology: &Morphology) {
+    fn scenario(&mut self, scenario: &Scenario, lexicon: &Lexicon) {
         if scenario.id.trim().is_empty() || scenario.id.chars().any(char::is_whitespace) {
             self.error(
                 &[Key::Field("id")],
@@ -307,7 +322,49 @@ impl Checker<'_> {
             );
         }
         self.customer(scenario);
-        self.graph(scenario, morphology);
+        self.intents(scenario, lexicon);
+        self.graph(scenario, lexicon.morphology());
+    }
+
+    /// Every intent has a name and example phrasings with words in them.
+    fn intents(&mut self, scenario: &Scenario, lexicon: &Lexicon) {
+        for (label, examples) in &scenario.intents {
+            let path = [Key::Field("intents"), Key::Field(label)];
+            if label.trim().is_empty() {
+                self.error(
+                    &path,
+                    "пустое название намерения".to_owned(),
+                    "Назовите намерение тем, что имеет в виду сотрудник: «предложить проверить линию».",
+                );
+            }
+            if examples.is_empty() {
+                self.error(
+                    &path,
+                    format!("у намерения «{label}» нет примеров"),
+                    "Напишите три-пять фраз, которыми сотрудник может это сказать своими словами.",
+                );
+            } else if let Err(error) = Intent::new(lexicon, label, examples) {
+                let mut at = path.to_vec();
+                at.push(Key::Index(error.index));
+                self.error(
+                    &at,
+                    error.to_string(),
+                    "Пример — это фраза сотрудника целиком: «давайте я проверю линию».",
+                );
+            }
+            let used = scenario.steps.iter().any(|step| {
+                step.on
+                    .iter()
+                    .any(|transition| names_intent(&transition.when, label))
+            });
+            if !used {
+                self.warning(
+                    &path,
+                    format!("намерение «{label}» не используется ни в одном условии"),
+                    "Добавьте переход when: Means(\"…\") или уберите намерение.",
+                );
+            }
+        }
     }
 
     fn customer(&mut self, scenario: &Scenario) {
@@ -546,6 +603,18 @@ impl Checker<'_> {
                     self.error(&inner(index), error.message, &error.help);
                 }
             }
+            Condition::Means(label) if !self.intents.contains(label) => {
+                let labels: Vec<&str> = self.intents.iter().map(String::as_str).collect();
+                let help = match closest(label, &labels) {
+                    Some(near) => format!("Возможно, имелось в виду «{near}»."),
+                    None if labels.is_empty() => {
+                        "Опишите намерения в поле intents сценария: название и примеры фраз."
+                            .to_owned()
+                    }
+                    None => format!("Намерения сценария: {}.", labels.join(", ")),
+                };
+                self.error(path, format!("неизвестное намерение «{label}»"), &help);
+            }
             Condition::Finding(rule) => {
                 // A whole family counts too: Finding("wording.stop") fires on any stop phrase.
                 let known = self.rules.iter().any(|id| names_rule(rule, id));
@@ -665,7 +734,7 @@ impl Checker<'_> {
         }
     }
 
-    fn walkthroughs(&mut self, scenario: &Scenario, morphology: &Morphology, scorer: &Scorer) {
+    fn walkthroughs(&mut self, scenario: &Scenario, lexicon: &Lexicon, scorer: &Scorer) {
         let shared = Arc::new(scenario.clone());
         for (index, walkthrough) in scenario.walkthroughs.iter().enumerate() {
             let path = |field| {
@@ -693,7 +762,7 @@ impl Checker<'_> {
             let mut session = match Session::start(
                 shared.clone(),
                 options,
-                morphology.clone(),
+                lexicon.clone(),
                 Box::new(scorer.clone()),
             ) {
                 Ok((session, _)) => session,
@@ -777,6 +846,17 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+}
+
+/// Whether a condition names the intent `label`.
+fn names_intent(condition: &Condition, label: &str) -> bool {
+    match condition {
+        Condition::Means(named) => named == label,
+        Condition::All(parts) | Condition::Any(parts) => {
+            parts.iter().any(|part| names_intent(part, label))
+        }
+        _ => false,
     }
 }
 

@@ -30,6 +30,13 @@ pub struct TranscriptTurn {
     /// Present when the agent spoke the reply into the microphone (absent when typed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speech: Option<Speech>,
+    /// On a customer line that answers an agent's reply: whether the customer understood it
+    /// (`false`: the line is a fallback, «Не понял, что вы имеете в виду?»).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub understood: Option<bool>,
+    /// What the customer took the reply to mean: «предложить проверить линию (0,81)».
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub understood_as: Option<String>,
 }
 
 /// How a spoken reply was said.
@@ -97,6 +104,11 @@ impl Transcript {
                     && (entry.speaker != Speaker::Agent || entry.text.is_none()) =>
                 {
                     Some("speech belongs to an agent's spoken reply")
+                }
+                _ if (entry.understood.is_some() || entry.understood_as.is_some())
+                    && entry.speaker != Speaker::Customer =>
+                {
+                    Some("understood belongs to a customer's line")
                 }
                 _ if entry
                     .speech

@@ -164,6 +164,8 @@ fn parse_calls(text: &str) -> Vec<LabelledCall> {
                 hold_seconds: hold,
                 at,
                 speech: None,
+                understood: None,
+                understood_as: None,
             });
             for rule in rules.split_whitespace() {
                 call.flagged.push((index, rule.to_owned()));

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use callcoach_core::meaning::Lexicon;
 use callcoach_core::scenario::{EndingKind, Scenario, SourceFile, parse_scenario};
 use callcoach_core::session::{
     AgentTurn, Event, LiveFinding, Mode, NoAssessment, ReplyAssessor, Session, SessionError,
@@ -24,11 +25,10 @@ fn start(
     mode: Mode,
     assessor: Box<dyn ReplyAssessor>,
 ) -> (Session, Vec<Event>) {
-    let morphology = Morphology::shared().expect("dictionary");
     Session::start(
         scenario,
         SessionOptions { seed, mode },
-        morphology,
+        Lexicon::shared().expect("lexicon"),
         assessor,
     )
     .expect("starts")
@@ -180,7 +180,7 @@ fn silence_past_patience_makes_the_customer_call_out() {
 #[test]
 fn mood_at_the_limit_hangs_up_and_the_call_is_over() {
     let mut session = practice_call(Box::new(NoAssessment));
-    session.advance(reply("Алло.")).expect("turn");
+    session.advance(reply("Успокойтесь!")).expect("turn");
     let events = session.advance(reply("Успокойтесь!")).expect("turn");
     let Some(Event::CallEnded { outcome, .. }) = events.last() else {
         panic!("the call ends: {events:?}");

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use callcoach_core::attempt::{Attempt, AttemptError, AttemptPlan, AttemptStatus, Record};
 use callcoach_core::exam::{ExamSitting, load_exam};
 use callcoach_core::ledger::Ledger;
+use callcoach_core::meaning::Lexicon;
 use callcoach_core::scenario::{Scenario, parse_scenario};
 use callcoach_core::session::{AgentTurn, Mode};
 use callcoach_core::source::{SourceFile, content_hash};
 use callcoach_core::store::{Store, StoreError};
-use callcoach_core::text::Morphology;
 
 use crate::support::scorer;
 
@@ -25,8 +25,8 @@ fn bundled(id: &str) -> (String, Arc<Scenario>) {
     (source.text, Arc::new(scenario))
 }
 
-fn morphology() -> Morphology {
-    Morphology::shared().expect("dictionary")
+fn lexicon() -> Lexicon {
+    Lexicon::shared().expect("lexicon")
 }
 
 const GREETING: &str = "Добрый день! Меня зовут Анна, специалист поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер договора?";
@@ -39,7 +39,7 @@ fn a_recorded_attempt_pins_what_it_plays_and_queues_every_turn_in_order() {
         seed: Some(42),
         ..AttemptPlan::practice(scenario)
     };
-    let (mut attempt, opening) = Attempt::start(plan, scorer(), morphology()).expect("starts");
+    let (mut attempt, opening) = Attempt::start(plan, scorer(), lexicon()).expect("starts");
     assert!(!opening.is_empty(), "the customer speaks first");
     attempt
         .advance(AgentTurn::Reply(GREETING.to_owned()))
@@ -77,7 +77,7 @@ fn a_recorded_attempt_pins_what_it_plays_and_queues_every_turn_in_order() {
 fn an_attempt_for_nobody_records_nothing_and_one_left_midway_is_abandoned() {
     let (_, scenario) = bundled("internet_down");
     let (mut attempt, _) =
-        Attempt::start(AttemptPlan::practice(scenario), scorer(), morphology()).expect("starts");
+        Attempt::start(AttemptPlan::practice(scenario), scorer(), lexicon()).expect("starts");
     attempt
         .advance(AgentTurn::Reply(GREETING.to_owned()))
         .expect("reply");
@@ -104,7 +104,7 @@ fn an_exam_only_scenario_is_refused_in_practice_and_played_in_an_exam() {
     let refused = Attempt::start(
         AttemptPlan::practice(Arc::clone(&scenario)),
         scorer(),
-        morphology(),
+        lexicon(),
     );
     assert!(
         matches!(&refused, Err(AttemptError::ExamOnly(id)) if id == "secret_call"),
@@ -115,7 +115,7 @@ fn an_exam_only_scenario_is_refused_in_practice_and_played_in_an_exam() {
         mode: Mode::Exam,
         ..AttemptPlan::practice(scenario)
     };
-    assert!(Attempt::start(exam, scorer(), morphology()).is_ok());
+    assert!(Attempt::start(exam, scorer(), lexicon()).is_ok());
 }
 
 fn basic_exam() -> Arc<callcoach_core::exam::Exam> {
@@ -160,7 +160,7 @@ fn a_sitting_seeds_each_call_from_its_own_seed_and_fails_a_call_left_midway() {
         assert_eq!(plan.mode, Mode::Exam);
         assert!(plan.in_sitting);
         seeds.push(plan.seed.expect("seeded"));
-        let (mut attempt, _) = Attempt::start(plan, scorer(), morphology()).expect("starts");
+        let (mut attempt, _) = Attempt::start(plan, scorer(), lexicon()).expect("starts");
         attempt
             .advance(AgentTurn::Reply(GREETING.to_owned()))
             .expect("reply");
@@ -209,7 +209,7 @@ fn the_ledger_refuses_an_exam_call_outside_a_sitting_and_writes_a_practice_call(
         in_sitting: true,
         ..AttemptPlan::practice(Arc::clone(&scenario))
     };
-    let (mut attempt, _) = Attempt::start(exam_call, scorer(), morphology()).expect("starts");
+    let (mut attempt, _) = Attempt::start(exam_call, scorer(), lexicon()).expect("starts");
     let refused = ledger.write(&mut store, attempt.take_records());
     assert!(matches!(refused, Err(StoreError::NoSitting)), "{refused:?}");
     assert!(store.attempts(&anna).expect("attempts").is_empty());
@@ -218,7 +218,7 @@ fn the_ledger_refuses_an_exam_call_outside_a_sitting_and_writes_a_practice_call(
         trainee: Some("Анна".to_owned()),
         ..AttemptPlan::practice(scenario)
     };
-    let (mut attempt, _) = Attempt::start(practice, scorer(), morphology()).expect("starts");
+    let (mut attempt, _) = Attempt::start(practice, scorer(), lexicon()).expect("starts");
     ledger
         .write(&mut store, attempt.take_records())
         .expect("started");

@@ -12,3 +12,4 @@ mod rules;
 mod scenarios;
 mod store;
 mod support;
+mod understanding;

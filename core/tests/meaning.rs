@@ -9,7 +9,9 @@ fn lexicon() -> Lexicon {
 fn score(examples: &[&str], reply: &str) -> f32 {
     let lexicon = lexicon();
     let intent = Intent::new(&lexicon, "намерение", examples).expect("examples");
-    intent.best(&lexicon, &Utterance::new(&lexicon, reply)).score
+    intent
+        .best(&lexicon, &Utterance::new(&lexicon, reply))
+        .score
 }
 
 fn understood(examples: &[&str], reply: &str) -> bool {
@@ -19,9 +21,18 @@ fn understood(examples: &[&str], reply: &str) -> bool {
 #[test]
 fn a_derived_word_means_the_same_action() {
     let check_line = ["давайте я проверю линию"];
-    assert!(understood(&check_line, "Сейчас сделаю проверку линии до вашего дома."));
-    assert!(understood(&check_line, "Я продиагностирую подключение, это быстро."));
-    assert!(understood(&["заблокировать карту"], "Сейчас поставлю блокировку на вашу карту."));
+    assert!(understood(
+        &check_line,
+        "Сейчас сделаю проверку линии до вашего дома."
+    ));
+    assert!(understood(
+        &check_line,
+        "Я продиагностирую подключение, это быстро."
+    ));
+    assert!(understood(
+        &["заблокировать карту"],
+        "Сейчас поставлю блокировку на вашу карту."
+    ));
 }
 
 #[test]
@@ -69,20 +80,31 @@ fn negation_answers_the_question_and_never_means_its_opposite() {
 #[test]
 fn unrelated_replies_are_not_understood() {
     let check_line = ["давайте я проверю линию", "посмотрю соединение"];
-    assert!(!understood(&check_line, "Назовите, пожалуйста, номер договора."));
+    assert!(!understood(
+        &check_line,
+        "Назовите, пожалуйста, номер договора."
+    ));
     assert!(!understood(&check_line, "Вам нужно перезагрузить роутер."));
-    assert!(!understood(&["предложить компенсацию"], "Курьер приедет завтра."));
+    assert!(!understood(
+        &["предложить компенсацию"],
+        "Курьер приедет завтра."
+    ));
 }
 
 #[test]
 fn embeddings_bring_near_synonyms_nothing_else_knows() {
     let embeddings = Embeddings::shared().expect("the bundled embeddings");
     assert!(embeddings.len() > 30_000);
-    let near = embeddings.similarity("роутер", "маршрутизатор").expect("vectors");
+    let near = embeddings
+        .similarity("роутер", "маршрутизатор")
+        .expect("vectors");
     let far = embeddings.similarity("роутер", "пирог").expect("vectors");
     assert!(near > 0.5 && far < 0.3, "{near} {far}");
     // «видеокамера» is in no synonym group with «камера» as a stem either; the vectors relate them.
-    assert!(understood(&["настроить камеру"], "Давайте настроим видеокамеру."));
+    assert!(understood(
+        &["настроить камеру"],
+        "Давайте настроим видеокамеру."
+    ));
 }
 
 #[test]

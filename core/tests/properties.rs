@@ -56,6 +56,8 @@ fn turn() -> impl Strategy<Value = TranscriptTurn> {
             hold_seconds: None,
             at: 0.0,
             speech: None,
+            understood: None,
+            understood_as: None,
         }),
         (0u32..100_000).prop_map(|seconds| TranscriptTurn {
             speaker: Speaker::Agent,
@@ -63,6 +65,8 @@ fn turn() -> impl Strategy<Value = TranscriptTurn> {
             hold_seconds: Some(seconds),
             at: 0.0,
             speech: None,
+            understood: None,
+            understood_as: None,
         }),
     ]
 }

@@ -13,6 +13,8 @@ fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
         hold_seconds: None,
         at,
         speech: None,
+        understood: None,
+        understood_as: None,
     }
 }
 

@@ -42,6 +42,8 @@ fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
         hold_seconds: None,
         at,
         speech: None,
+        understood: None,
+        understood_as: None,
     }
 }
 
@@ -52,6 +54,8 @@ fn hold(seconds: u32, at: f64) -> TranscriptTurn {
         hold_seconds: Some(seconds),
         at,
         speech: None,
+        understood: None,
+        understood_as: None,
     }
 }
 

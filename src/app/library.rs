@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use bevy::prelude::*;
 use callcoach_core::check::check_paths;
 use callcoach_core::exam::Exam;
+use callcoach_core::meaning::{Embeddings, Lexicon};
 use callcoach_core::scenario::{Diagnostic, Scenario};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::source::ron_files;
@@ -27,8 +28,8 @@ pub struct Library {
     pub exams: Vec<(PathBuf, Exam)>,
     /// Problems in scenario files, as `callcoach check` reports them.
     pub diagnostics: Vec<Diagnostic>,
-    /// The dictionary.
-    pub morphology: Morphology,
+    /// The dictionary and the lexicon of meanings the customer understands replies by.
+    pub lexicon: Lexicon,
     /// The default rubric's scorer.
     pub scorer: Scorer,
     /// The scenario and exam files and when they last changed, to notice edits.
@@ -70,6 +71,8 @@ fn stamps(folder: &Path) -> Stamps {
 
 /// Loads the library now, on this thread: for tests and tools.
 pub fn load(scenarios: &Path) -> Result<Library, String> {
+    // The vectors parse on their own thread: neither the list nor the first reply waits.
+    Embeddings::preload();
     let morphology = Morphology::shared().map_err(|error| error.to_string())?;
     let scorer =
         Scorer::with_default_rubric(morphology.clone()).map_err(|error| error.to_string())?;
@@ -79,7 +82,7 @@ pub fn load(scenarios: &Path) -> Result<Library, String> {
         scenarios: report.scenarios,
         exams: report.exams,
         diagnostics: report.diagnostics,
-        morphology,
+        lexicon: Lexicon::bundled(morphology).map_err(|error| error.to_string())?,
         scorer,
         stamps,
     })

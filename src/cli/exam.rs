@@ -13,6 +13,7 @@ use callcoach_core::certificate::{Certificate, date};
 use callcoach_core::check::{CheckReport, check_paths};
 use callcoach_core::exam::ExamSitting;
 use callcoach_core::ledger::Ledger;
+use callcoach_core::meaning::Lexicon;
 use callcoach_core::scoring::Scorer;
 use callcoach_core::store::{Examiner, Store, now_ms};
 use callcoach_core::text::Morphology;
@@ -114,7 +115,7 @@ pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result
                 &mut store,
                 &examiner,
                 &scorer,
-                &morphology,
+                &Lexicon::shared()?,
                 folder,
                 &mut out,
             )
@@ -176,7 +177,7 @@ fn sit(
     store: &mut Store,
     examiner: &Examiner,
     scorer: &Scorer,
-    morphology: &Morphology,
+    lexicon: &Lexicon,
     folder: &Path,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
@@ -197,7 +198,7 @@ fn sit(
     let mut lines = stdin.lock().lines().map(|line| line.map(Said::from));
     while let Some(plan) = sitting.next_call() {
         writeln!(out, "=== Звонок {} из {count}", sitting.calls().len() + 1)?;
-        let (attempt, opening) = Attempt::start(plan, scorer, morphology.clone())?;
+        let (attempt, opening) = Attempt::start(plan, scorer, lexicon.clone())?;
         let call = play_call(
             attempt,
             &opening,

@@ -10,6 +10,7 @@ use callcoach::render::debrief::debrief;
 use callcoach_core::attempt::{Attempt, AttemptPlan, FinishedCall};
 use callcoach_core::check::check_paths;
 use callcoach_core::ledger::Ledger;
+use callcoach_core::meaning::{Embeddings, Lexicon};
 use callcoach_core::scenario::{ClockTime, Scenario};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::session::{
@@ -58,6 +59,7 @@ pub fn run(
     db: &Path,
     model: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
+    Embeddings::preload();
     let morphology = Morphology::shared()?;
     let scorer = match super::score::load_scorer(args.rubric.as_deref(), &morphology)? {
         Ok(scorer) => scorer,
@@ -75,7 +77,7 @@ pub fn run(
         trainee: args.trainee.clone(),
         in_sitting: false,
     };
-    let (attempt, opening) = Attempt::start(plan, &scorer, morphology)?;
+    let (attempt, opening) = Attempt::start(plan, &scorer, Lexicon::shared()?)?;
     let mut store = match &args.trainee {
         Some(_) => Some(Store::open(db)?),
         None => None,

@@ -185,7 +185,11 @@ fn similarity(lexicon: &Lexicon, wanted: &Concept, heard: &Concept) -> f32 {
     if heard.lemmas.contains(&wanted.lemmas[0]) || wanted.lemmas.contains(&heard.lemmas[0]) {
         return 1.0;
     }
-    if wanted.groups.iter().any(|group| heard.groups.contains(group)) {
+    if wanted
+        .groups
+        .iter()
+        .any(|group| heard.groups.contains(group))
+    {
         return SYNONYM;
     }
     if same_family(&wanted.stem, &heard.stem) {
@@ -208,11 +212,7 @@ fn similarity(lexicon: &Lexicon, wanted: &Concept, heard: &Concept) -> f32 {
 fn same_family(a: &str, b: &str) -> bool {
     let related = |a: &str, b: &str| {
         let shorter = a.chars().count().min(b.chars().count());
-        let shared = a
-            .chars()
-            .zip(b.chars())
-            .take_while(|(x, y)| x == y)
-            .count();
+        let shared = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
         shared >= FAMILY_MIN_PREFIX.min(shorter) && shared + 2 >= shorter && shorter >= 5
     };
     let stripped = |stem: &str| -> Option<String> {

@@ -1,7 +1,9 @@
 //! The scenario format trainers write in RON: metadata, the customer, steps with transitions,
 //! endings and walkthroughs. `scenarios/README.md` documents it by example.
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 /// One training call.
 #[derive(Clone, Debug, Deserialize)]
@@ -27,6 +29,11 @@ pub struct Scenario {
     pub exam_only: bool,
     /// Who calls.
     pub customer: Customer,
+    /// What the agent may mean, each with a few example phrasings in the agent's own words:
+    /// `"предложить проверить линию": ["давайте я проверю линию", "продиагностирую подключение"]`.
+    /// Conditions name them with `Means("…")`; the customer understands them by meaning.
+    #[serde(default)]
+    pub intents: BTreeMap<String, Vec<String>>,
     /// The steps of the conversation; the call starts at the first one.
     pub steps: Vec<Step>,
     /// How the call can end.
@@ -145,7 +152,11 @@ pub struct Transition {
 /// When a transition applies.
 #[derive(Clone, Debug, Deserialize)]
 pub enum Condition {
-    /// The agent's reply contains any of these phrases (in any inflection).
+    /// The agent's reply means this intent of the scenario's `intents`, in any words.
+    Means(String),
+    /// The agent's reply performs this act of the call standard, as the scorer hears it.
+    Act(SpeechAct),
+    /// The agent's reply contains any of these phrases (in any inflection): for fixed formulas.
     Mentions(Vec<String>),
     /// The agent's reply contains all of these phrases.
     MentionsAll(Vec<String>),
@@ -171,6 +182,56 @@ pub enum Condition {
     Any(Vec<Condition>),
     /// Any reply not caught above: the fallback every step needs.
     Otherwise,
+}
+
+/// What the call standard has an agent say, heard by the scorer's word lists: a condition any
+/// scenario can use without listing phrasings.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+pub enum SpeechAct {
+    /// A greeting: «Добрый день».
+    Greeting,
+    /// A question that takes the lead: «Подскажите номер договора».
+    AskNumber,
+    /// Asking to stay on the line before a hold: «Оставайтесь, пожалуйста, на линии».
+    HoldAnnounced,
+    /// Thanks for waiting: «Спасибо за ожидание».
+    ThanksForWaiting,
+    /// An explanation: «потому что…», «дело в том, что…».
+    Explanation,
+    /// An apology: «Приношу извинения за неудобства».
+    Apology,
+    /// The closing question: «Остались ли у вас вопросы?»
+    ClosingQuestion,
+    /// Thanks for the call: «Спасибо за обращение».
+    ThanksForCall,
+}
+
+impl SpeechAct {
+    /// Every act.
+    pub const ALL: [SpeechAct; 8] = [
+        SpeechAct::Greeting,
+        SpeechAct::AskNumber,
+        SpeechAct::HoldAnnounced,
+        SpeechAct::ThanksForWaiting,
+        SpeechAct::Explanation,
+        SpeechAct::Apology,
+        SpeechAct::ClosingQuestion,
+        SpeechAct::ThanksForCall,
+    ];
+
+    /// What the agent does, in Russian, as «понято как: …» reads it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SpeechAct::Greeting => "поздороваться",
+            SpeechAct::AskNumber => "спросить номер договора или заявки",
+            SpeechAct::HoldAnnounced => "попросить подождать на линии",
+            SpeechAct::ThanksForWaiting => "поблагодарить за ожидание",
+            SpeechAct::Explanation => "объяснить причину",
+            SpeechAct::Apology => "извиниться",
+            SpeechAct::ClosingQuestion => "спросить, остались ли вопросы",
+            SpeechAct::ThanksForCall => "поблагодарить за звонок",
+        }
+    }
 }
 
 /// How a call ends.

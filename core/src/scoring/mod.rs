@@ -17,7 +17,7 @@ pub use rubric::{
 };
 pub use rules::{RuleInfo, rule_catalogue};
 
-use crate::scenario::ClockTime;
+use crate::scenario::{ClockTime, SpeechAct};
 use crate::session::{LiveFinding, ReplyAssessor};
 use crate::text::{AnalyzedText, Morphology};
 use crate::transcript::{Speaker, Transcript};
@@ -176,6 +176,10 @@ impl ReplyAssessor for Scorer {
                 suggestion: finding.suggestion,
             })
             .collect()
+    }
+
+    fn acts(&self, reply: &AnalyzedText) -> Vec<SpeechAct> {
+        self.rubric.acts(reply)
     }
 }
 

@@ -9,9 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::ClockTime;
+use crate::scenario::{ClockTime, SpeechAct};
 use crate::source::outline::Key;
-use crate::text::{Morphology, PhraseSet};
+use crate::text::{AnalyzedText, Morphology, PhraseSet};
 
 /// The default rubric, shipped inside the binary so `score` works from any folder.
 pub const DEFAULT_RUBRIC: &str = include_str!("../../../assets/rubrics/default.ron");
@@ -381,6 +381,41 @@ pub struct CompiledRubric {
     pub(crate) closing_bonus: PhraseSet,
     pub(crate) techniques: Vec<CompiledTechnique>,
     pub(crate) required: Vec<CompiledRequired>,
+}
+
+/// The technique whose phrases are the act of explaining («потому что»).
+pub(crate) const EXPLANATION_TECHNIQUE: &str = "because";
+/// The technique whose phrases are the act of apologising.
+pub(crate) const APOLOGY_TECHNIQUE: &str = "apology";
+
+impl CompiledRubric {
+    /// The acts of the call standard a reply performs, heard through this rubric's word lists:
+    /// what a scenario's `Act(…)` conditions react to.
+    pub fn acts(&self, reply: &AnalyzedText) -> Vec<SpeechAct> {
+        let technique = |id: &str| {
+            self.techniques
+                .iter()
+                .find(|technique| technique.rule.strip_prefix("deescalation.") == Some(id))
+                .is_some_and(|technique| technique.phrases.matches_any(reply))
+        };
+        let heard = [
+            self.greetings
+                .iter()
+                .any(|greeting| greeting.phrase.matches_any(reply)),
+            self.lead_questions.matches_any(reply),
+            self.stay_on_line.matches_any(reply),
+            self.hold_thanks.matches_any(reply),
+            technique(EXPLANATION_TECHNIQUE),
+            technique(APOLOGY_TECHNIQUE),
+            self.more_questions.matches_any(reply),
+            self.closing_thanks.matches_any(reply),
+        ];
+        SpeechAct::ALL
+            .into_iter()
+            .zip(heard)
+            .filter_map(|(act, heard)| heard.then_some(act))
+            .collect()
+    }
 }
 
 /// Collects problems while compiling, so a trainer sees all of them at once.

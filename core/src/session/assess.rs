@@ -2,6 +2,8 @@
 //! assessor what it found, so scenarios can react («Я вам ничего не должен!») and practice mode
 //! can show live hints.
 
+use crate::scenario::SpeechAct;
+use crate::text::AnalyzedText;
 use crate::transcript::Transcript;
 
 /// One thing the scorer found in the agent's latest reply.
@@ -30,6 +32,11 @@ pub fn names_rule(named: &str, id: &str) -> bool {
 pub trait ReplyAssessor: Send + Sync {
     /// Findings on turn `turn` (an agent reply) of `transcript`.
     fn assess(&mut self, transcript: &Transcript, turn: usize) -> Vec<LiveFinding>;
+
+    /// The acts of the call standard the reply performs, heard as the scorer hears them.
+    fn acts(&self, _reply: &AnalyzedText) -> Vec<SpeechAct> {
+        Vec::new()
+    }
 }
 
 /// An assessor that finds nothing: for tools that only need the conversation flow.

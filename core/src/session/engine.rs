@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
 
-use crate::scenario::{Condition, EndingKind, Scenario, Step, Transition};
-use crate::text::{AnalyzedText, Morphology, PatternError, PhraseSet, promised_durations};
+use crate::meaning::{Intent, IntentError, IntentMatch, Lexicon, Utterance};
+use crate::scenario::{Condition, EndingKind, Scenario, SpeechAct, Step, Transition};
+use crate::text::{AnalyzedText, PatternError, PhraseSet, minutes_seconds, promised_durations};
 use crate::transcript::{Speaker, Speech, Transcript, TranscriptTurn};
 
 use super::assess::{LiveFinding, ReplyAssessor, names_rule};
@@ -33,6 +34,22 @@ const SILENCE_LINES: &[&str] = &[
     "Алло! Вы там?",
     "Эй, вы куда пропали?",
 ];
+/// What a customer who did not understand the reply may say besides the step's own fallback:
+/// asking what was meant, never the same line twice in a row.
+const CLARIFY_LINES: &[&str] = &[
+    "Простите, я не понял. Что вы имеете в виду?",
+    "Подождите, вы сейчас о чём?",
+    "Не понимаю. Объясните, пожалуйста, по-человечески.",
+];
+/// After this many replies in a row the customer did not understand, practice mode tells the
+/// trainee what the customer is waiting for.
+const MISUNDERSTOOD_HINT_AFTER: u32 = 2;
+/// Replies in a row the customer may not understand before a fallback angers them: the third
+/// miss in a row is no longer a slip.
+const PATIENCE_WITH_MISUNDERSTANDING: u32 = 2;
+/// The work on hold is done when the hold lasted all but this share of it: 55 s of a minute's
+/// check is the minute a person means.
+const WORK_TOLERANCE: f64 = 0.1;
 
 /// Practice shows hints and live findings; an exam shows none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +106,10 @@ pub enum Event {
         text: String,
         /// Seconds from the call start.
         at: f64,
+        /// For a line answering a reply: whether the customer understood it.
+        understood: Option<bool>,
+        /// What the customer took the reply to mean (practice mode only).
+        understood_as: Option<String>,
     },
     /// A hint for the current step (practice mode only).
     HintOffered {
@@ -145,6 +166,9 @@ pub enum SessionError {
         /// What is wrong.
         error: PatternError,
     },
+    /// An example phrasing of an intent is empty, or a condition names an unknown intent.
+    #[error("{0}")]
+    Intent(String),
     /// The scenario has no steps.
     #[error("в сценарии «{0}» нет ни одного шага")]
     NoSteps(String),
@@ -165,6 +189,9 @@ pub struct SessionOptions {
 /// A condition with its phrase lists compiled.
 #[derive(Debug)]
 enum Compiled {
+    /// An intent, by index into the session's intents.
+    Means(usize),
+    Act(SpeechAct),
     Mentions(PhraseSet),
     MentionsAll(PhraseSet),
     Finding(String),
@@ -180,12 +207,30 @@ enum Compiled {
     Otherwise,
 }
 
+/// Why a condition could not be compiled.
+enum CompileError {
+    Pattern(PatternError),
+    UnknownIntent(String),
+}
+
 impl Compiled {
-    fn new(morphology: &Morphology, condition: &Condition) -> Result<Self, PatternError> {
+    fn new(
+        lexicon: &Lexicon,
+        intents: &[Intent],
+        condition: &Condition,
+    ) -> Result<Self, CompileError> {
         let set = |phrases: &Vec<String>| {
-            PhraseSet::parse(morphology, phrases).map_err(|(_, error)| error)
+            PhraseSet::parse(lexicon.morphology(), phrases)
+                .map_err(|(_, error)| CompileError::Pattern(error))
         };
         Ok(match condition {
+            Condition::Means(label) => Compiled::Means(
+                intents
+                    .iter()
+                    .position(|intent| &intent.label == label)
+                    .ok_or_else(|| CompileError::UnknownIntent(label.clone()))?,
+            ),
+            Condition::Act(act) => Compiled::Act(*act),
             Condition::Mentions(phrases) => Compiled::Mentions(set(phrases)?),
             Condition::MentionsAll(phrases) => Compiled::MentionsAll(set(phrases)?),
             Condition::Finding(rule) => Compiled::Finding(rule.clone()),
@@ -199,13 +244,13 @@ impl Compiled {
             Condition::All(parts) => Compiled::All(
                 parts
                     .iter()
-                    .map(|part| Compiled::new(morphology, part))
+                    .map(|part| Compiled::new(lexicon, intents, part))
                     .collect::<Result<_, _>>()?,
             ),
             Condition::Any(parts) => Compiled::Any(
                 parts
                     .iter()
-                    .map(|part| Compiled::new(morphology, part))
+                    .map(|part| Compiled::new(lexicon, intents, part))
                     .collect::<Result<_, _>>()?,
             ),
             Condition::Otherwise => Compiled::Otherwise,
@@ -213,11 +258,24 @@ impl Compiled {
     }
 }
 
+/// How the customer took a reply.
+struct Heard {
+    /// A transition other than the fallback answered it.
+    understood: bool,
+    /// What in the reply it answered, for «понято как: …».
+    understood_as: Option<String>,
+    /// The reply broke a rule of the call standard.
+    broke_rule: bool,
+}
+
 /// What the agent just did, as conditions see it.
 enum Action<'a> {
     Reply {
         text: &'a AnalyzedText,
         findings: &'a [LiveFinding],
+        acts: &'a [SpeechAct],
+        /// How well the reply means each intent the current step names (`None`: not named).
+        intents: &'a [Option<IntentMatch>],
     },
     Hold {
         seconds: u32,
@@ -238,8 +296,18 @@ impl Compiled {
     fn holds(&self, situation: &Situation<'_>) -> bool {
         let work_done = situation
             .work_seconds
-            .map(|needed| situation.worked_seconds >= needed);
+            .map(|needed| work_finished(situation.worked_seconds, needed));
         match self {
+            Compiled::Means(intent) => match situation.action {
+                Action::Reply { intents, .. } => intents[*intent]
+                    .as_ref()
+                    .is_some_and(IntentMatch::understood),
+                _ => false,
+            },
+            Compiled::Act(act) => match situation.action {
+                Action::Reply { acts, .. } => acts.contains(act),
+                _ => false,
+            },
             Compiled::Mentions(set) => match situation.action {
                 Action::Reply { text, .. } => set.matches_any(text),
                 _ => false,
@@ -283,6 +351,85 @@ impl Compiled {
             Compiled::Otherwise => matches!(situation.action, Action::Reply { .. }),
         }
     }
+
+    /// What in the reply made this (holding) condition hold, as «понято как: …» reads it:
+    /// the intent and its score, the act, the phrase or the rule. `None` for conditions that are
+    /// not about what was said.
+    fn evidence(&self, situation: &Situation<'_>, intents: &[Intent]) -> Option<String> {
+        let Action::Reply {
+            text,
+            findings,
+            intents: matches,
+            ..
+        } = situation.action
+        else {
+            return None;
+        };
+        match self {
+            Compiled::Means(index) => matches[*index]
+                .as_ref()
+                .map(|found| format!("{} ({})", intents[*index].label, hundredths(found.score))),
+            Compiled::Act(act) => Some(act.describe().to_owned()),
+            Compiled::Mentions(set) | Compiled::MentionsAll(set) => set
+                .find(text)
+                .first()
+                .map(|hit| format!("фраза «{}»", set.phrase(hit.phrase).source())),
+            Compiled::Finding(rule) => findings
+                .iter()
+                .find(|found| names_rule(rule, &found.rule))
+                .map(|found| format!("нарушение правила {}", found.rule)),
+            Compiled::All(parts) => {
+                let found: Vec<String> = parts
+                    .iter()
+                    .filter_map(|part| part.evidence(situation, intents))
+                    .collect();
+                (!found.is_empty()).then(|| found.join(" + "))
+            }
+            Compiled::Any(parts) => parts
+                .iter()
+                .filter(|part| part.holds(situation))
+                .find_map(|part| part.evidence(situation, intents)),
+            _ => None,
+        }
+    }
+
+    /// What a trainee could say to satisfy this condition, for the hint after repeated
+    /// misunderstanding: intents and acts, not phrases (that would teach parroting).
+    fn wants(&self, intents: &[Intent], out: &mut Vec<String>) {
+        match self {
+            Compiled::Means(index) => out.push(intents[*index].label.clone()),
+            Compiled::Act(act) => out.push(act.describe().to_owned()),
+            Compiled::Any(parts) | Compiled::All(parts) => {
+                for part in parts {
+                    part.wants(intents, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The intents this condition names.
+    fn named_intents(&self, out: &mut Vec<usize>) {
+        match self {
+            Compiled::Means(index) => out.push(*index),
+            Compiled::Any(parts) | Compiled::All(parts) => {
+                for part in parts {
+                    part.named_intents(out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether `worked` seconds on hold finish work of `needed` seconds, with [`WORK_TOLERANCE`].
+fn work_finished(worked: u32, needed: u32) -> bool {
+    f64::from(worked) >= f64::from(needed) * (1.0 - WORK_TOLERANCE)
+}
+
+/// A score to two decimals with a decimal comma: «0,81».
+fn hundredths(score: f32) -> String {
+    format!("{score:.2}").replace('.', ",")
 }
 
 /// One call in progress.
@@ -290,7 +437,11 @@ pub struct Session {
     scenario: Arc<Scenario>,
     /// Compiled conditions, by step index then transition index.
     conditions: Vec<Vec<Compiled>>,
-    morphology: Morphology,
+    /// The scenario's intents, compiled; conditions name them by index.
+    intents: Vec<Intent>,
+    /// The intents each step's conditions name, by step index.
+    step_intents: Vec<Vec<usize>>,
+    lexicon: Lexicon,
     assessor: Box<dyn ReplyAssessor>,
     mode: Mode,
     rng: Xoshiro256PlusPlus,
@@ -302,6 +453,8 @@ pub struct Session {
     /// The longest duration promised in the agent's latest reply, until the next hold.
     promised_seconds: Option<u32>,
     last_line: Option<String>,
+    /// Replies in a row the customer did not understand.
+    misunderstood: u32,
     transcript: Transcript,
     outcome: Option<CallOutcome>,
 }
@@ -323,27 +476,51 @@ impl Session {
     pub fn start(
         scenario: Arc<Scenario>,
         options: SessionOptions,
-        morphology: Morphology,
+        lexicon: Lexicon,
         assessor: Box<dyn ReplyAssessor>,
     ) -> Result<(Self, Vec<Event>), SessionError> {
         if scenario.steps.is_empty() {
             return Err(SessionError::NoSteps(scenario.id.clone()));
         }
+        let intents = scenario
+            .intents
+            .iter()
+            .map(|(label, examples)| Intent::new(&lexicon, label, examples))
+            .collect::<Result<Vec<_>, IntentError>>()
+            .map_err(|error| SessionError::Intent(error.to_string()))?;
         let conditions = scenario
             .steps
             .iter()
             .map(|step| {
                 step.on
                     .iter()
-                    .map(|transition| Compiled::new(&morphology, &transition.when))
+                    .map(|transition| Compiled::new(&lexicon, &intents, &transition.when))
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|error| SessionError::Pattern {
-                        scenario: scenario.id.clone(),
-                        step: step.id.clone(),
-                        error,
+                    .map_err(|error| match error {
+                        CompileError::Pattern(error) => SessionError::Pattern {
+                            scenario: scenario.id.clone(),
+                            step: step.id.clone(),
+                            error,
+                        },
+                        CompileError::UnknownIntent(label) => SessionError::Intent(format!(
+                            "шаг «{}»: намерения «{label}» нет в intents сценария",
+                            step.id
+                        )),
                     })
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<Vec<Compiled>>, _>>()?;
+        let step_intents = conditions
+            .iter()
+            .map(|step| {
+                let mut named = Vec::new();
+                for condition in step {
+                    condition.named_intents(&mut named);
+                }
+                named.sort_unstable();
+                named.dedup();
+                named
+            })
+            .collect();
         let mut session = Session {
             transcript: Transcript {
                 company: Some(scenario.company.clone()),
@@ -352,7 +529,9 @@ impl Session {
             },
             mood: scenario.customer.mood.clamp(0.0, 1.0),
             conditions,
-            morphology,
+            intents,
+            step_intents,
+            lexicon,
             assessor,
             mode: options.mode,
             rng: Xoshiro256PlusPlus::seed_from_u64(options.seed),
@@ -361,12 +540,13 @@ impl Session {
             worked_seconds: 0,
             promised_seconds: None,
             last_line: None,
+            misunderstood: 0,
             outcome: None,
             scenario,
         };
         let mut events = Vec::new();
         let first = session.scenario.steps[0].says.clone();
-        session.customer_says(&first, &mut events);
+        session.customer_says(&first, None, &mut events);
         session.offer_hint(&mut events);
         Ok((session, events))
     }
@@ -403,9 +583,11 @@ impl Session {
             hold_seconds: None,
             at: round_tenth(at),
             speech,
+            understood: None,
+            understood_as: None,
         });
         self.clock = at + speaking_seconds(text);
-        let analyzed = AnalyzedText::new(&self.morphology, text);
+        let analyzed = AnalyzedText::new(self.lexicon.morphology(), text);
         self.promised_seconds = promised_durations(&analyzed)
             .iter()
             .map(|promise| promise.seconds)
@@ -418,12 +600,26 @@ impl Session {
                 findings: findings.clone(),
             });
         }
+        let acts = self.assessor.acts(&analyzed);
+        let utterance = Utterance::new(&self.lexicon, text);
+        let mut matches: Vec<Option<IntentMatch>> = vec![None; self.intents.len()];
+        for &intent in &self.step_intents[self.step] {
+            matches[intent] = Some(self.intents[intent].best(&self.lexicon, &utterance));
+        }
         let situation = self.situation(Action::Reply {
             text: &analyzed,
             findings: &findings,
+            acts: &acts,
+            intents: &matches,
         });
         if let Some(index) = self.first_transition(&situation) {
-            self.take(index, events);
+            let condition = &self.conditions[self.step][index];
+            let heard = Heard {
+                understood: !matches!(condition, Compiled::Otherwise),
+                understood_as: condition.evidence(&situation, &self.intents),
+                broke_rule: !findings.is_empty(),
+            };
+            self.take(index, Some(heard), events);
         }
     }
 
@@ -438,6 +634,8 @@ impl Session {
             hold_seconds: Some(lasted),
             at: round_tenth(at),
             speech: None,
+            understood: None,
+            understood_as: None,
         });
         events.push(Event::HoldStarted {
             at: round_tenth(at),
@@ -457,7 +655,7 @@ impl Session {
         }
         let situation = self.situation(Action::Hold { seconds, promised });
         if let Some(index) = self.first_transition(&situation) {
-            self.take(index, events);
+            self.take(index, None, events);
         }
     }
 
@@ -468,13 +666,13 @@ impl Session {
         }
         let situation = self.situation(Action::Silence);
         match self.first_transition(&situation) {
-            Some(index) => self.take(index, events),
+            Some(index) => self.take(index, None, events),
             None => {
                 let lines: Vec<String> =
                     SILENCE_LINES.iter().map(|&line| line.to_owned()).collect();
                 self.change_mood(SILENCE_MOOD_RISE, events);
                 if !self.hang_up_if_furious(events) {
-                    self.customer_says(&lines, events);
+                    self.customer_says(&lines, None, events);
                 }
             }
         }
@@ -495,9 +693,22 @@ impl Session {
             .position(|condition| condition.holds(situation))
     }
 
-    fn take(&mut self, index: usize, events: &mut Vec<Event>) {
+    /// Takes transition `index` of the current step; `heard` is how the customer took the
+    /// agent's reply when a reply triggered it (holds and silences have none).
+    fn take(&mut self, index: usize, heard: Option<Heard>, events: &mut Vec<Event>) {
         let transition: Transition = self.current_step().on[index].clone();
-        self.change_mood(transition.mood, events);
+        let fallback = heard.as_ref().is_some_and(|heard| !heard.understood);
+        // Not being understood is no mistake: a fallback angers only when the reply also broke a
+        // rule, or when the customer has not been understood again and again.
+        let forgiven = fallback
+            && !heard.as_ref().is_some_and(|heard| heard.broke_rule)
+            && self.misunderstood < PATIENCE_WITH_MISUNDERSTANDING;
+        let mood = if forgiven {
+            transition.mood.min(0.0)
+        } else {
+            transition.mood
+        };
+        self.change_mood(mood, events);
         let target = transition.goto.as_deref();
         if let Some(ending) = target.and_then(|id| self.scenario.ending(id)).cloned() {
             let lines = if transition.say.is_empty() {
@@ -505,7 +716,7 @@ impl Session {
             } else {
                 transition.say
             };
-            self.customer_says(&lines, events);
+            self.customer_says(&lines, heard.as_ref(), events);
             self.finish(
                 CallOutcome {
                     ending: Some(ending.id.clone()),
@@ -528,15 +739,69 @@ impl Session {
                 }
                 _ => false,
             };
-        let lines = if transition.say.is_empty() {
+        let mut lines = if transition.say.is_empty() {
             self.current_step().says.clone()
         } else {
             transition.say
         };
-        self.customer_says(&lines, events);
+        if fallback
+            && lines
+                .iter()
+                .all(|line| Some(line) == self.last_line.as_ref())
+        {
+            // A person who did not understand says the demand again in other words, or asks
+            // what was meant — never the same line twice in a row.
+            lines = self.current_step().says.clone();
+            lines.extend(CLARIFY_LINES.iter().map(|&line| line.to_owned()));
+        }
+        self.customer_says(&lines, heard.as_ref(), events);
+        if heard.is_some() {
+            self.misunderstood = if fallback { self.misunderstood + 1 } else { 0 };
+        }
         if entered {
             self.offer_hint(events);
+        } else if fallback && self.misunderstood >= MISUNDERSTOOD_HINT_AFTER {
+            self.offer_waiting_for(events);
+        } else if fallback && self.mode == Mode::Practice {
+            events.push(Event::HintOffered {
+                text: "Клиент не понял, что вы имели в виду. Это не ошибка стандарта: скажите, \
+                       что вы предлагаете, яснее или другими словами."
+                    .to_owned(),
+            });
         }
+    }
+
+    /// After repeated misunderstanding (practice only): what the customer is waiting for, as
+    /// intents and acts, so the trainee says it in their own words.
+    fn offer_waiting_for(&self, events: &mut Vec<Event>) {
+        if self.mode != Mode::Practice {
+            return;
+        }
+        let step = self.current_step();
+        let mut wanted = Vec::new();
+        for (condition, transition) in self.conditions[self.step].iter().zip(&step.on) {
+            if transition
+                .goto
+                .as_ref()
+                .is_some_and(|goto| goto != &step.id)
+            {
+                condition.wants(&self.intents, &mut wanted);
+            }
+        }
+        wanted.dedup();
+        let text = if wanted.is_empty() {
+            match &step.hint {
+                Some(hint) => format!("Клиент вас не понимает. {hint}"),
+                None => return,
+            }
+        } else {
+            format!(
+                "Клиент вас не понимает — это не ошибка стандарта, он ждёт другого. Сейчас он ждёт, \
+                 что вы: {}. Скажите это своими словами.",
+                wanted.join("; ")
+            )
+        };
+        events.push(Event::HintOffered { text });
     }
 
     fn change_mood(&mut self, change: f32, events: &mut Vec<Event>) {
@@ -565,7 +830,7 @@ impl Session {
     fn hang_up(&mut self, events: &mut Vec<Event>) {
         let outcome = match self.scenario.hang_up_ending().cloned() {
             Some(ending) => {
-                self.customer_says(&ending.says, events);
+                self.customer_says(&ending.says, None, events);
                 CallOutcome {
                     ending: Some(ending.id),
                     kind: Some(EndingKind::HungUp),
@@ -590,7 +855,12 @@ impl Session {
     }
 
     /// Picks a variant (not the one just said, when there is a choice) and says it.
-    fn customer_says(&mut self, variants: &[String], events: &mut Vec<Event>) {
+    fn customer_says(
+        &mut self,
+        variants: &[String],
+        heard: Option<&Heard>,
+        events: &mut Vec<Event>,
+    ) {
         let fresh: Vec<&String> = variants
             .iter()
             .filter(|line| Some(*line) != self.last_line.as_ref())
@@ -611,11 +881,17 @@ impl Session {
             hold_seconds: None,
             at: round_tenth(at),
             speech: None,
+            understood: heard.map(|heard| heard.understood),
+            understood_as: heard.and_then(|heard| heard.understood_as.clone()),
         });
         self.clock = at + speaking_seconds(&line);
         events.push(Event::CustomerSpoke {
             text: line.clone(),
             at: round_tenth(at),
+            understood: heard.map(|heard| heard.understood),
+            understood_as: heard
+                .filter(|_| self.mode == Mode::Practice)
+                .and_then(|heard| heard.understood_as.clone()),
         });
         self.last_line = Some(line);
     }
@@ -626,6 +902,15 @@ impl Session {
         }
         if let Some(hint) = &self.current_step().hint {
             events.push(Event::HintOffered { text: hint.clone() });
+        }
+        if let Some(work) = &self.current_step().work {
+            events.push(Event::HintOffered {
+                text: format!(
+                    "{} займёт {} (мин:с): столько клиенту придётся ждать на удержании.",
+                    crate::text::capitalised(&work.what),
+                    minutes_seconds(work.seconds)
+                ),
+            });
         }
     }
 

@@ -38,11 +38,24 @@ pub struct Narration {
 pub fn narrate(event: &Event, customer: &str) -> Vec<Narration> {
     let line = |kind, text, at| Narration { kind, text, at };
     match event {
-        Event::CustomerSpoke { text, at } => vec![line(
-            NarrationKind::Customer,
-            format!("{customer}: {text}"),
-            Some(*at),
-        )],
+        Event::CustomerSpoke {
+            text,
+            at,
+            understood_as,
+            ..
+        } => {
+            // What the customer made of the reply is practice's feedback: the engine fills
+            // `understood_as` only there.
+            let meaning = understood_as
+                .iter()
+                .map(|meaning| line(NarrationKind::Hint, format!("Понято как: {meaning}."), None));
+            let said = line(
+                NarrationKind::Customer,
+                format!("{customer}: {text}"),
+                Some(*at),
+            );
+            meaning.chain(std::iter::once(said)).collect()
+        }
         Event::HintOffered { text } => {
             vec![line(
                 NarrationKind::Hint,

@@ -177,13 +177,22 @@ impl Parser {
                         }
                         _ => {}
                     }
-                    let key = self.value()?;
+                    let start = self.index;
+                    self.value()?;
+                    // A map is addressed by its keys as a struct by its fields: `intents` →
+                    // `"предложить проверить линию"`.
+                    let key: String = self.chars[start..self.index].iter().collect();
+                    let key = key.trim();
+                    let key = key
+                        .strip_prefix('"')
+                        .and_then(|key| key.strip_suffix('"'))
+                        .unwrap_or(key)
+                        .to_owned();
                     self.skip_separator();
                     let value = self.value()?;
-                    entries.push(key);
-                    entries.push(value);
+                    entries.push((key, value));
                 }
-                Shape::Items(entries)
+                Shape::Fields(entries)
             }
             '(' => {
                 self.bump();

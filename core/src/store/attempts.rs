@@ -93,8 +93,8 @@ impl Store {
         self.connection
             .execute(
                 "INSERT INTO turns (attempt_id, idx, speaker, text, hold_seconds, input, at_seconds, \
-                 recorded_at, speech_seconds, speech_on_hold) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 recorded_at, speech_seconds, speech_on_hold, understood, understood_as) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     attempt,
                     i64::try_from(index).unwrap_or(i64::MAX),
@@ -106,6 +106,8 @@ impl Store {
                     now_ms(),
                     turn.speech.map(|speech| speech.seconds),
                     turn.speech.map(|speech| speech.on_hold),
+                    turn.understood,
+                    turn.understood_as,
                 ],
             )
             .map_err(|error| self.error(error))?;
@@ -185,7 +187,8 @@ impl Store {
     /// The turns recorded for an attempt, as a transcript (without company and clock).
     pub fn attempt_turns(&self, attempt: i64) -> Result<Transcript, StoreError> {
         let turns = self.query(
-            "SELECT speaker, text, hold_seconds, at_seconds, speech_seconds, speech_on_hold \
+            "SELECT speaker, text, hold_seconds, at_seconds, speech_seconds, speech_on_hold, \
+                 understood, understood_as \
                  FROM turns WHERE attempt_id = ?1 ORDER BY idx",
             params![attempt],
             |row| {
@@ -208,6 +211,8 @@ impl Store {
                             })
                         })
                         .transpose()?,
+                    understood: row.get(6)?,
+                    understood_as: row.get(7)?,
                 })
             },
         )?;

@@ -123,6 +123,13 @@ const MIGRATIONS: &[Step] = &[
     ALTER TABLE turns ADD COLUMN speech_on_hold INTEGER;",
         None,
     ),
+    (
+        // 7: whether the customer understood the reply a line answers, and as what: the data
+        // `report --misunderstood` widens intents from.
+        "ALTER TABLE turns ADD COLUMN understood INTEGER;
+    ALTER TABLE turns ADD COLUMN understood_as TEXT;",
+        None,
+    ),
 ];
 
 /// Seals the exam sittings that ended before sittings had seals.

@@ -155,7 +155,9 @@ impl Morphology {
 }
 
 /// Parts of speech (Universal Dependencies) that carry no meaning of their own.
-const FUNCTION_POS: &[&str] = &["PRON", "DET", "ADP", "CCONJ", "SCONJ", "PART", "INTJ", "AUX"];
+const FUNCTION_POS: &[&str] = &[
+    "PRON", "DET", "ADP", "CCONJ", "SCONJ", "PART", "INTJ", "AUX",
+];
 
 /// Readings rarer than this never count as a subject: «договора» as an informal nominative
 /// plural (p ≈ 0.01) would otherwise hide «вы» in «вы, как владелец договора, должны».

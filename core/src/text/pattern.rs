@@ -394,6 +394,11 @@ impl PhraseSet {
         hits
     }
 
+    /// The phrase at `index` (as [`Hit::phrase`] names it).
+    pub fn phrase(&self, index: usize) -> &Phrase {
+        &self.phrases[index]
+    }
+
     /// Whether any phrase occurs.
     pub fn matches_any(&self, text: &AnalyzedText) -> bool {
         !self.find(text).is_empty()

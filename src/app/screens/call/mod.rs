@@ -115,8 +115,7 @@ fn start(
         next.set(Screen::Scenarios);
         return;
     };
-    let (attempt, opening) = match Attempt::start(plan, &library.scorer, library.morphology.clone())
-    {
+    let (attempt, opening) = match Attempt::start(plan, &library.scorer, library.lexicon.clone()) {
         Ok(started) => started,
         Err(error) => {
             // Said where the trainee lands, not in the log of a call that never began.
