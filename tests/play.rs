@@ -202,7 +202,7 @@ fn an_obligation_gets_a_live_hint_a_reaction_and_a_place_in_the_debrief() {
     );
     let debrief = text.split("Разбор звонка").nth(1).expect("debrief");
     assert!(
-        debrief.contains("Формулировки: 20 из 30 — не сдано")
+        debrief.contains("Формулировки: 15 из 25 — не сдано")
             && debrief.contains("«⟦Вы должны⟧ перезагрузить роутер.»"),
         "the debrief marks the words at fault:\n{debrief}"
     );

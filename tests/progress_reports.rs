@@ -66,7 +66,14 @@ fn a_trainee_report_shows_progress_trends_and_broken_rules() {
     let categories: Vec<&str> = report.trend.iter().map(|t| t.category.as_str()).collect();
     assert_eq!(
         categories,
-        ["greeting", "hold", "wording", "closing", "deescalation"]
+        [
+            "greeting",
+            "hold",
+            "wording",
+            "closing",
+            "deescalation",
+            "outcome"
+        ]
     );
     let greeting = &report.trend[0];
     assert!(

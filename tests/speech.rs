@@ -237,6 +237,7 @@ fn verdict(scorer: &Scorer, reply: &str) -> BTreeSet<String> {
             ),
             turn(Speaker::Agent, reply, 5.0),
         ],
+        ..Transcript::default()
     };
     let report = scorer.score(&transcript);
     report

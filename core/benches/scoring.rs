@@ -93,6 +93,7 @@ fn twenty_turn_call() -> Transcript {
         company: Some("Ромашка Телеком".to_owned()),
         clock: Some("16:20".to_owned()),
         turns,
+        ..Transcript::default()
     }
 }
 

@@ -73,6 +73,38 @@ pub struct Transcript {
     pub clock: Option<String>,
     /// The turns in order.
     pub turns: Vec<TranscriptTurn>,
+    /// Index of the first customer line after which the customer's matter was settled (the call
+    /// reached a step that leads only to a resolution): the closing is looked for from the agent
+    /// turn before it on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_at: Option<usize>,
+    /// How the call ended; absent while it goes on, or for a call recorded elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ending: Option<CallEnd>,
+}
+
+/// How a call ended and how the customer felt then: the outcome category scores it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallEnd {
+    /// What happened.
+    pub result: CallResult,
+    /// The customer's mood at the end: 0 calm … 1 furious.
+    pub mood: f32,
+}
+
+/// What happened at the end of a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallResult {
+    /// The matter was solved or got a clear next step.
+    Resolved,
+    /// Passed to the second line or a supervisor, as the situation required.
+    Escalated,
+    /// The customer hung up.
+    HungUp,
+    /// The agent ended the call with the matter still open.
+    EndedByAgent,
 }
 
 /// A transcript that cannot be used, said in terms of the contract.
@@ -124,6 +156,15 @@ impl Transcript {
             if let Some(reason) = reason {
                 return Err(TranscriptError::Turn { turn, reason });
             }
+        }
+        if let Some(settled) = transcript
+            .settled_at
+            .filter(|&settled| settled >= transcript.turns.len())
+        {
+            return Err(TranscriptError::Turn {
+                turn: settled,
+                reason: "settled_at must name a turn of the transcript",
+            });
         }
         Ok(transcript)
     }

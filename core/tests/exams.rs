@@ -78,19 +78,19 @@ fn pass_rules_judge_each_call_or_the_average() {
     let good = report(GOOD);
     let weak = report(NO_CLOSING);
     assert!(good.passed && !weak.passed);
-    assert_eq!((good.total, weak.total), (100, 80));
+    assert_eq!((good.total, weak.total), (100, 85));
     let mut each = exam(Per::EachScenario, vec![]);
-    each.pass.total = 85;
+    each.pass.total = 90;
     let result = each.judge(&[good.clone(), weak.clone()]);
     assert!(!result.passed, "{result:?}");
-    assert_eq!(result.reasons, ["звонок 2: 80 баллов при пороге 85"]);
+    assert_eq!(result.reasons, ["звонок 2: 85 баллов при пороге 90"]);
 
     let mut overall = exam(Per::Overall, vec![]);
-    overall.pass.total = 85;
+    overall.pass.total = 90;
     let result = overall.judge(&[good.clone(), weak.clone()]);
     assert!(
         result.passed,
-        "the average {} reaches 85: {result:?}",
+        "the average {} reaches 90: {result:?}",
         result.total
     );
 

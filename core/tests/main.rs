@@ -7,6 +7,7 @@ mod exams;
 mod lifecycle;
 mod matcher;
 mod meaning;
+mod outcome;
 mod properties;
 mod rules;
 mod scenarios;

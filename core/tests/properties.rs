@@ -84,6 +84,7 @@ fn transcript() -> impl Strategy<Value = Transcript> {
             company,
             clock,
             turns,
+            ..Transcript::default()
         })
 }
 

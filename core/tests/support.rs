@@ -118,6 +118,7 @@ pub fn call_with(text: &str, place: Place<'_>) -> (Transcript, usize) {
         company: Some(COMPANY.to_owned()),
         clock,
         turns,
+        ..Transcript::default()
     };
     (transcript, index)
 }

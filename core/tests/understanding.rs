@@ -244,3 +244,38 @@ fn an_exam_shows_no_meaning_and_no_hint() {
     }
     assert_eq!(last_customer_turn(&session).understood, Some(false));
 }
+
+#[test]
+fn the_transcript_marks_when_the_matter_was_settled_and_how_the_call_ended() {
+    use callcoach_core::transcript::CallResult;
+    let mut session = call(Mode::Practice, Box::new(scorer().clone()));
+    say(&mut session, "Давайте я проверю линию.");
+    assert_eq!(session.transcript().settled_at, None);
+    session
+        .advance(AgentTurn::Hold { seconds: 60 })
+        .expect("hold");
+    let settled = session.transcript().settled_at.expect("settled");
+    assert_eq!(
+        session.transcript().turns[settled].text.as_deref(),
+        Some("Ну что? Авария у вас?")
+    );
+    say(
+        &mut session,
+        "Спасибо за ожидание! Аварии нет, линия в порядке.",
+    );
+    let ending = session.transcript().ending.expect("ended");
+    assert_eq!(ending.result, CallResult::Resolved);
+    assert!((0.0..=1.0).contains(&ending.mood));
+}
+
+#[test]
+fn a_call_the_agent_ends_midway_is_recorded_as_ended_by_the_agent() {
+    use callcoach_core::transcript::CallResult;
+    let mut session = call(Mode::Practice, Box::new(scorer().clone()));
+    say(&mut session, "Сейчас продиагностирую подключение.");
+    session.advance(AgentTurn::HangUp).expect("hang up");
+    assert_eq!(
+        session.transcript().ending.map(|ending| ending.result),
+        Some(CallResult::EndedByAgent)
+    );
+}

@@ -215,6 +215,7 @@ fn trainee_chart(report: &TraineeReport) -> String {
             RGBColor(0x2c, 0xa0, 0x2c),
             RGBColor(0xd6, 0x27, 0x28),
             RGBColor(0x94, 0x67, 0xbd),
+            RGBColor(0x8c, 0x56, 0x4b),
         ];
         for (category, colour) in Category::ALL.iter().zip(colours) {
             let points: Vec<(u32, u32)> = scored

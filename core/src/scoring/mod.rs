@@ -19,7 +19,7 @@ pub use rules::{RuleInfo, rule_catalogue};
 
 use crate::scenario::{ClockTime, SpeechAct};
 use crate::session::{LiveFinding, ReplyAssessor};
-use crate::text::{AnalyzedText, Morphology};
+use crate::text::{AnalyzedText, DurationPromise, Morphology};
 use crate::transcript::{Speaker, Transcript};
 
 /// Scores transcripts against one rubric; cheap to clone and share.
@@ -78,12 +78,14 @@ impl Scorer {
         let mut wording = Outcome::new(Category::Wording);
         let mut closing = Outcome::new(Category::Closing);
         let mut deescalation = Outcome::new(Category::Deescalation);
+        let mut ending = Outcome::new(Category::Outcome);
         rules::greeting::check(rubric, &call, &mut greeting);
         rules::hold::check(rubric, &call, &mut hold);
         rules::wording::check(rubric, &call, &mut wording);
         rules::closing::check(rubric, &call, &mut closing);
         rules::deescalation::check(rubric, &call, &mut deescalation);
-        let mut all = [greeting, hold, wording, closing, deescalation];
+        rules::outcome::check(rubric, &call, &mut ending);
+        let mut all = [greeting, hold, wording, closing, deescalation, ending];
         for required in &rubric.required {
             if let Some(outcome) = all.iter_mut().find(|o| o.category == required.category) {
                 rules::required::check(required, rubric.rubric.wording.penalty, &call, outcome);
@@ -92,7 +94,7 @@ impl Scorer {
         self.report(all)
     }
 
-    fn report(&self, outcomes: [Outcome; 5]) -> ScoreReport {
+    fn report(&self, outcomes: [Outcome; 6]) -> ScoreReport {
         let rubric = &self.rubric.rubric;
         let mut categories = BTreeMap::new();
         let mut findings = Vec::new();
@@ -148,6 +150,8 @@ impl Scorer {
             company: transcript.company.clone(),
             clock: transcript.clock.clone(),
             turns: transcript.turns.iter().take(turn + 1).cloned().collect(),
+            settled_at: transcript.settled_at.filter(|&settled| settled <= turn),
+            ending: None,
         };
         self.score(&so_far)
             .findings
@@ -180,6 +184,10 @@ impl ReplyAssessor for Scorer {
 
     fn acts(&self, reply: &AnalyzedText) -> Vec<SpeechAct> {
         self.rubric.acts(reply)
+    }
+
+    fn promise_kept(&self, promise: &DurationPromise, seconds: u32) -> bool {
+        seconds <= self.rubric.hold_allowance(promise)
     }
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::scenario::{ClockTime, SpeechAct};
 use crate::source::outline::Key;
-use crate::text::{AnalyzedText, Morphology, PhraseSet};
+use crate::text::{AnalyzedText, DurationPromise, Morphology, PhraseSet};
 
 /// The default rubric, shipped inside the binary so `score` works from any folder.
 pub const DEFAULT_RUBRIC: &str = include_str!("../../../assets/rubrics/default.ron");
@@ -33,16 +33,19 @@ pub enum Category {
     Closing,
     /// Techniques that calm an angry customer.
     Deescalation,
+    /// How the call ended and how the customer felt then.
+    Outcome,
 }
 
 impl Category {
     /// Every category, in debrief order.
-    pub const ALL: [Category; 5] = [
+    pub const ALL: [Category; 6] = [
         Category::Greeting,
         Category::Hold,
         Category::Wording,
         Category::Closing,
         Category::Deescalation,
+        Category::Outcome,
     ];
 
     /// The id used in rule ids and JSON: `greeting`.
@@ -53,6 +56,7 @@ impl Category {
             Category::Wording => "wording",
             Category::Closing => "closing",
             Category::Deescalation => "deescalation",
+            Category::Outcome => "outcome",
         }
     }
 
@@ -71,6 +75,7 @@ impl Category {
             Category::Wording => "Формулировки",
             Category::Closing => "Завершение",
             Category::Deescalation => "Снятие конфликта",
+            Category::Outcome => "Итог звонка",
         }
     }
 }
@@ -95,6 +100,9 @@ pub struct Rubric {
     pub closing: ClosingWords,
     /// De-escalation techniques.
     pub deescalation: DeescalationWords,
+    /// How each ending and the customer's final mood count.
+    #[serde(default)]
+    pub outcome: OutcomeRules,
     /// A company's own phrases that must be said.
     #[serde(default)]
     pub required_phrases: Vec<RequiredPhrase>,
@@ -117,6 +125,9 @@ pub struct Categories {
     pub closing: CategoryRule,
     /// De-escalation.
     pub deescalation: CategoryRule,
+    /// How the call ended; absent in rubrics written before it, where it counts for nothing.
+    #[serde(default)]
+    pub outcome: CategoryRule,
 }
 
 impl Categories {
@@ -128,18 +139,54 @@ impl Categories {
             Category::Wording => &self.wording,
             Category::Closing => &self.closing,
             Category::Deescalation => &self.deescalation,
+            Category::Outcome => &self.outcome,
         }
     }
 }
 
 /// How much a category counts and whether a pass requires it.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryRule {
     /// The category's maximum score.
     pub weight: u32,
     /// A call with this category failed does not pass, whatever its total.
     pub mandatory: bool,
+}
+
+/// How the outcome category counts each ending and the customer's final mood.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeRules {
+    /// Percent of the category's weight a resolved call earns.
+    pub resolved: u32,
+    /// … a call passed on as the situation required.
+    pub escalated: u32,
+    /// … a call the customer hung up on (the category fails).
+    pub hung_up: u32,
+    /// … a call the agent ended with the matter open (the category fails).
+    pub ended_by_agent: u32,
+    /// From this final mood (0 calm … 1 furious) the customer leaves irritated: a warning, and
+    /// `mood_penalty` percent off.
+    pub irritated: f32,
+    /// Percent off for an irritated customer.
+    pub mood_penalty: u32,
+    /// From this final mood the customer leaves furious: the category fails.
+    pub furious: f32,
+}
+
+impl Default for OutcomeRules {
+    fn default() -> Self {
+        OutcomeRules {
+            resolved: 100,
+            escalated: 100,
+            hung_up: 0,
+            ended_by_agent: 0,
+            irritated: 0.7,
+            mood_penalty: 30,
+            furious: 0.85,
+        }
+    }
 }
 
 /// A greeting word and the hours it fits.
@@ -185,6 +232,10 @@ pub struct HoldWords {
     /// Seconds a hold may run over its promise before it counts as broken.
     #[serde(default)]
     pub grace_seconds: u32,
+    /// How far, in percent, a hold may run over a promise said as an estimate («около минуты»,
+    /// «пару минут», «минут пять»); never less than `grace_seconds`.
+    #[serde(default)]
+    pub approximate_percent: u32,
 }
 
 /// Word lists of the wording rules.
@@ -389,6 +440,20 @@ pub(crate) const EXPLANATION_TECHNIQUE: &str = "because";
 pub(crate) const APOLOGY_TECHNIQUE: &str = "apology";
 
 impl CompiledRubric {
+    /// The longest hold that keeps `promise`: the promise plus the grace, or plus
+    /// `approximate_percent` of it when it was an estimate.
+    pub fn hold_allowance(&self, promise: &DurationPromise) -> u32 {
+        let hold = &self.rubric.hold;
+        let estimate = if promise.approximate {
+            promise.seconds.saturating_mul(hold.approximate_percent) / 100
+        } else {
+            0
+        };
+        promise
+            .seconds
+            .saturating_add(hold.grace_seconds.max(estimate))
+    }
+
     /// The acts of the call standard a reply performs, heard through this rubric's word lists:
     /// what a scenario's `Act(…)` conditions react to.
     pub fn acts(&self, reply: &AnalyzedText) -> Vec<SpeechAct> {
@@ -431,6 +496,44 @@ impl Compiler<'_> {
             message,
             help: help.to_owned(),
         });
+    }
+
+    /// The outcome's percentages are shares of a weight and its moods lie on the mood scale.
+    fn outcome(&mut self, rules: &OutcomeRules) {
+        for (field, percent) in [
+            ("resolved", rules.resolved),
+            ("escalated", rules.escalated),
+            ("hung_up", rules.hung_up),
+            ("ended_by_agent", rules.ended_by_agent),
+            ("mood_penalty", rules.mood_penalty),
+        ] {
+            if percent > 100 {
+                self.problem(
+                    vec![Key::Field("outcome"), Key::Field(field)],
+                    format!("{percent} процентов — больше ста"),
+                    "Это доля веса категории «Итог звонка»: от 0 до 100.",
+                );
+            }
+        }
+        for (field, mood) in [("irritated", rules.irritated), ("furious", rules.furious)] {
+            if !(0.0..=1.0).contains(&mood) {
+                self.problem(
+                    vec![Key::Field("outcome"), Key::Field(field)],
+                    format!("настроение {mood} вне диапазона 0.0–1.0"),
+                    "0.0 — клиент спокоен, 1.0 — в ярости.",
+                );
+            }
+        }
+        if rules.irritated > rules.furious {
+            self.problem(
+                vec![Key::Field("outcome"), Key::Field("irritated")],
+                format!(
+                    "порог раздражения {} выше порога ярости {}",
+                    rules.irritated, rules.furious
+                ),
+                "Раздражение наступает раньше ярости: irritated должен быть не больше furious.",
+            );
+        }
     }
 
     /// Parses a phrase list at `path`; an empty or broken list is reported and replaced by a
@@ -549,6 +652,7 @@ impl Rubric {
             );
         }
         c.text(vec![Key::Field("title")], &self.title, "название рубрики");
+        c.outcome(&self.outcome);
         // A broken list is reported and stands in as an empty set, so every problem is found.
         let set = |c: &mut Compiler<'_>, path: &[Key<'static>], entries: &[String]| {
             c.phrases(path, entries).unwrap_or_else(PhraseSet::empty)

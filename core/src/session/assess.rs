@@ -3,7 +3,7 @@
 //! can show live hints.
 
 use crate::scenario::SpeechAct;
-use crate::text::AnalyzedText;
+use crate::text::{AnalyzedText, DurationPromise};
 use crate::transcript::Transcript;
 
 /// One thing the scorer found in the agent's latest reply.
@@ -36,6 +36,12 @@ pub trait ReplyAssessor: Send + Sync {
     /// The acts of the call standard the reply performs, heard as the scorer hears them.
     fn acts(&self, _reply: &AnalyzedText) -> Vec<SpeechAct> {
         Vec::new()
+    }
+
+    /// Whether `seconds` keep a promised duration: the scorer allows what its rubric does
+    /// («около минуты» is not a stopwatch); without one, the promise is taken literally.
+    fn promise_kept(&self, promise: &DurationPromise, seconds: u32) -> bool {
+        seconds <= promise.seconds
     }
 }
 

@@ -12,8 +12,10 @@ use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
 
 use crate::meaning::{Intent, IntentError, IntentMatch, Lexicon, Utterance};
 use crate::scenario::{Condition, EndingKind, Scenario, SpeechAct, Step, Transition};
-use crate::text::{AnalyzedText, PatternError, PhraseSet, minutes_seconds, promised_durations};
-use crate::transcript::{Speaker, Speech, Transcript, TranscriptTurn};
+use crate::text::{
+    AnalyzedText, DurationPromise, PatternError, PhraseSet, minutes_seconds, promised_durations,
+};
+use crate::transcript::{CallEnd, CallResult, Speaker, Speech, Transcript, TranscriptTurn};
 
 use super::assess::{LiveFinding, ReplyAssessor, names_rule};
 
@@ -278,8 +280,10 @@ enum Action<'a> {
         intents: &'a [Option<IntentMatch>],
     },
     Hold {
-        seconds: u32,
-        promised: Option<u32>,
+        /// The hold lasted no longer than the promise allows (never, without a promise).
+        kept: bool,
+        /// Whether what was promised allows for the step's work (`None`: no promise or work).
+        covers_work: Option<bool>,
     },
     Silence,
 }
@@ -322,21 +326,16 @@ impl Compiled {
                 }
                 _ => false,
             },
-            Compiled::HoldShorterThanWork => match situation.action {
+            Compiled::HoldShorterThanWork => matches!(
+                situation.action,
                 Action::Hold {
-                    promised: Some(promised),
+                    covers_work: Some(false),
                     ..
-                } => situation
-                    .work_seconds
-                    .is_some_and(|needed| promised < needed),
-                _ => false,
-            },
-            Compiled::HoldOverPromise => match situation.action {
-                Action::Hold { seconds, promised } => {
-                    promised.is_none_or(|promised| seconds > promised)
                 }
-                _ => false,
-            },
+            ),
+            Compiled::HoldOverPromise => {
+                matches!(situation.action, Action::Hold { kept: false, .. })
+            }
             Compiled::WorkDone => {
                 matches!(situation.action, Action::Hold { .. }) && work_done == Some(true)
             }
@@ -441,6 +440,8 @@ pub struct Session {
     intents: Vec<Intent>,
     /// The intents each step's conditions name, by step index.
     step_intents: Vec<Vec<usize>>,
+    /// Steps from which the call only goes on to a resolution: reaching one settles the matter.
+    settled: Vec<bool>,
     lexicon: Lexicon,
     assessor: Box<dyn ReplyAssessor>,
     mode: Mode,
@@ -451,7 +452,7 @@ pub struct Session {
     step: usize,
     worked_seconds: u32,
     /// The longest duration promised in the agent's latest reply, until the next hold.
-    promised_seconds: Option<u32>,
+    promised: Option<DurationPromise>,
     last_line: Option<String>,
     /// Replies in a row the customer did not understand.
     misunderstood: u32,
@@ -525,12 +526,13 @@ impl Session {
             transcript: Transcript {
                 company: Some(scenario.company.clone()),
                 clock: Some(scenario.clock.clone()),
-                turns: Vec::new(),
+                ..Transcript::default()
             },
             mood: scenario.customer.mood.clamp(0.0, 1.0),
             conditions,
             intents,
             step_intents,
+            settled: settled_steps(&scenario),
             lexicon,
             assessor,
             mode: options.mode,
@@ -538,7 +540,7 @@ impl Session {
             clock: 0.0,
             step: 0,
             worked_seconds: 0,
-            promised_seconds: None,
+            promised: None,
             last_line: None,
             misunderstood: 0,
             outcome: None,
@@ -588,10 +590,9 @@ impl Session {
         });
         self.clock = at + speaking_seconds(text);
         let analyzed = AnalyzedText::new(self.lexicon.morphology(), text);
-        self.promised_seconds = promised_durations(&analyzed)
-            .iter()
-            .map(|promise| promise.seconds)
-            .max();
+        self.promised = promised_durations(&analyzed)
+            .into_iter()
+            .max_by_key(|promise| promise.seconds);
         let turn = self.transcript.turns.len() - 1;
         let findings = self.assessor.assess(&self.transcript, turn);
         if self.mode == Mode::Practice && !findings.is_empty() {
@@ -625,7 +626,7 @@ impl Session {
 
     fn hold(&mut self, seconds: u32, events: &mut Vec<Event>) {
         let at = self.clock + HOLD_START_SECONDS;
-        let promised = self.promised_seconds.take();
+        let promised = self.promised.take();
         let patience = self.scenario.customer.hold_patience;
         let lasted = seconds.min(patience);
         self.transcript.turns.push(TranscriptTurn {
@@ -639,7 +640,7 @@ impl Session {
         });
         events.push(Event::HoldStarted {
             at: round_tenth(at),
-            promised_seconds: promised,
+            promised_seconds: promised.map(|promise| promise.seconds),
         });
         self.clock = at + f64::from(lasted);
         events.push(Event::HoldEnded {
@@ -653,7 +654,13 @@ impl Session {
         if self.current_step().work.is_some() {
             self.worked_seconds += seconds;
         }
-        let situation = self.situation(Action::Hold { seconds, promised });
+        let work = self.current_step().work.as_ref().map(|work| work.seconds);
+        let situation = self.situation(Action::Hold {
+            kept: promised.is_some_and(|promise| self.assessor.promise_kept(&promise, seconds)),
+            covers_work: promised
+                .zip(work)
+                .map(|(promise, needed)| self.assessor.promise_kept(&promise, needed)),
+        });
         if let Some(index) = self.first_transition(&situation) {
             self.take(index, None, events);
         }
@@ -755,6 +762,9 @@ impl Session {
             lines.extend(CLARIFY_LINES.iter().map(|&line| line.to_owned()));
         }
         self.customer_says(&lines, heard.as_ref(), events);
+        if entered && self.settled[self.step] && self.transcript.settled_at.is_none() {
+            self.transcript.settled_at = self.transcript.turns.len().checked_sub(1);
+        }
         if heard.is_some() {
             self.misunderstood = if fallback { self.misunderstood + 1 } else { 0 };
         }
@@ -847,6 +857,15 @@ impl Session {
     }
 
     fn finish(&mut self, outcome: CallOutcome, events: &mut Vec<Event>) {
+        self.transcript.ending = Some(CallEnd {
+            result: match outcome.kind {
+                Some(EndingKind::Resolved) => CallResult::Resolved,
+                Some(EndingKind::Escalated) => CallResult::Escalated,
+                Some(EndingKind::HungUp) => CallResult::HungUp,
+                None => CallResult::EndedByAgent,
+            },
+            mood: round_hundredth(self.mood),
+        });
         events.push(Event::CallEnded {
             outcome: outcome.clone(),
             at: round_tenth(self.clock),
@@ -945,7 +964,7 @@ impl Session {
 
     /// The hold duration the agent's last reply promised, until the next hold uses it.
     pub fn promised_seconds(&self) -> Option<u32> {
-        self.promised_seconds
+        self.promised.map(|promise| promise.seconds)
     }
 
     /// How the call ended, once it has.
@@ -958,6 +977,32 @@ impl Session {
 fn speaking_seconds(text: &str) -> f64 {
     let words = text.split_whitespace().count().max(1);
     words as f64 * SECONDS_PER_WORD
+}
+
+fn round_hundredth(mood: f32) -> f32 {
+    (mood * 100.0).round() / 100.0
+}
+
+/// Which steps settle the customer's matter: the last step before a resolution, from which
+/// every way on ends the call resolved (or with the customer hanging up, always possible).
+fn settled_steps(scenario: &Scenario) -> Vec<bool> {
+    scenario
+        .steps
+        .iter()
+        .map(|step| {
+            let kinds: Vec<Option<EndingKind>> = step
+                .on
+                .iter()
+                .filter_map(|transition| transition.goto.as_deref())
+                .filter(|&goto| goto != step.id)
+                .map(|goto| scenario.ending(goto).map(|ending| ending.kind))
+                .collect();
+            kinds.contains(&Some(EndingKind::Resolved))
+                && kinds
+                    .iter()
+                    .all(|kind| matches!(kind, Some(EndingKind::Resolved | EndingKind::HungUp)))
+        })
+        .collect()
 }
 
 fn round_tenth(seconds: f64) -> f64 {

@@ -217,9 +217,8 @@ impl Store {
             },
         )?;
         Ok(Transcript {
-            company: None,
-            clock: None,
             turns,
+            ..Transcript::default()
         })
     }
 }

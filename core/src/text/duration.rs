@@ -10,6 +10,8 @@ pub struct DurationPromise {
     pub seconds: u32,
     /// Character span `[start, end)` of the number and unit in the original text.
     pub span: (usize, usize),
+    /// Said as an estimate: «около минуты», «пару минут», «минут пять», «минутку».
+    pub approximate: bool,
 }
 
 /// Units by lemma, with their length in seconds.
@@ -54,6 +56,19 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
 /// Words that make a duration vague: «несколько минут» is no promise.
 const VAGUE_WORDS: &[&str] = &["несколько", "пара-тройка", "немного", "какой-то"];
 
+/// Words that make a duration an estimate: «около двух минут».
+const APPROXIMATE_WORDS: &[&str] = &["около", "примерно", "приблизительно", "порядка", "где-то"];
+
+/// Numbers and units that are estimates by themselves: «пару минут», «минутку».
+const APPROXIMATE_LEMMAS: &[&str] = &[
+    "пара",
+    "минутка",
+    "минуточка",
+    "секундочка",
+    "секундка",
+    "часок",
+];
+
 /// Words allowed between an inverted unit and its number: «минут через пять».
 const INVERSION_LINKS: &[&str] = &["через"];
 
@@ -71,6 +86,7 @@ pub fn promised_durations(text: &AnalyzedText) -> Vec<DurationPromise> {
             promises.push(DurationPromise {
                 seconds,
                 span: (word.word.start, word.word.end),
+                approximate: index > 0 && is_approximate(text, index - 1),
             });
             continue;
         }
@@ -85,20 +101,25 @@ pub fn promised_durations(text: &AnalyzedText) -> Vec<DurationPromise> {
         } else if index > 0 && is_vague(text, index - 1) {
             continue;
         }
-        let (tenths, first_word, last_word) = match (before.value, before.first_word) {
-            (Some(value), Some(first)) => (value, first, index),
+        let (tenths, first_word, last_word, inverted) = match (before.value, before.first_word) {
+            (Some(value), Some(first)) => (value, first, index, false),
             _ => match number_after(text, index) {
-                Some((value, last)) => (value, index, last),
+                // «минут пять» is Russian for «about five minutes».
+                Some((value, last)) => (value, index, last, true),
                 // A bare unit is one of it: «подождите минутку», «одну минуту».
-                None => (10, index, index),
+                None => (10, index, index, false),
             },
         };
+        let approximate = inverted
+            || (first_word > 0 && is_approximate(text, first_word - 1))
+            || (first_word..=last_word).any(|word| is_approximate(text, word));
         promises.push(DurationPromise {
             seconds: tenths * unit / 10,
             span: (
                 text.words[first_word].word.start,
                 text.words[last_word].word.end,
             ),
+            approximate,
         });
     }
     promises
@@ -191,6 +212,17 @@ fn number_after(text: &AnalyzedText, unit: usize) -> Option<(u32, usize)> {
     }
     let word = text.words.get(next)?;
     number_value(word).map(|value| (value, next))
+}
+
+/// Whether the word makes a duration an estimate.
+fn is_approximate(text: &AnalyzedText, index: usize) -> bool {
+    let word = &text.words[index];
+    APPROXIMATE_WORDS.contains(&word.word.folded.as_str())
+        || word
+            .reading
+            .lemmas
+            .first()
+            .is_some_and(|lemma| APPROXIMATE_LEMMAS.contains(&lemma.as_str()))
 }
 
 fn is_vague(text: &AnalyzedText, index: usize) -> bool {

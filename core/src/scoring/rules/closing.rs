@@ -1,5 +1,5 @@
-//! Closing (the last two agent turns): ask whether anything else is needed and thank for the
-//! call; «Будем рады помочь снова» is praised.
+//! Closing (the agent's replies once the matter is settled): ask whether anything else is needed
+//! and thank for the call; «Будем рады помочь снова» is praised.
 
 use super::Rule;
 use crate::scoring::report::Severity;
@@ -31,16 +31,44 @@ pub(crate) const RULES: &[Rule] = &[
     },
 ];
 
-/// How many last agent turns make the closing.
-pub(crate) const CLOSING_TURNS: usize = 2;
+/// Without a mark of when the matter was settled (a call recorded elsewhere), how many last
+/// agent turns make the closing: enough for a customer who ignores the first goodbye.
+pub(crate) const CLOSING_TURNS: usize = 3;
 
-/// The agent's closing turns, last ones first.
+/// The agent's closing turns, last ones first: every agent reply from the one that settled the
+/// matter on (the transcript's `settled_at`), or else the last [`CLOSING_TURNS`] replies after
+/// the last hold — the matter is not settled while the customer waits on hold.
 pub(crate) fn closing_turns(call: &Call<'_>) -> Vec<usize> {
+    let turns = &call.transcript.turns;
+    if let Some(settled) = call.transcript.settled_at {
+        // The reply the customer answered with the settling line belongs to the closing.
+        let from = call
+            .agent_texts
+            .iter()
+            .rev()
+            .find(|&&turn| turn < settled)
+            .copied()
+            .unwrap_or(settled);
+        return call
+            .agent_texts
+            .iter()
+            .rev()
+            .copied()
+            .filter(|&turn| turn >= from)
+            .collect();
+    }
+    let last_hold = (0..turns.len()).rev().find(|&turn| call.is_hold(turn));
+    // The greeting is never the closing, unless the call has nothing else.
+    let greeting = call
+        .agent_texts
+        .first()
+        .filter(|_| call.agent_texts.len() > 1);
     call.agent_texts
         .iter()
         .rev()
-        .take(CLOSING_TURNS)
         .copied()
+        .filter(|&turn| last_hold.is_none_or(|hold| turn > hold) && Some(&turn) != greeting)
+        .take(CLOSING_TURNS)
         .collect()
 }
 

@@ -110,12 +110,11 @@ fn announce(
             "Оставайтесь, пожалуйста, на линии, мне потребуется около двух минут.",
         );
     }
-    let promised = promised_durations(text)
-        .iter()
-        .map(|promise| promise.seconds)
-        .max();
-    out.check(promised.is_some());
-    let Some(promised) = promised else {
+    let promise = promised_durations(text)
+        .into_iter()
+        .max_by_key(|promise| promise.seconds);
+    out.check(promise.is_some());
+    let Some(promise) = promise else {
         out.find(
             DURATION,
             whole,
@@ -125,7 +124,8 @@ fn announce(
         );
         return;
     };
-    let kept = seconds <= promised.saturating_add(rubric.rubric.hold.grace_seconds);
+    let promised = promise.seconds;
+    let kept = seconds <= rubric.hold_allowance(&promise);
     out.check(kept);
     if kept {
         out.praise(

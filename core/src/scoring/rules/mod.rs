@@ -4,6 +4,7 @@ pub(crate) mod closing;
 pub(crate) mod deescalation;
 pub(crate) mod greeting;
 pub(crate) mod hold;
+pub(crate) mod outcome;
 pub(crate) mod required;
 pub(crate) mod wording;
 
@@ -22,12 +23,13 @@ pub(crate) struct Rule {
 }
 
 /// The rules written in code, category by category in debrief order.
-pub(crate) const CODED: [&[Rule]; 5] = [
+pub(crate) const CODED: [&[Rule]; 6] = [
     greeting::RULES,
     hold::RULES,
     wording::RULES,
     closing::RULES,
     deescalation::RULES,
+    outcome::RULES,
 ];
 
 /// A rule as a trainer or scenario author sees it.
@@ -74,8 +76,10 @@ pub fn rule_catalogue(rubric: &CompiledRubric) -> Vec<RuleInfo> {
 /// show it: the closing, de-escalation, the lead question and required phrases depend on turns
 /// still to come.
 pub(crate) fn is_final_when_said(finding: &Finding) -> bool {
-    !matches!(finding.category, Category::Closing | Category::Deescalation)
-        && finding.rule != greeting::LEAD_QUESTION
+    !matches!(
+        finding.category,
+        Category::Closing | Category::Deescalation | Category::Outcome
+    ) && finding.rule != greeting::LEAD_QUESTION
         && !finding.rule.starts_with("required.")
 }
 
