@@ -224,3 +224,72 @@ fn the_html_report_renders_in_a_real_browser() {
         std::fs::copy(&shot, Path::new(&folder).join("report.png")).expect("kept for the README");
     }
 }
+
+#[test]
+fn trainers_see_the_replies_customers_did_not_understand_most_frequent_first() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let db = folder.path().join("progress.sqlite");
+    let db_arg = db.to_str().expect("utf-8").to_owned();
+    let added = callcoach(&["--db", &db_arg, "trainee", "add", "Олег"], "");
+    assert!(added.status.success(), "{}", stderr(&added));
+    // Two calls stumble at the opening on the same words; one at the contract on others.
+    for (seed, replies) in [
+        ("1", format!("{GREETING}\nКакая у вас погода?\n/end\n")),
+        (
+            "2",
+            format!("Слушаю вас внимательно.\n{GREETING}\nКакая у вас погода?\n/end\n"),
+        ),
+    ] {
+        let played = callcoach(
+            &[
+                "--db",
+                &db_arg,
+                "play",
+                "internet_down",
+                "--text",
+                "--seed",
+                seed,
+                "--trainee",
+                "Олег",
+            ],
+            &replies,
+        );
+        assert!(played.status.success(), "{}", stderr(&played));
+    }
+    let output = callcoach(
+        &[
+            "--db",
+            &db_arg,
+            "report",
+            "--misunderstood",
+            "internet_down",
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("сценарий internet_down"), "{text}");
+    let weather = text.find("2 × Какая у вас погода?").expect("counted twice");
+    let listening = text
+        .find("1 × Слушаю вас внимательно.")
+        .expect("counted once");
+    assert!(
+        text.contains("шаг «contract» — не понято реплик: 2") && weather < listening,
+        "the most misunderstood step and reply come first:\n{text}"
+    );
+    let json = callcoach(
+        &[
+            "--db",
+            &db_arg,
+            "report",
+            "--misunderstood",
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(report["scenario"], serde_json::Value::Null);
+    assert_eq!(report["steps"][0]["step"], "contract");
+    assert_eq!(report["steps"][0]["replies"][0][1], 2);
+}

@@ -225,6 +225,7 @@ fn verdict(scorer: &Scorer, reply: &str) -> BTreeSet<String> {
         speech: None,
         understood: None,
         understood_as: None,
+        step: None,
     };
     let transcript = Transcript {
         company: Some("Ромашка Телеком".to_owned()),

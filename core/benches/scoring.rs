@@ -78,6 +78,7 @@ fn twenty_turn_call() -> Transcript {
             speech: None,
             understood: None,
             understood_as: None,
+            step: None,
         })
         .collect();
     turns.push(TranscriptTurn {
@@ -88,6 +89,7 @@ fn twenty_turn_call() -> Transcript {
         speech: None,
         understood: None,
         understood_as: None,
+        step: None,
     });
     Transcript {
         company: Some("Ромашка Телеком".to_owned()),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::exam::{Exam, load_exam};
-use crate::meaning::{Intent, Lexicon};
+use crate::meaning::{Intent, Lexicon, UNDERSTOOD, Utterance};
 use crate::scenario::load::{ScenarioLibrary, parse_scenario};
 use crate::scenario::{ClockTime, Condition, EndingKind, Scenario};
 use crate::scoring::{Scorer, is_rubric, load_rubric, rule_catalogue};
@@ -186,6 +186,7 @@ pub fn check_sources(
         let structurally_sound = !checker.has_errors();
         if structurally_sound {
             checker.walkthroughs(&scenario, &lexicon, scorer);
+            checker.phrasings(&scenario, &lexicon, scorer);
         }
         let failed = checker.has_errors();
         checker
@@ -729,6 +730,86 @@ impl Checker<'_> {
                     format!("из шага «{}» нельзя дойти ни до одной концовки", step.id),
                     "Звонок из этого шага никогда не закончится: добавьте переход к концовке или к шагу, \
                      из которого она достижима.",
+                );
+            }
+        }
+    }
+
+    /// Tries every phrasing at its step: it must be taken by a transition that names its intent.
+    fn phrasings(&mut self, scenario: &Scenario, lexicon: &Lexicon, scorer: &Scorer) {
+        if scenario.phrasings.is_empty() {
+            return;
+        }
+        let Ok((session, _)) = Session::start(
+            Arc::new(scenario.clone()),
+            SessionOptions {
+                seed: 0,
+                mode: Mode::Practice,
+            },
+            lexicon.clone(),
+            Box::new(scorer.clone()),
+        ) else {
+            return;
+        };
+        for (index, phrasing) in scenario.phrasings.iter().enumerate() {
+            let path = |field| [Key::Field("phrasings"), Key::Index(index), Key::Field(field)];
+            if !scenario.steps.iter().any(|step| step.id == phrasing.step) {
+                let ids: Vec<&str> = scenario.steps.iter().map(|step| step.id.as_str()).collect();
+                let help = match closest(&phrasing.step, &ids) {
+                    Some(near) => format!("Возможно, имелось в виду «{near}»."),
+                    None => format!("Шаги сценария: {}.", ids.join(", ")),
+                };
+                self.error(&path("step"), format!("неизвестный шаг «{}»", phrasing.step), &help);
+                continue;
+            }
+            if !scenario.intents.contains_key(&phrasing.means) {
+                self.error(
+                    &path("means"),
+                    format!("неизвестное намерение «{}»", phrasing.means),
+                    "Укажите название намерения из intents сценария.",
+                );
+                continue;
+            }
+            let intent = Intent::new(lexicon, &phrasing.means, &scenario.intents[&phrasing.means]);
+            for (reply_index, reply) in phrasing.replies.iter().enumerate() {
+                let taken = session.interpret(&phrasing.step, reply);
+                if taken
+                    .as_ref()
+                    .is_some_and(|taken| taken.means.contains(&phrasing.means))
+                {
+                    continue;
+                }
+                let heard = match taken {
+                    Some(taken) if taken.understood => format!(
+                        "понята как «{}»",
+                        taken.understood_as.unwrap_or_default()
+                    ),
+                    _ => "не понята".to_owned(),
+                };
+                let closeness = intent.as_ref().map_or_else(
+                    |_| String::new(),
+                    |intent| {
+                        let found = intent.best(lexicon, &Utterance::new(lexicon, reply));
+                        format!(
+                            " (сходство {:.2} при пороге {UNDERSTOOD:.2}, ближе всего пример «{}»)",
+                            found.score, found.example
+                        )
+                        .replace("0.", "0,")
+                    },
+                );
+                self.error(
+                    &[
+                        Key::Field("phrasings"),
+                        Key::Index(index),
+                        Key::Field("replies"),
+                        Key::Index(reply_index),
+                    ],
+                    format!(
+                        "на шаге «{}» реплика «{reply}» {heard}, а должна значить «{}»{closeness}",
+                        phrasing.step, phrasing.means
+                    ),
+                    "Добавьте в примеры намерения фразу, близкую к этой, или поставьте переход с \
+                     этим намерением выше того, что сработал.",
                 );
             }
         }

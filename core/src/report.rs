@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::scoring::Category;
 use crate::store::{AttemptRow, CertificateRow, ExamRow, GroupRow, Store, StoreError, Trainee};
+use crate::text::fold;
 
 /// How many rules the "most often broken" lists show.
 const TOP_RULES: usize = 10;
@@ -103,6 +104,87 @@ impl GroupReport {
     }
 
     /// JSON for other tools.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// The replies customers did not understand, step by step: where trainers widen intents.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MisunderstoodReport {
+    /// The scenario asked for; `None` for all.
+    pub scenario: Option<String>,
+    /// Steps with misunderstood replies, the most misunderstood first.
+    pub steps: Vec<MisunderstoodStep>,
+}
+
+/// One step's misunderstood replies.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MisunderstoodStep {
+    /// Scenario id.
+    pub scenario: String,
+    /// Step id.
+    pub step: String,
+    /// How many replies it did not understand.
+    pub total: u32,
+    /// Each distinct reply (as first said) with how often, most frequent first.
+    pub replies: Vec<(String, u32)>,
+}
+
+impl MisunderstoodReport {
+    /// Builds the report from the store; `scenario` narrows it to one scenario.
+    pub fn build(store: &Store, scenario: Option<&str>) -> Result<Self, StoreError> {
+        let mut steps: Vec<MisunderstoodStep> = Vec::new();
+        // The same reply typed with other capitals or punctuation counts once.
+        let mut keys: Vec<Vec<String>> = Vec::new();
+        for row in store.misunderstood_replies(scenario)? {
+            let at = match steps
+                .iter()
+                .position(|step| step.scenario == row.scenario_id && step.step == row.step)
+            {
+                Some(at) => at,
+                None => {
+                    steps.push(MisunderstoodStep {
+                        scenario: row.scenario_id.clone(),
+                        step: row.step.clone(),
+                        total: 0,
+                        replies: Vec::new(),
+                    });
+                    keys.push(Vec::new());
+                    steps.len() - 1
+                }
+            };
+            let key = crate::text::words(&row.reply)
+                .into_iter()
+                .map(|word| word.folded)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let step = &mut steps[at];
+            step.total += 1;
+            match keys[at].iter().position(|known| known == &key) {
+                Some(reply) => step.replies[reply].1 += 1,
+                None => {
+                    keys[at].push(key);
+                    step.replies.push((row.reply.trim().to_owned(), 1));
+                }
+            }
+        }
+        for step in &mut steps {
+            step.replies
+                .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| fold(&a.0).cmp(&fold(&b.0))));
+        }
+        steps.sort_by(|a, b| {
+            b.total
+                .cmp(&a.total)
+                .then_with(|| (&a.scenario, &a.step).cmp(&(&b.scenario, &b.step)))
+        });
+        Ok(MisunderstoodReport {
+            scenario: scenario.map(str::to_owned),
+            steps,
+        })
+    }
+
+    /// Pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }

@@ -37,6 +37,10 @@ pub struct TranscriptTurn {
     /// What the customer took the reply to mean: «предложить проверить линию (0,81)».
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub understood_as: Option<String>,
+    /// With `understood`: the scenario step the customer was at when they heard the reply, so
+    /// trainers see where customers do not understand (`report --misunderstood`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
 }
 
 /// How a spoken reply was said.
@@ -137,7 +141,9 @@ impl Transcript {
                 {
                     Some("speech belongs to an agent's spoken reply")
                 }
-                _ if (entry.understood.is_some() || entry.understood_as.is_some())
+                _ if (entry.understood.is_some()
+                    || entry.understood_as.is_some()
+                    || entry.step.is_some())
                     && entry.speaker != Speaker::Customer =>
                 {
                     Some("understood belongs to a customer's line")

@@ -166,6 +166,7 @@ fn parse_calls(text: &str) -> Vec<LabelledCall> {
                 speech: None,
                 understood: None,
                 understood_as: None,
+                step: None,
             });
             for rule in rules.split_whitespace() {
                 call.flagged.push((index, rule.to_owned()));

@@ -58,6 +58,7 @@ fn turn() -> impl Strategy<Value = TranscriptTurn> {
             speech: None,
             understood: None,
             understood_as: None,
+            step: None,
         }),
         (0u32..100_000).prop_map(|seconds| TranscriptTurn {
             speaker: Speaker::Agent,
@@ -67,6 +68,7 @@ fn turn() -> impl Strategy<Value = TranscriptTurn> {
             speech: None,
             understood: None,
             understood_as: None,
+            step: None,
         }),
     ]
 }

@@ -15,6 +15,7 @@ fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
         speech: None,
         understood: None,
         understood_as: None,
+        step: None,
     }
 }
 

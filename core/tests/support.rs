@@ -44,6 +44,7 @@ fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
         speech: None,
         understood: None,
         understood_as: None,
+        step: None,
     }
 }
 
@@ -56,6 +57,7 @@ fn hold(seconds: u32, at: f64) -> TranscriptTurn {
         speech: None,
         understood: None,
         understood_as: None,
+        step: None,
     }
 }
 

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use callcoach::render::progress;
-use callcoach_core::report::{GroupReport, TraineeReport};
+use callcoach_core::report::{GroupReport, MisunderstoodReport, TraineeReport};
 use callcoach_core::store::{Store, StoreError, now_ms};
 use clap::{Args, ValueEnum};
 
@@ -14,11 +14,19 @@ use clap::{Args, ValueEnum};
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The trainee whose progress to show.
-    #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+    #[arg(
+        long,
+        conflicts_with_all = ["all", "misunderstood"],
+        required_unless_present_any = ["all", "misunderstood"]
+    )]
     trainee: Option<String>,
     /// Every trainee (needs the examiner's passphrase).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "misunderstood")]
     all: bool,
+    /// For trainers: the replies customers did not understand, step by step, most frequent
+    /// first — of one scenario, or of all without a value.
+    #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = "")]
+    misunderstood: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -40,7 +48,17 @@ enum Format {
 pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
     let store = Store::open(db)?;
     let now = now_ms();
-    let text = if args.all {
+    let text = if let Some(scenario) = &args.misunderstood {
+        let scenario = Some(scenario.trim()).filter(|id| !id.is_empty());
+        let report = MisunderstoodReport::build(&store, scenario)?;
+        match args.format {
+            Format::Text => progress::misunderstood_text(&report),
+            Format::Json => report.to_json(),
+            Format::Csv | Format::Html => {
+                bail!("для --misunderstood есть форматы text и json")
+            }
+        }
+    } else if args.all {
         // One trainee may not see the others: the group report is the quality service's.
         super::exam::examiner(&store, false, &mut std::io::stderr())?;
         let report = GroupReport::build(&store, now)?;

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use callcoach_core::certificate::{date, date_time};
-use callcoach_core::report::{GroupReport, TraineeReport};
+use callcoach_core::report::{GroupReport, MisunderstoodReport, TraineeReport};
 use callcoach_core::scoring::Category;
 use callcoach_core::store::{AttemptRow, CertificateRow};
 use plotters::prelude::*;
@@ -423,4 +423,38 @@ fn csv(field: &str) -> String {
     } else {
         field.to_owned()
     }
+}
+
+/// The replies customers did not understand, step by step, most frequent first: what a trainer
+/// reads to add example phrasings to the step's intents.
+pub fn misunderstood_text(report: &MisunderstoodReport) -> String {
+    let mut out = String::new();
+    let scope = report
+        .scenario
+        .as_deref()
+        .map_or_else(|| "все сценарии".to_owned(), |id| format!("сценарий {id}"));
+    let _ = writeln!(out, "Реплики, которые клиент не понял ({scope})");
+    if report.steps.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nЗаписанных непонятых реплик нет: клиент понимал всё, что ему говорили."
+        );
+        return out;
+    }
+    for step in &report.steps {
+        let _ = writeln!(
+            out,
+            "\n{}, шаг «{}» — не понято реплик: {}",
+            step.scenario, step.step, step.total
+        );
+        for (reply, count) in &step.replies {
+            let _ = writeln!(out, "  {count} × {reply}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nДобавьте эти фразы (или близкие к ним) в примеры нужного намерения шага и запустите \
+         callcoach check."
+    );
+    out
 }

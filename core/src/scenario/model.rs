@@ -41,6 +41,10 @@ pub struct Scenario {
     /// Scripted calls that must reach the named ending; `callcoach check` plays them.
     #[serde(default)]
     pub walkthroughs: Vec<Walkthrough>,
+    /// Replies in other words that a step must understand as an intent; `callcoach check` tries
+    /// each at its step.
+    #[serde(default)]
+    pub phrasings: Vec<Phrasing>,
     /// SHA-256 of the file's text this scenario was parsed from: the version an attempt pins is
     /// the one actually played, never a later read of a file that may have changed or vanished.
     #[serde(skip)]
@@ -282,6 +286,18 @@ pub struct Walkthrough {
     #[serde(default)]
     pub seed: u64,
     /// The agent's turns, as typed in `callcoach play` (`/hold 90`, `/wait 30`, `/end`).
+    pub replies: Vec<String>,
+}
+
+/// Several ways an agent may say one intent at one step: documentation and a test in one.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phrasing {
+    /// The step.
+    pub step: String,
+    /// The intent the replies mean, as named in `intents`.
+    pub means: String,
+    /// The replies, as an agent would say them.
     pub replies: Vec<String>,
 }
 

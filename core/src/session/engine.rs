@@ -260,6 +260,19 @@ impl Compiled {
     }
 }
 
+/// How the customer would take a reply at a step ([`Session::interpret`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interpretation {
+    /// Index of the transition it takes.
+    pub transition: usize,
+    /// Whether it is not the fallback.
+    pub understood: bool,
+    /// What it would be taken for: «предложить проверить линию (0,81)».
+    pub understood_as: Option<String>,
+    /// The intents that transition's condition names.
+    pub means: Vec<String>,
+}
+
 /// How the customer took a reply.
 struct Heard {
     /// A transition other than the fallback answered it.
@@ -268,6 +281,8 @@ struct Heard {
     understood_as: Option<String>,
     /// The reply broke a rule of the call standard.
     broke_rule: bool,
+    /// The step the customer was at when they heard it.
+    step: String,
 }
 
 /// What the agent just did, as conditions see it.
@@ -587,6 +602,7 @@ impl Session {
             speech,
             understood: None,
             understood_as: None,
+            step: None,
         });
         self.clock = at + speaking_seconds(text);
         let analyzed = AnalyzedText::new(self.lexicon.morphology(), text);
@@ -619,6 +635,7 @@ impl Session {
                 understood: !matches!(condition, Compiled::Otherwise),
                 understood_as: condition.evidence(&situation, &self.intents),
                 broke_rule: !findings.is_empty(),
+                step: self.current_step().id.clone(),
             };
             self.take(index, Some(heard), events);
         }
@@ -637,6 +654,7 @@ impl Session {
             speech: None,
             understood: None,
             understood_as: None,
+            step: None,
         });
         events.push(Event::HoldStarted {
             at: round_tenth(at),
@@ -902,6 +920,7 @@ impl Session {
             speech: None,
             understood: heard.map(|heard| heard.understood),
             understood_as: heard.and_then(|heard| heard.understood_as.clone()),
+            step: heard.map(|heard| heard.step.clone()),
         });
         self.clock = at + speaking_seconds(&line);
         events.push(Event::CustomerSpoke {
@@ -935,6 +954,48 @@ impl Session {
 
     fn current_step(&self) -> &Step {
         &self.scenario.steps[self.step]
+    }
+
+    /// How the customer at `step` would take `text`, without playing it: the transition it
+    /// would take and what it would be understood as. For `check`, which tries a scenario's
+    /// phrasings at their steps; scoring findings are left out (they depend on the call so far).
+    pub fn interpret(&self, step: &str, text: &str) -> Option<Interpretation> {
+        let step = self.scenario.steps.iter().position(|known| known.id == step)?;
+        let analyzed = AnalyzedText::new(self.lexicon.morphology(), text);
+        let acts = self.assessor.acts(&analyzed);
+        let utterance = Utterance::new(&self.lexicon, text);
+        let mut matches: Vec<Option<IntentMatch>> = vec![None; self.intents.len()];
+        for &intent in &self.step_intents[step] {
+            matches[intent] = Some(self.intents[intent].best(&self.lexicon, &utterance));
+        }
+        let situation = Situation {
+            action: Action::Reply {
+                text: &analyzed,
+                findings: &[],
+                acts: &acts,
+                intents: &matches,
+            },
+            mood: self.mood,
+            work_seconds: None,
+            worked_seconds: 0,
+        };
+        let transition = self.conditions[step]
+            .iter()
+            .position(|condition| condition.holds(&situation))?;
+        let condition = &self.conditions[step][transition];
+        Some(Interpretation {
+            transition,
+            understood: !matches!(condition, Compiled::Otherwise),
+            understood_as: condition.evidence(&situation, &self.intents),
+            means: {
+                let mut named = Vec::new();
+                condition.named_intents(&mut named);
+                named
+                    .into_iter()
+                    .map(|index| self.intents[index].label.clone())
+                    .collect()
+            },
+        })
     }
 
     /// The scenario being played.

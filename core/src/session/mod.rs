@@ -8,5 +8,7 @@ pub mod narration;
 
 pub use assess::{LiveFinding, NoAssessment, ReplyAssessor, names_rule};
 pub use command::{COMMAND_HELP, CommandError, parse_turn};
-pub use engine::{AgentTurn, CallOutcome, Event, Mode, Session, SessionError, SessionOptions};
+pub use engine::{
+    AgentTurn, CallOutcome, Event, Interpretation, Mode, Session, SessionError, SessionOptions,
+};
 pub use narration::{Narration, NarrationKind, narrate};

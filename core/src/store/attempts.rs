@@ -93,8 +93,8 @@ impl Store {
         self.connection
             .execute(
                 "INSERT INTO turns (attempt_id, idx, speaker, text, hold_seconds, input, at_seconds, \
-                 recorded_at, speech_seconds, speech_on_hold, understood, understood_as) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 recorded_at, speech_seconds, speech_on_hold, understood, understood_as, step) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     attempt,
                     i64::try_from(index).unwrap_or(i64::MAX),
@@ -108,6 +108,7 @@ impl Store {
                     turn.speech.map(|speech| speech.on_hold),
                     turn.understood,
                     turn.understood_as,
+                    turn.step,
                 ],
             )
             .map_err(|error| self.error(error))?;
@@ -188,7 +189,7 @@ impl Store {
     pub fn attempt_turns(&self, attempt: i64) -> Result<Transcript, StoreError> {
         let turns = self.query(
             "SELECT speaker, text, hold_seconds, at_seconds, speech_seconds, speech_on_hold, \
-                 understood, understood_as \
+                 understood, understood_as, step \
                  FROM turns WHERE attempt_id = ?1 ORDER BY idx",
             params![attempt],
             |row| {
@@ -213,6 +214,7 @@ impl Store {
                         .transpose()?,
                     understood: row.get(6)?,
                     understood_as: row.get(7)?,
+                    step: row.get(8)?,
                 })
             },
         )?;

@@ -22,7 +22,7 @@ pub use chain::ChainProblem;
 pub use error::StoreError;
 pub use examiner::{ExaminerError, MIN_PASSPHRASE_CHARS};
 pub use exams::{ExamRun, StoredCertificate};
-pub use report::{AttemptRow, CertificateRow, ExamRow, GroupRow};
+pub use report::{AttemptRow, CertificateRow, ExamRow, GroupRow, MisunderstoodRow};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -72,7 +72,43 @@ pub struct GroupRow {
     pub valid_certificates: u32,
 }
 
+/// A reply the customer did not understand, as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MisunderstoodRow {
+    /// Scenario id.
+    pub scenario_id: String,
+    /// The step the customer was at.
+    pub step: String,
+    /// The agent's reply.
+    pub reply: String,
+}
+
 impl Store {
+    /// Every recorded reply the customer did not understand, of one scenario or of all, in
+    /// recording order. Nothing names the trainee: trainers widen intents from the words alone.
+    pub fn misunderstood_replies(
+        &self,
+        scenario: Option<&str>,
+    ) -> Result<Vec<MisunderstoodRow>, StoreError> {
+        self.query(
+            "SELECT a.scenario_id, c.step, r.text FROM turns c \
+                 JOIN turns r ON r.attempt_id = c.attempt_id AND r.idx = c.idx - 1 \
+                 JOIN attempts a ON a.id = c.attempt_id \
+                 WHERE c.speaker = 'customer' AND c.understood = 0 AND c.step IS NOT NULL \
+                 AND r.speaker = 'agent' AND r.text IS NOT NULL \
+                 AND (?1 IS NULL OR a.scenario_id = ?1) \
+                 ORDER BY c.attempt_id, c.idx",
+            params![scenario],
+            |row| {
+                Ok(MisunderstoodRow {
+                    scenario_id: row.get(0)?,
+                    step: row.get(1)?,
+                    reply: row.get(2)?,
+                })
+            },
+        )
+    }
+
     /// A trainee's attempts with category scores, oldest first.
     pub fn attempt_rows(&self, trainee: &Trainee) -> Result<Vec<AttemptRow>, StoreError> {
         let mut rows: Vec<AttemptRow> = self.query(

@@ -124,10 +124,11 @@ const MIGRATIONS: &[Step] = &[
         None,
     ),
     (
-        // 7: whether the customer understood the reply a line answers, and as what: the data
-        // `report --misunderstood` widens intents from.
+        // 7: whether the customer understood the reply a line answers, as what, and at which
+        // step: the data `report --misunderstood` widens intents from.
         "ALTER TABLE turns ADD COLUMN understood INTEGER;
-    ALTER TABLE turns ADD COLUMN understood_as TEXT;",
+    ALTER TABLE turns ADD COLUMN understood_as TEXT;
+    ALTER TABLE turns ADD COLUMN step TEXT;",
         None,
     ),
 ];
