@@ -17,7 +17,7 @@ use crate::session::{Mode, Session, SessionOptions, names_rule, parse_turn};
 use crate::source::outline::{Key, Node, Position};
 use crate::source::{Diagnostic, Severity};
 use crate::source::{SourceFile, ron_files, top_level_is};
-use crate::text::{Morphology, PhraseSet};
+use crate::text::{Morphology, PhraseSet, hundredths};
 
 /// Difficulty bounds of the scenario card.
 const DIFFICULTY: std::ops::RangeInclusive<u8> = 1..=5;
@@ -791,10 +791,11 @@ impl Checker<'_> {
                     |intent| {
                         let found = intent.best(lexicon, &Utterance::new(lexicon, reply));
                         format!(
-                            " (сходство {:.2} при пороге {UNDERSTOOD:.2}, ближе всего пример «{}»)",
-                            found.score, found.example
+                            " (сходство {} при пороге {}, ближе всего пример «{}»)",
+                            hundredths(found.score),
+                            hundredths(UNDERSTOOD),
+                            found.example
                         )
-                        .replace("0.", "0,")
                     },
                 );
                 self.error(

@@ -204,6 +204,8 @@ pub enum SpeechAct {
     Explanation,
     /// An apology: «Приношу извинения за неудобства».
     Apology,
+    /// A deadline: «в течение часа», «до 21:00», «к понедельнику».
+    Deadline,
     /// The closing question: «Остались ли у вас вопросы?»
     ClosingQuestion,
     /// Thanks for the call: «Спасибо за обращение».
@@ -212,13 +214,14 @@ pub enum SpeechAct {
 
 impl SpeechAct {
     /// Every act.
-    pub const ALL: [SpeechAct; 8] = [
+    pub const ALL: [SpeechAct; 9] = [
         SpeechAct::Greeting,
         SpeechAct::AskNumber,
         SpeechAct::HoldAnnounced,
         SpeechAct::ThanksForWaiting,
         SpeechAct::Explanation,
         SpeechAct::Apology,
+        SpeechAct::Deadline,
         SpeechAct::ClosingQuestion,
         SpeechAct::ThanksForCall,
     ];
@@ -232,6 +235,7 @@ impl SpeechAct {
             SpeechAct::ThanksForWaiting => "поблагодарить за ожидание",
             SpeechAct::Explanation => "объяснить причину",
             SpeechAct::Apology => "извиниться",
+            SpeechAct::Deadline => "назвать срок",
             SpeechAct::ClosingQuestion => "спросить, остались ли вопросы",
             SpeechAct::ThanksForCall => "поблагодарить за звонок",
         }

@@ -438,6 +438,8 @@ pub struct CompiledRubric {
 pub(crate) const EXPLANATION_TECHNIQUE: &str = "because";
 /// The technique whose phrases are the act of apologising.
 pub(crate) const APOLOGY_TECHNIQUE: &str = "apology";
+/// The technique whose phrases are the act of naming a deadline.
+pub(crate) const DEADLINE_TECHNIQUE: &str = "time_frame";
 
 impl CompiledRubric {
     /// The longest hold that keeps `promise`: the promise plus the grace, or plus
@@ -472,6 +474,7 @@ impl CompiledRubric {
             self.hold_thanks.matches_any(reply),
             technique(EXPLANATION_TECHNIQUE),
             technique(APOLOGY_TECHNIQUE),
+            technique(DEADLINE_TECHNIQUE),
             self.more_questions.matches_any(reply),
             self.closing_thanks.matches_any(reply),
         ];

@@ -13,7 +13,8 @@ use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
 use crate::meaning::{Intent, IntentError, IntentMatch, Lexicon, Utterance};
 use crate::scenario::{Condition, EndingKind, Scenario, SpeechAct, Step, Transition};
 use crate::text::{
-    AnalyzedText, DurationPromise, PatternError, PhraseSet, minutes_seconds, promised_durations,
+    AnalyzedText, DurationPromise, PatternError, PhraseSet, hundredths, minutes_seconds,
+    promised_durations,
 };
 use crate::transcript::{CallEnd, CallResult, Speaker, Speech, Transcript, TranscriptTurn};
 
@@ -441,10 +442,7 @@ fn work_finished(worked: u32, needed: u32) -> bool {
     f64::from(worked) >= f64::from(needed) * (1.0 - WORK_TOLERANCE)
 }
 
-/// A score to two decimals with a decimal comma: «0,81».
-fn hundredths(score: f32) -> String {
-    format!("{score:.2}").replace('.', ",")
-}
+
 
 /// One call in progress.
 pub struct Session {

@@ -15,6 +15,11 @@ pub fn tenths(seconds: f64) -> String {
     format!("{seconds:.1}").replace('.', ",")
 }
 
+/// A share to two decimals with a decimal comma: «0,81».
+pub fn hundredths(value: f32) -> String {
+    format!("{value:.2}").replace('.', ",")
+}
+
 /// Capitalises the first letter: a phrase quoted at the start of a suggestion, a message that
 /// begins mid-sentence («микрофон не найден…»).
 pub fn capitalised(text: &str) -> String {

@@ -6,6 +6,7 @@ use super::Rule;
 use crate::scoring::report::Severity;
 use crate::scoring::rubric::{Category, CompiledRubric};
 use crate::scoring::{Call, Outcome};
+use crate::text::hundredths;
 use crate::transcript::CallResult;
 
 pub(crate) const RESULT: &str = "outcome.result";
@@ -69,7 +70,7 @@ pub(crate) fn check(rubric: &CompiledRubric, call: &Call<'_>, out: &mut Outcome)
             rules.ended_by_agent
         }
     };
-    let mood = format!("{:.2}", end.mood).replace('.', ",");
+    let mood = hundredths(end.mood);
     let penalty = if end.mood >= rules.furious {
         out.find(
             MOOD,
