@@ -11,6 +11,7 @@ mod exam;
 #[cfg(feature = "app")]
 mod parity;
 mod play;
+mod playthroughs;
 mod progress;
 mod progress_reports;
 mod report;

@@ -752,14 +752,24 @@ impl Checker<'_> {
             return;
         };
         for (index, phrasing) in scenario.phrasings.iter().enumerate() {
-            let path = |field| [Key::Field("phrasings"), Key::Index(index), Key::Field(field)];
+            let path = |field| {
+                [
+                    Key::Field("phrasings"),
+                    Key::Index(index),
+                    Key::Field(field),
+                ]
+            };
             if !scenario.steps.iter().any(|step| step.id == phrasing.step) {
                 let ids: Vec<&str> = scenario.steps.iter().map(|step| step.id.as_str()).collect();
                 let help = match closest(&phrasing.step, &ids) {
                     Some(near) => format!("Возможно, имелось в виду «{near}»."),
                     None => format!("Шаги сценария: {}.", ids.join(", ")),
                 };
-                self.error(&path("step"), format!("неизвестный шаг «{}»", phrasing.step), &help);
+                self.error(
+                    &path("step"),
+                    format!("неизвестный шаг «{}»", phrasing.step),
+                    &help,
+                );
                 continue;
             }
             if !scenario.intents.contains_key(&phrasing.means) {
@@ -780,10 +790,9 @@ impl Checker<'_> {
                     continue;
                 }
                 let heard = match taken {
-                    Some(taken) if taken.understood => format!(
-                        "понята как «{}»",
-                        taken.understood_as.unwrap_or_default()
-                    ),
+                    Some(taken) if taken.understood => {
+                        format!("понята как «{}»", taken.understood_as.unwrap_or_default())
+                    }
                     _ => "не понята".to_owned(),
                 };
                 let closeness = intent.as_ref().map_or_else(

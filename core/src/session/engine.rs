@@ -442,8 +442,6 @@ fn work_finished(worked: u32, needed: u32) -> bool {
     f64::from(worked) >= f64::from(needed) * (1.0 - WORK_TOLERANCE)
 }
 
-
-
 /// One call in progress.
 pub struct Session {
     scenario: Arc<Scenario>,
@@ -958,7 +956,11 @@ impl Session {
     /// would take and what it would be understood as. For `check`, which tries a scenario's
     /// phrasings at their steps; scoring findings are left out (they depend on the call so far).
     pub fn interpret(&self, step: &str, text: &str) -> Option<Interpretation> {
-        let step = self.scenario.steps.iter().position(|known| known.id == step)?;
+        let step = self
+            .scenario
+            .steps
+            .iter()
+            .position(|known| known.id == step)?;
         let analyzed = AnalyzedText::new(self.lexicon.morphology(), text);
         let acts = self.assessor.acts(&analyzed);
         let utterance = Utterance::new(&self.lexicon, text);
