@@ -224,3 +224,28 @@ fn exam_mode_shows_no_live_hints_but_the_debrief_at_the_end() {
     assert!(debrief.contains("[wording.obligation]"), "{debrief}");
     assert!(debrief.contains("НЕ СДАНО"), "{debrief}");
 }
+
+#[test]
+fn the_debrief_tells_not_understood_from_a_mistake() {
+    let replies = "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.
+Какая сегодня хорошая погода.
+/end
+";
+    let output = callcoach(&["play", "internet_down", "--text", "--seed", "1"], replies);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    assert!(
+        text.contains("Клиент не понял, что вы имели в виду"),
+        "practice says so during the call:\n{text}"
+    );
+    let debrief = text.split("Разбор звонка").nth(1).expect("debrief");
+    assert!(
+        debrief.contains("Клиент вас не понял: 1 реплика — это не ошибка стандарта")
+            && debrief.contains("? реплика 4: «Какая сегодня хорошая погода.»"),
+        "{debrief}"
+    );
+    assert!(
+        debrief.contains("Вы завершили звонок, не решив вопрос клиента"),
+        "ending the call midway is the outcome's finding:\n{debrief}"
+    );
+}

@@ -175,6 +175,22 @@ impl Transcript {
         Ok(transcript)
     }
 
+    /// The agent's replies the customer did not understand, each with the customer's fallback
+    /// line: (reply turn, fallback turn). Not a mistake against the standard — the debrief says
+    /// so apart from findings.
+    pub fn misunderstood(&self) -> Vec<(usize, usize)> {
+        self.turns
+            .iter()
+            .enumerate()
+            .filter(|(_, turn)| turn.speaker == Speaker::Customer && turn.understood == Some(false))
+            .filter_map(|(index, _)| {
+                let reply = index.checked_sub(1)?;
+                let said = &self.turns[reply];
+                (said.speaker == Speaker::Agent && said.text.is_some()).then_some((reply, index))
+            })
+            .collect()
+    }
+
     /// Pretty JSON in the contract's shape.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{}"))

@@ -73,7 +73,35 @@ pub fn debrief(report: &ScoreReport, transcript: &Transcript) -> String {
             let _ = writeln!(out, "    лучше: {}", finding.suggestion);
         }
     }
+    let misunderstood = transcript.misunderstood();
+    if !misunderstood.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nКлиент вас не понял: {} — это не ошибка стандарта, баллы за это не сняты. Скажите то \
+             же яснее или другими словами, ближе к тому, чего ждёт клиент.",
+            replies_count(misunderstood.len())
+        );
+        for (reply, answer) in misunderstood {
+            let _ = writeln!(
+                out,
+                "  ? реплика {}: «{}» — клиент: «{}»",
+                reply + 1,
+                turn_text(transcript, reply),
+                turn_text(transcript, answer)
+            );
+        }
+    }
     out
+}
+
+/// «1 реплика», «2 реплики», «5 реплик».
+fn replies_count(count: usize) -> String {
+    let word = match (count % 10, count % 100) {
+        (1, hundred) if hundred != 11 => "реплика",
+        (2..=4, hundred) if !(12..=14).contains(&hundred) => "реплики",
+        _ => "реплик",
+    };
+    format!("{count} {word}")
 }
 
 /// The text of a turn, or "" for a hold or an index out of range.

@@ -43,6 +43,11 @@ impl Embeddings {
         SHARED.get_or_init(|| Embeddings::parse(BUNDLED)).as_ref()
     }
 
+    /// Parses the bundled vectors anew (the shared copy is parsed once): for benchmarks.
+    pub fn parse_bundled() -> Option<Embeddings> {
+        Embeddings::parse(BUNDLED)
+    }
+
     /// Starts parsing the vectors on a background thread, so the first reply does not wait.
     pub fn preload() {
         std::thread::Builder::new()

@@ -118,6 +118,7 @@ fn spawn(
             theme::Scrollable,
         ))
         .with_children(|panel| {
+            let misunderstood = last.transcript.misunderstood();
             for index in replies {
                 let text = last.transcript.turns[index]
                     .text
@@ -175,6 +176,18 @@ fn spawn(
                         format!("  ✗ {} Лучше: «{}»", finding.message, finding.suggestion),
                         14.0,
                         colour,
+                    ));
+                }
+                if let Some((_, answer)) = misunderstood.iter().find(|(reply, _)| *reply == index) {
+                    panel.spawn(theme::label(
+                        &font,
+                        format!(
+                            "  ? Клиент вас не понял: «{}». Это не ошибка стандарта — скажите \
+                             яснее или другими словами.",
+                            last.transcript.turns[*answer].text.as_deref().unwrap_or("")
+                        ),
+                        14.0,
+                        theme::MUTED,
                     ));
                 }
                 for praise in report.praise.iter().filter(|p| p.turn == index) {
