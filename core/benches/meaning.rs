@@ -1,6 +1,9 @@
 //! How long understanding a reply takes: every intent a step names matched against it, word
 //! embeddings included, and the one-time parse of the embeddings. The README quotes the figures.
 
+// criterion_group! and criterion_main! generate functions without doc comments.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use callcoach_core::meaning::{Embeddings, Intent, Lexicon, Utterance};
@@ -63,15 +66,18 @@ fn matching(c: &mut Criterion) {
     let reply = "Спасибо, что подождали. Сигнал до вашего дома проходит без потерь, оборудование \
                  станции исправно. Вероятнее всего, ваш маршрутизатор завис после скачка \
                  напряжения, поэтому его стоит обесточить секунд на десять.";
-    c.bench_function("understand a reply (4 intents, 18 examples, embeddings)", |b| {
-        b.iter(|| {
-            let utterance = Utterance::new(&lexicon, black_box(reply));
-            intents
-                .iter()
-                .map(|intent| intent.best(&lexicon, &utterance).score)
-                .fold(0.0, f32::max)
-        })
-    });
+    c.bench_function(
+        "understand a reply (4 intents, 18 examples, embeddings)",
+        |b| {
+            b.iter(|| {
+                let utterance = Utterance::new(&lexicon, black_box(reply));
+                intents
+                    .iter()
+                    .map(|intent| intent.best(&lexicon, &utterance).score)
+                    .fold(0.0, f32::max)
+            })
+        },
+    );
 }
 
 fn loading(c: &mut Criterion) {
