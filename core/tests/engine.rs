@@ -179,7 +179,7 @@ fn silence_past_patience_makes_the_customer_call_out() {
 
 #[test]
 fn mood_at_the_limit_hangs_up_and_the_call_is_over() {
-    let mut session = practice_call(Box::new(NoAssessment));
+    let mut session = practice_call(Box::new(crate::support::scorer().clone()));
     session.advance(reply("Успокойтесь!")).expect("turn");
     let events = session.advance(reply("Успокойтесь!")).expect("turn");
     let Some(Event::CallEnded { outcome, .. }) = events.last() else {

@@ -130,7 +130,7 @@ fn an_intent_said_in_other_words_moves_the_call_and_says_what_it_was_taken_for()
     assert!(
         hints(&events)
             .iter()
-            .any(|hint| hint.contains("Проверка линии займёт 1:00")),
+            .any(|hint| hint.contains("Проверка линии займёт 1 мин:")),
         "{events:?}"
     );
 }

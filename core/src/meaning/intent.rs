@@ -2,7 +2,10 @@
 //! phrasings and matched by meaning — the same lemma, a synonym, the same derivational family, a
 //! close embedding — in any word order, with negation respected.
 //!
-//! A phrasing's score is the mean over its content words of how well the reply covers each; an
+//! A phrasing's score is the mean over its content words of how well the reply covers each — the
+//! least covered one left out in a phrasing of four words or more, or of three whose other two
+//! the reply says as such, since examples carry an incidental word («перезвоню вам *вечером*,
+//! когда вы будете дома») — and nothing at all when the reply says one of its words negated; an
 //! intent's score is its best phrasing's. Deterministic: the same reply always scores the same.
 
 use super::lexicon::{Concept, Lexicon};
@@ -22,6 +25,12 @@ const TYPO: f32 = 0.85;
 const EMBEDDING_FLOOR: f32 = 0.6;
 /// An embedding match counts for its similarity times this: never as much as a synonym.
 const EMBEDDING_WEIGHT: f32 = 0.9;
+
+/// From this many content words on, a phrasing's least covered word may be left out of its score.
+const INCIDENTAL_FROM: usize = 3;
+/// A word of the reply this close to a phrasing's word, but of the opposite polarity, contradicts
+/// the phrasing («не могу проверить» against «проверю»).
+const CONTRADICTS: f32 = FAMILY;
 
 /// Shortest stem prefix two stems must share to be one derivational family.
 const FAMILY_MIN_PREFIX: usize = 6;
@@ -151,37 +160,53 @@ impl Intent {
 
 impl Example {
     fn score(&self, lexicon: &Lexicon, utterance: &Utterance) -> f32 {
-        let covered: f32 = self
-            .words
+        let mut covered: Vec<f32> = Vec::with_capacity(self.words.len());
+        for word in &self.words {
+            let (mut same, mut opposite) = (0.0_f32, 0.0_f32);
+            for candidate in utterance
+                .concepts
+                .iter()
+                .filter(|candidate| self.literal || !candidate.function)
+            {
+                let closeness = if self.literal {
+                    f32::from(u8::from(candidate.lemmas.contains(&word.lemmas[0])))
+                } else {
+                    closeness(lexicon, word, candidate)
+                };
+                if candidate.negated == word.negated {
+                    same = same.max(closeness);
+                } else {
+                    opposite = opposite.max(closeness);
+                }
+            }
+            if opposite >= CONTRADICTS && same < CONTRADICTS {
+                return 0.0;
+            }
+            covered.push(same);
+        }
+        let weakest = covered
             .iter()
-            .map(|word| {
-                utterance
-                    .concepts
-                    .iter()
-                    .filter(|candidate| self.literal || !candidate.function)
-                    .map(|candidate| {
-                        if self.literal {
-                            same_lemma(word, candidate) as u8 as f32
-                        } else {
-                            similarity(lexicon, word, candidate)
-                        }
-                    })
-                    .fold(0.0, f32::max)
-            })
-            .sum();
-        covered / self.words.len() as f32
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(index, _)| index);
+        if let Some(weakest) = weakest {
+            // Of three words, the two others must be said as such: «настрою … доступ» is not
+            // «настрою через удалённый доступ».
+            let others_exact = covered
+                .iter()
+                .enumerate()
+                .all(|(index, &value)| index == weakest || value >= 1.0);
+            if covered.len() > INCIDENTAL_FROM || (covered.len() == INCIDENTAL_FROM && others_exact)
+            {
+                covered.remove(weakest);
+            }
+        }
+        covered.iter().sum::<f32>() / covered.len() as f32
     }
 }
 
-fn same_lemma(wanted: &Concept, heard: &Concept) -> bool {
-    wanted.negated == heard.negated && heard.lemmas.contains(&wanted.lemmas[0])
-}
-
-/// How well the reply's word `heard` covers the phrasing's word `wanted`, 0 … 1.
-fn similarity(lexicon: &Lexicon, wanted: &Concept, heard: &Concept) -> f32 {
-    if wanted.negated != heard.negated {
-        return 0.0;
-    }
+/// How well the reply's word `heard` covers the phrasing's word `wanted`, 0 … 1, polarity aside.
+fn closeness(lexicon: &Lexicon, wanted: &Concept, heard: &Concept) -> f32 {
     if heard.lemmas.contains(&wanted.lemmas[0]) || wanted.lemmas.contains(&heard.lemmas[0]) {
         return 1.0;
     }

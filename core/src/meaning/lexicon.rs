@@ -142,9 +142,15 @@ impl Lexicon {
         let mut negate_next = false;
         // Index of the first concept of the current clause: «нет» reaches back no further.
         let mut clause_start = 0;
+        // A «нет» waiting for its word: the next content word of the clause («нет аварии»), or
+        // else every content word before it in the clause («аварий в районе нет»).
+        let mut pending_no: Option<std::ops::Range<usize>> = None;
         for word in &analyzed.words {
             if word.word.break_before >= Break::Clause {
                 negate_next = false;
+                if let Some(before) = pending_no.take() {
+                    negate_all(&mut concepts[before]);
+                }
                 clause_start = concepts.len();
             }
             let folded = word.word.folded.as_str();
@@ -153,13 +159,8 @@ impl Lexicon {
                 continue;
             }
             if folded == NO {
-                let previous = concepts[clause_start..]
-                    .iter_mut()
-                    .rev()
-                    .find(|concept| !concept.function);
-                if let Some(previous) = previous {
-                    previous.negated = !previous.negated;
-                }
+                pending_no = Some(clause_start..concepts.len());
+                negate_next = true;
                 continue;
             }
             let lemmas = if word.reading.lemmas.is_empty() {
@@ -182,6 +183,7 @@ impl Lexicon {
             let negated = negate_next && !function;
             if !function {
                 negate_next = false;
+                pending_no = None;
             }
             concepts.push(Concept {
                 folded: folded.to_owned(),
@@ -193,6 +195,16 @@ impl Lexicon {
                 function,
             });
         }
+        if let Some(before) = pending_no {
+            negate_all(&mut concepts[before]);
+        }
         concepts
+    }
+}
+
+/// Marks every content word negated: «аварий в вашем районе нет».
+fn negate_all(concepts: &mut [Concept]) {
+    for concept in concepts.iter_mut().filter(|concept| !concept.function) {
+        concept.negated = !concept.negated;
     }
 }

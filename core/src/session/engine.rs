@@ -13,8 +13,7 @@ use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
 use crate::meaning::{Intent, IntentError, IntentMatch, Lexicon, Utterance};
 use crate::scenario::{Condition, EndingKind, Scenario, SpeechAct, Step, Transition};
 use crate::text::{
-    AnalyzedText, DurationPromise, PatternError, PhraseSet, hundredths, minutes_seconds,
-    promised_durations,
+    AnalyzedText, DurationPromise, PatternError, PhraseSet, hundredths, promised_durations,
 };
 use crate::transcript::{CallEnd, CallResult, Speaker, Speech, Transcript, TranscriptTurn};
 
@@ -940,9 +939,9 @@ impl Session {
         if let Some(work) = &self.current_step().work {
             events.push(Event::HintOffered {
                 text: format!(
-                    "{} займёт {} (мин:с): столько клиенту придётся ждать на удержании.",
+                    "{} займёт {}: столько клиенту придётся ждать на удержании.",
                     crate::text::capitalised(&work.what),
-                    minutes_seconds(work.seconds)
+                    spoken_duration(work.seconds)
                 ),
             });
         }
@@ -1038,6 +1037,15 @@ impl Session {
 fn speaking_seconds(text: &str) -> f64 {
     let words = text.split_whitespace().count().max(1);
     words as f64 * SECONDS_PER_WORD
+}
+
+/// A duration as a hint says it: «1 мин 30 с», «2 мин», «45 с».
+fn spoken_duration(seconds: u32) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, seconds) => format!("{seconds} с"),
+        (minutes, 0) => format!("{minutes} мин"),
+        (minutes, seconds) => format!("{minutes} мин {seconds} с"),
+    }
 }
 
 fn round_hundredth(mood: f32) -> f32 {
