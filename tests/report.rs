@@ -8,24 +8,15 @@ use super::{callcoach, callcoach_command, run_with_input, stderr, stdout};
 
 const GREETING: &str = "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.";
 
-/// A database with a trainee who made three practice calls.
-fn history() -> (tempfile::TempDir, PathBuf) {
+/// A database in a temporary folder where `trainee` played internet_down once per
+/// (seed, replies).
+fn played(trainee: &str, calls: &[(&str, String)]) -> (tempfile::TempDir, PathBuf) {
     let folder = tempfile::tempdir().expect("temp dir");
     let db = folder.path().join("progress.sqlite");
     let db_arg = db.to_str().expect("utf-8").to_owned();
-    let added = callcoach(&["--db", &db_arg, "trainee", "add", "Анна Смирнова"], "");
+    let added = callcoach(&["--db", &db_arg, "trainee", "add", trainee], "");
     assert!(added.status.success(), "{}", stderr(&added));
-    for (seed, replies) in [
-        (
-            "1",
-            "Алло.\nВы должны перезагрузить роутер.\n/end\n".to_owned(),
-        ),
-        ("2", format!("{GREETING}\nВы должны подождать.\n/end\n")),
-        (
-            "3",
-            format!("{GREETING}\nСпасибо. Давайте я проверю линию до вашего дома.\n/end\n"),
-        ),
-    ] {
+    for (seed, replies) in calls {
         let played = callcoach(
             &[
                 "--db",
@@ -36,13 +27,31 @@ fn history() -> (tempfile::TempDir, PathBuf) {
                 "--seed",
                 seed,
                 "--trainee",
-                "Анна Смирнова",
+                trainee,
             ],
-            &replies,
+            replies,
         );
         assert!(played.status.success(), "{}", stderr(&played));
     }
     (folder, db)
+}
+
+/// A database with a trainee who made three practice calls.
+fn history() -> (tempfile::TempDir, PathBuf) {
+    played(
+        "Анна Смирнова",
+        &[
+            (
+                "1",
+                "Алло.\nВы должны перезагрузить роутер.\n/end\n".to_owned(),
+            ),
+            ("2", format!("{GREETING}\nВы должны подождать.\n/end\n")),
+            (
+                "3",
+                format!("{GREETING}\nСпасибо. Давайте я проверю линию до вашего дома.\n/end\n"),
+            ),
+        ],
+    )
 }
 
 #[test]
@@ -227,35 +236,18 @@ fn the_html_report_renders_in_a_real_browser() {
 
 #[test]
 fn trainers_see_the_replies_customers_did_not_understand_most_frequent_first() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let db = folder.path().join("progress.sqlite");
+    // Two calls stumble at the contract on the same words; one at the opening on others.
+    let (_folder, db) = played(
+        "Олег",
+        &[
+            ("1", format!("{GREETING}\nКакая у вас погода?\n/end\n")),
+            (
+                "2",
+                format!("Слушаю вас внимательно.\n{GREETING}\nКакая у вас погода?\n/end\n"),
+            ),
+        ],
+    );
     let db_arg = db.to_str().expect("utf-8").to_owned();
-    let added = callcoach(&["--db", &db_arg, "trainee", "add", "Олег"], "");
-    assert!(added.status.success(), "{}", stderr(&added));
-    // Two calls stumble at the opening on the same words; one at the contract on others.
-    for (seed, replies) in [
-        ("1", format!("{GREETING}\nКакая у вас погода?\n/end\n")),
-        (
-            "2",
-            format!("Слушаю вас внимательно.\n{GREETING}\nКакая у вас погода?\n/end\n"),
-        ),
-    ] {
-        let played = callcoach(
-            &[
-                "--db",
-                &db_arg,
-                "play",
-                "internet_down",
-                "--text",
-                "--seed",
-                seed,
-                "--trainee",
-                "Олег",
-            ],
-            &replies,
-        );
-        assert!(played.status.success(), "{}", stderr(&played));
-    }
     let output = callcoach(
         &[
             "--db",

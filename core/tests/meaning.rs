@@ -127,7 +127,10 @@ fn a_phrasing_of_only_function_words_matches_literally() {
 #[test]
 fn an_incidental_word_of_a_longer_example_may_be_left_unsaid() {
     let call_back = ["перезвоню вам вечером, когда вы будете дома"];
-    assert!(understood(&call_back, "Могу перезвонить, когда вы будете дома."));
+    assert!(understood(
+        &call_back,
+        "Могу перезвонить, когда вы будете дома."
+    ));
     // Of three words, the two said must be the example's own, not merely related ones.
     assert!(!understood(
         &["давайте я сам всё настрою через удалённый доступ"],
@@ -147,6 +150,9 @@ fn a_negated_word_contradicts_the_example_whatever_else_matches() {
 fn no_negates_the_word_after_it_or_the_whole_clause_before_it() {
     let no_outage = ["аварии нет"];
     assert!(understood(&no_outage, "У вас на линии нет аварии."));
-    assert!(understood(&no_outage, "Аварий в вашем районе нет, дело в роутере."));
+    assert!(understood(
+        &no_outage,
+        "Аварий в вашем районе нет, дело в роутере."
+    ));
     assert!(!understood(&no_outage, "Нет, у нас авария."));
 }

@@ -2,24 +2,11 @@
 //! and how the customer felt then.
 
 use callcoach_core::scoring::{Category, ScoreReport};
-use callcoach_core::transcript::{CallEnd, CallResult, Speaker, Transcript, TranscriptTurn};
+use callcoach_core::transcript::{CallEnd, CallResult, Speaker, Transcript};
 
-use crate::support::scorer;
+use crate::support::{scorer, turn};
 
 const GREETING: &str = "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер договора?";
-
-fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
-    TranscriptTurn {
-        speaker,
-        text: Some(text.to_owned()),
-        hold_seconds: None,
-        at,
-        speech: None,
-        understood: None,
-        understood_as: None,
-        step: None,
-    }
-}
 
 /// A resolved call whose customer ignores the closing question and talks on: the question is
 /// three agent replies before the end.

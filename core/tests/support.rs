@@ -35,7 +35,8 @@ const COMPANY: &str = "Ромашка Телеком";
 const GREETING: &str = "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер договора?";
 const BEFORE_HOLD: &str = "Оставайтесь, пожалуйста, на линии, мне потребуется около двух минут.";
 
-fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
+/// A line of text said by `speaker` at `at` seconds.
+pub fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
     TranscriptTurn {
         speaker,
         text: Some(text.to_owned()),

@@ -367,12 +367,11 @@ impl Compiled {
     }
 
     /// What in the reply made this (holding) condition hold, as «понято как: …» reads it:
-    /// the intent and its score, the act, the phrase or the rule. `None` for conditions that are
-    /// not about what was said.
+    /// the intent and its score, the act or the phrase. `None` for conditions that are not about
+    /// what was meant (rules, holds, mood).
     fn evidence(&self, situation: &Situation<'_>, intents: &[Intent]) -> Option<String> {
         let Action::Reply {
             text,
-            findings,
             intents: matches,
             ..
         } = situation.action
@@ -388,10 +387,8 @@ impl Compiled {
                 .find(text)
                 .first()
                 .map(|hit| format!("фраза «{}»", set.phrase(hit.phrase).source())),
-            Compiled::Finding(rule) => findings
-                .iter()
-                .find(|found| names_rule(rule, &found.rule))
-                .map(|found| format!("нарушение правила {}", found.rule)),
+            // The finding itself is what the trainee sees; «taken as a broken rule» adds nothing.
+            Compiled::Finding(_) => None,
             Compiled::All(parts) => {
                 let found: Vec<String> = parts
                     .iter()
@@ -410,9 +407,14 @@ impl Compiled {
     /// What a trainee could say to satisfy this condition, for the hint after repeated
     /// misunderstanding: intents and acts, not phrases (that would teach parroting).
     fn wants(&self, intents: &[Intent], out: &mut Vec<String>) {
+        let mut add = |wanted: &str| {
+            if !out.iter().any(|known| known == wanted) {
+                out.push(wanted.to_owned());
+            }
+        };
         match self {
-            Compiled::Means(index) => out.push(intents[*index].label.clone()),
-            Compiled::Act(act) => out.push(act.describe().to_owned()),
+            Compiled::Means(index) => add(&intents[*index].label),
+            Compiled::Act(act) => add(act.describe()),
             Compiled::Any(parts) | Compiled::All(parts) => {
                 for part in parts {
                     part.wants(intents, out);
@@ -811,7 +813,6 @@ impl Session {
                 condition.wants(&self.intents, &mut wanted);
             }
         }
-        wanted.dedup();
         let text = if wanted.is_empty() {
             match &step.hint {
                 Some(hint) => format!("Клиент вас не понимает. {hint}"),
@@ -819,8 +820,8 @@ impl Session {
             }
         } else {
             format!(
-                "Клиент вас не понимает — это не ошибка стандарта, он ждёт другого. Сейчас он ждёт, \
-                 что вы: {}. Скажите это своими словами.",
+                "Клиент вас не понимает — это не ошибка стандарта, он ждёт другого. Чего он ждёт \
+                 сейчас: {}. Скажите это своими словами.",
                 wanted.join("; ")
             )
         };
