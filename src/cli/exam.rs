@@ -13,7 +13,7 @@ use callcoach_core::certificate::{Certificate, date};
 use callcoach_core::check::{CheckReport, check_paths};
 use callcoach_core::exam::ExamSitting;
 use callcoach_core::ledger::Ledger;
-use callcoach_core::meaning::Lexicon;
+use callcoach_core::meaning::{Embeddings, Lexicon};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::store::{Examiner, Store, now_ms};
 use callcoach_core::text::Morphology;
@@ -63,6 +63,7 @@ fn load(scenarios: &Path, scorer: &Scorer, morphology: &Morphology) -> CheckRepo
 
 /// Runs an exam command.
 pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result<ExitCode> {
+    Embeddings::preload();
     let morphology = Morphology::shared()?;
     let scorer = Scorer::with_default_rubric(morphology.clone())?;
     let CheckReport {
