@@ -249,3 +249,31 @@ fn the_debrief_tells_not_understood_from_a_mistake() {
         "ending the call midway is the outcome's finding:\n{debrief}"
     );
 }
+
+#[test]
+fn a_silence_is_not_echoed_as_the_trainees_words_and_a_garbled_line_loses_only_itself() {
+    let mut replies: Vec<u8> = Vec::new();
+    replies.extend_from_slice("Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.\n".as_bytes());
+    replies.extend_from_slice(b"/wait 30\n");
+    // Latin-1 bytes of «Давайте», as a misconfigured terminal would send them.
+    replies.extend_from_slice(&[0xc4, 0xe0, 0xe2, 0xe0, 0xe9, 0xf2, 0xe5, b'\n']);
+    replies.extend_from_slice("Давайте я проверю линию.\n/end\n".as_bytes());
+    let mut command = super::callcoach_command(&["play", "internet_down", "--text", "--seed", "1"]);
+    let mut child = command.spawn().expect("starts");
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(&replies).expect("written");
+    }
+    let output = child.wait_with_output().expect("finishes");
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    assert!(
+        !text.contains("Вы: Алло"),
+        "the customer's «Алло?» is not the trainee's:\n{text}"
+    );
+    assert!(
+        text.contains("не в кодировке UTF-8") && text.contains("Проверяйте. Только быстро"),
+        "the garbled line is skipped and the call goes on:\n{text}"
+    );
+}

@@ -18,7 +18,7 @@ use callcoach_core::session::{
 };
 use callcoach_core::store::Store;
 use callcoach_core::text::{Morphology, minutes_seconds as duration};
-use callcoach_core::transcript::Speech;
+use callcoach_core::transcript::{Speaker, Speech};
 
 /// Arguments of `play`.
 #[derive(Debug, clap::Args)]
@@ -185,7 +185,20 @@ pub fn play_call(
         }
         out.flush()?;
         let Some(line) = lines.next() else { break };
-        let line = line.context("не удалось прочитать ответ со стандартного ввода")?;
+        let line = match line {
+            Ok(line) => line,
+            // One garbled line loses that line, not the call.
+            Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+                writeln!(
+                    out,
+                    "  ! строка ввода не в кодировке UTF-8 — она пропущена, повторите ответ"
+                )?;
+                continue;
+            }
+            Err(error) => {
+                return Err(error).context("не удалось прочитать ответ со стандартного ввода");
+            }
+        };
         let turn = match (parse_turn(&line.text), line.speech) {
             (Ok(Some(AgentTurn::Reply(text))), Some(speech)) => AgentTurn::Spoken { text, speech },
             (Ok(Some(turn)), _) => turn,
@@ -199,8 +212,10 @@ pub fn play_call(
         let events = attempt.advance(turn)?;
         write_records(&mut attempt)?;
         // Piped replies are not echoed by a terminal: show them so the output reads as a dialogue.
+        // A silence adds no reply of the agent's: the first new turn is then the customer's.
         if !interactive
             && let Some(reply) = attempt.session().transcript().turns.get(said_before)
+            && reply.speaker == Speaker::Agent
             && let Some(text) = &reply.text
         {
             writeln!(out, "[{}] Вы: {text}", clock(start, reply.at))?;
