@@ -72,3 +72,44 @@ fn a_missing_file_is_reported_not_a_crash() {
         "{text}"
     );
 }
+
+#[test]
+fn only_regular_files_are_read_a_bom_is_dropped_and_an_empty_folder_is_said() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = |name: &str| folder.path().join(name).to_str().expect("utf-8").to_owned();
+    // A FIFO would block `check` forever; a device would be read until memory runs out.
+    let fifo = path("x.ron");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    for (target, said) in [
+        (fifo.as_str(), "это не обычный файл"),
+        ("/dev/zero", "это не обычный файл"),
+    ] {
+        let output = callcoach(&["check", target], "");
+        assert_eq!(output.status.code(), Some(1), "{target}");
+        assert!(stdout(&output).contains(said), "{}", stdout(&output));
+    }
+    let named_like_a_file = path("y.ron");
+    std::fs::create_dir(&named_like_a_file).expect("folder");
+    let output = callcoach(&["check", &named_like_a_file], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("это папка"), "{}", stdout(&output));
+    let empty = path("empty");
+    std::fs::create_dir(&empty).expect("folder");
+    let output = callcoach(&["check", &empty], "");
+    assert!(
+        stdout(&output).contains("warning: в папке нет ни одного файла .ron"),
+        "{}",
+        stdout(&output)
+    );
+    // Saved by an editor that writes a byte order mark: still the same scenario.
+    let scenario =
+        std::fs::read_to_string(repository().join("scenarios/storyteller.ron")).expect("bundled");
+    let with_bom = path("bom.ron");
+    std::fs::write(&with_bom, format!("\u{feff}{scenario}")).expect("written");
+    let output = callcoach(&["check", &with_bom], "");
+    assert!(output.status.success(), "{}", stdout(&output));
+}

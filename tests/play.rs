@@ -119,7 +119,7 @@ fn typing_mistakes_in_commands_are_explained_and_the_call_goes_on() {
         replies,
     ));
     assert!(
-        text.contains("нужно указать длительность в секундах"),
+        text.contains("в «/hold» нужна длительность от 1 секунды до 60 минут"),
         "{text}"
     );
     assert!(text.contains("неизвестная команда «/jump»"), "{text}");
@@ -276,4 +276,23 @@ fn a_silence_is_not_echoed_as_the_trainees_words_and_a_garbled_line_loses_only_i
         text.contains("не в кодировке UTF-8") && text.contains("Проверяйте. Только быстро"),
         "the garbled line is skipped and the call goes on:\n{text}"
     );
+}
+
+#[test]
+fn a_reader_that_goes_away_stops_the_call_quietly() {
+    use std::io::{BufRead, Write};
+    let mut command = super::callcoach_command(&["play", "internet_down", "--text", "--seed", "1"]);
+    let mut child = command.spawn().expect("starts");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the first line");
+    // `| head -1`: the reader has its line and is gone.
+    let mut input = child.stdin.take().expect("stdin");
+    let _ = input.write_all("Алло.\nАлло?\n/end\n".as_bytes());
+    drop(input);
+    let output = child.wait_with_output().expect("finishes");
+    assert!(!first.is_empty());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
 }

@@ -63,7 +63,26 @@ pub fn check_paths(paths: &[PathBuf], morphology: &Morphology, scorer: &Scorer) 
     let mut diagnostics = Vec::new();
     for path in paths {
         let files = if path.is_dir() {
+            if path.extension().is_some_and(|ext| ext == "ron") {
+                diagnostics.push(file_problem(
+                    path,
+                    "не удалось прочитать файл: это папка".to_owned(),
+                    "Укажите файл сценария, рубрики или экзамена (.ron) или папку с ними.",
+                ));
+                continue;
+            }
             match ron_files(path) {
+                Ok(files) if files.is_empty() => {
+                    diagnostics.push(Diagnostic {
+                        severity: Severity::Warning,
+                        ..file_problem(
+                            path,
+                            "в папке нет ни одного файла .ron".to_owned(),
+                            "Проверьте путь: сценарии, рубрики и экзамены — файлы с расширением .ron.",
+                        )
+                    });
+                    continue;
+                }
                 Ok(files) => files,
                 Err(error) => {
                     diagnostics.push(file_problem(

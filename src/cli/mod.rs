@@ -9,6 +9,7 @@ mod score;
 mod speech;
 mod trainee;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -118,9 +119,21 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`play … | head -1`): stop quietly, as Unix tools do.
+        Err(error) if closed_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("ошибка: {error:#}");
+            // Never a panic, even with stderr closed too.
+            let _ = writeln!(std::io::stderr(), "ошибка: {error:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether the error is a write to a pipe nobody reads any more.
+fn closed_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -38,7 +38,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
     let scorer = match load_scorer(args.rubric.as_deref(), &morphology)? {
         Ok(scorer) => scorer,
         Err(diagnostics) => {
-            eprint!("{diagnostics}");
+            let _ = write!(std::io::stderr(), "{diagnostics}");
             return Ok(ExitCode::from(2));
         }
     };

@@ -104,13 +104,16 @@ fn bar(label: &str) -> impl FnMut(f32) + '_ {
         if percent != shown {
             shown = percent;
             let filled = percent / 5;
-            eprint!(
+            // A progress bar is worth no panic when stderr is closed.
+            let mut err = std::io::stderr();
+            let _ = write!(
+                err,
                 "\r{label}: [{}{}] {percent:3}%",
                 "#".repeat(filled),
                 " ".repeat(20 - filled)
             );
             if percent == 100 {
-                eprintln!();
+                let _ = writeln!(err);
             }
         }
     }

@@ -25,10 +25,10 @@ pub fn parse_turn(line: &str) -> Result<Option<AgentTurn>, CommandError> {
     let argument = parts.next();
     match name {
         "hold" | "удержание" => Ok(Some(AgentTurn::Hold {
-            seconds: seconds_argument(argument, line)?,
+            seconds: seconds_argument(argument, line, "/hold 90 или /hold 1:30")?,
         })),
         "wait" | "пауза" => Ok(Some(AgentTurn::Wait {
-            seconds: seconds_argument(argument, line)?,
+            seconds: seconds_argument(argument, line, "/wait 20")?,
         })),
         "end" | "конец" => Ok(Some(AgentTurn::HangUp)),
         _ => Err(CommandError(format!(
@@ -38,7 +38,15 @@ pub fn parse_turn(line: &str) -> Result<Option<AgentTurn>, CommandError> {
 }
 
 /// Seconds as `90` or `1:30`.
-fn seconds_argument(argument: Option<&str>, line: &str) -> Result<u32, CommandError> {
+/// The longest hold or silence a command may ask for: an hour. Nobody holds a customer longer,
+/// and a bigger number would only make a call of millions of simulated minutes.
+pub const MAX_COMMAND_SECONDS: u32 = 3600;
+
+fn seconds_argument(
+    argument: Option<&str>,
+    line: &str,
+    example: &str,
+) -> Result<u32, CommandError> {
     let parsed = argument.and_then(|text| match text.split_once(':') {
         Some((minutes, seconds)) => {
             let minutes: u32 = minutes.parse().ok()?;
@@ -48,9 +56,9 @@ fn seconds_argument(argument: Option<&str>, line: &str) -> Result<u32, CommandEr
         None => text.parse().ok(),
     });
     match parsed {
-        Some(seconds) if seconds > 0 => Ok(seconds),
+        Some(seconds) if (1..=MAX_COMMAND_SECONDS).contains(&seconds) => Ok(seconds),
         _ => Err(CommandError(format!(
-            "в «{line}» нужно указать длительность в секундах: например, /hold 90 или /hold 1:30"
+            "в «{line}» нужна длительность от 1 секунды до 60 минут: например, {example}"
         ))),
     }
 }
@@ -82,5 +90,20 @@ mod tests {
         assert!(parse_turn("/hold").is_err());
         assert!(parse_turn("/hold две").is_err());
         assert!(parse_turn("/jump").is_err());
+    }
+
+    #[test]
+    fn durations_are_between_a_second_and_an_hour_and_the_error_shows_the_command_itself() {
+        let wait = parse_turn("/wait -1").expect_err("negative");
+        assert!(
+            wait.0.contains("/wait 20") && !wait.0.contains("/hold"),
+            "{wait}"
+        );
+        assert!(parse_turn("/wait 4294967295").is_err());
+        assert!(parse_turn("/hold 61:00").is_err());
+        assert_eq!(
+            parse_turn("/hold 60:00"),
+            Ok(Some(AgentTurn::Hold { seconds: 3600 }))
+        );
     }
 }

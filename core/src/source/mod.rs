@@ -23,25 +23,77 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// The largest scenario, rubric or exam file read: the bundled ones are under 20 KB, so anything
+/// near this is not one (and `/dev/zero` is not read until memory runs out).
+pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
+
 impl SourceFile {
-    /// Reads a file; an unreadable file is a diagnostic, not a crash.
+    /// Reads a file; an unreadable file is a diagnostic, not a crash. Only a regular file is
+    /// opened — a FIFO would block and a device never end — and only up to
+    /// [`MAX_SOURCE_BYTES`]; a UTF-8 byte order mark is dropped.
     pub fn read(path: &Path) -> Result<Self, Diagnostic> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(SourceFile {
-                path: path.to_owned(),
-                text,
-            }),
-            Err(error) => Err(Diagnostic {
-                file: path.to_owned(),
-                line: 1,
-                column: 1,
-                severity: Severity::Error,
-                message: format!("не удалось прочитать файл: {}", io_reason(&error)),
-                help:
-                    "Проверьте путь к файлу и права на чтение; файл должен быть в кодировке UTF-8."
-                        .to_owned(),
-            }),
+        let problem = |message: String, help: &str| Diagnostic {
+            file: path.to_owned(),
+            line: 1,
+            column: 1,
+            severity: Severity::Error,
+            message,
+            help: help.to_owned(),
+        };
+        let read_help =
+            "Проверьте путь к файлу и права на чтение; файл должен быть в кодировке UTF-8.";
+        let metadata = std::fs::metadata(path).map_err(|error| {
+            problem(
+                format!("не удалось прочитать файл: {}", io_reason(&error)),
+                read_help,
+            )
+        })?;
+        if !metadata.is_file() {
+            let what = if metadata.is_dir() {
+                "это папка"
+            } else {
+                "это не обычный файл (канал, устройство или сокет)"
+            };
+            return Err(problem(
+                format!("не удалось прочитать файл: {what}"),
+                "Укажите файл сценария, рубрики или экзамена (.ron) или папку с ними.",
+            ));
         }
+        if metadata.len() > MAX_SOURCE_BYTES {
+            return Err(problem(
+                format!(
+                    "файл слишком большой для сценария: {} МБ",
+                    metadata.len() / (1024 * 1024)
+                ),
+                "Сценарии, рубрики и экзамены — небольшие текстовые файлы (до 4 МБ): проверьте, \
+                 тот ли это файл.",
+            ));
+        }
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|error| {
+                problem(
+                    format!("не удалось прочитать файл: {}", io_reason(&error)),
+                    read_help,
+                )
+            })?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            problem(
+                "файл не в кодировке UTF-8".to_owned(),
+                "Сохраните файл в кодировке UTF-8 (в большинстве редакторов — «Сохранить как…», \
+                 кодировка UTF-8).",
+            )
+        })?;
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        };
+        Ok(SourceFile {
+            path: path.to_owned(),
+            text,
+        })
     }
 }
 
