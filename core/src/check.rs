@@ -64,7 +64,7 @@ pub fn check_paths(paths: &[PathBuf], morphology: &Morphology, scorer: &Scorer) 
     for path in paths {
         let files = if path.is_dir() {
             if path.extension().is_some_and(|ext| ext == "ron") {
-                diagnostics.push(file_problem(
+                diagnostics.push(Diagnostic::whole_file(
                     path,
                     "не удалось прочитать файл: это папка".to_owned(),
                     "Укажите файл сценария, рубрики или экзамена (.ron) или папку с ними.",
@@ -75,7 +75,7 @@ pub fn check_paths(paths: &[PathBuf], morphology: &Morphology, scorer: &Scorer) 
                 Ok(files) if files.is_empty() => {
                     diagnostics.push(Diagnostic {
                         severity: Severity::Warning,
-                        ..file_problem(
+                        ..Diagnostic::whole_file(
                             path,
                             "в папке нет ни одного файла .ron".to_owned(),
                             "Проверьте путь: сценарии, рубрики и экзамены — файлы с расширением .ron.",
@@ -85,7 +85,7 @@ pub fn check_paths(paths: &[PathBuf], morphology: &Morphology, scorer: &Scorer) 
                 }
                 Ok(files) => files,
                 Err(error) => {
-                    diagnostics.push(file_problem(
+                    diagnostics.push(Diagnostic::whole_file(
                         path,
                         format!("не удалось прочитать папку: {error}"),
                         "Проверьте путь и права на чтение.",
@@ -123,17 +123,6 @@ fn scenarios_around(exam: &Path) -> Vec<Scenario> {
         .collect()
 }
 
-fn file_problem(path: &Path, message: String, help: &str) -> Diagnostic {
-    Diagnostic {
-        file: path.to_owned(),
-        line: 1,
-        column: 1,
-        severity: Severity::Error,
-        message,
-        help: help.to_owned(),
-    }
-}
-
 /// Checks sources already read; ids must be unique across all of them.
 pub fn check_sources(
     sources: &[SourceFile],
@@ -144,7 +133,7 @@ pub fn check_sources(
     let lexicon = match Lexicon::bundled(morphology.clone()) {
         Ok(lexicon) => lexicon,
         Err(error) => {
-            report.diagnostics.push(file_problem(
+            report.diagnostics.push(Diagnostic::whole_file(
                 Path::new("assets/lexicon/ru.ron"),
                 format!("встроенный словарь смыслов повреждён: {error}"),
                 "Переустановите callcoach: этот файл входит в программу.",

@@ -29,6 +29,20 @@ pub struct Diagnostic {
     pub help: String,
 }
 
+impl Diagnostic {
+    /// An error about a file as a whole (it cannot be read, it is a folder…), at its start.
+    pub fn whole_file(path: &std::path::Path, message: String, help: &str) -> Diagnostic {
+        Diagnostic {
+            file: path.to_owned(),
+            line: 1,
+            column: 1,
+            severity: Severity::Error,
+            message,
+            help: help.to_owned(),
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     /// `file:line:col: error: message` and an indented hint line.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {

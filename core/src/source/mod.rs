@@ -32,14 +32,7 @@ impl SourceFile {
     /// opened — a FIFO would block and a device never end — and only up to
     /// [`MAX_SOURCE_BYTES`]; a UTF-8 byte order mark is dropped.
     pub fn read(path: &Path) -> Result<Self, Diagnostic> {
-        let problem = |message: String, help: &str| Diagnostic {
-            file: path.to_owned(),
-            line: 1,
-            column: 1,
-            severity: Severity::Error,
-            message,
-            help: help.to_owned(),
-        };
+        let problem = |message: String, help: &str| Diagnostic::whole_file(path, message, help);
         let read_help =
             "Проверьте путь к файлу и права на чтение; файл должен быть в кодировке UTF-8.";
         let metadata = std::fs::metadata(path).map_err(|error| {
