@@ -88,7 +88,8 @@ fn a_bad_transcript_is_refused_with_exit_2() {
         "{message}"
     );
     assert!(
-        message.contains("only the agent puts the call on hold"),
+        message.contains("реплика 1: на удержание ставит только сотрудник")
+            && message.matches("только сотрудник").count() == 1,
         "{message}"
     );
     let missing = callcoach(&["score", "no/such/call.json"], "");

@@ -111,66 +111,149 @@ pub enum CallResult {
     EndedByAgent,
 }
 
-/// A transcript that cannot be used, said in terms of the contract.
+/// The longest call a transcript may describe, seconds: a day. Anything later is a broken clock,
+/// not a call.
+pub const MAX_CALL_SECONDS: f64 = 86_400.0;
+
+/// A transcript that cannot be used, said in Russian in terms of the contract.
 #[derive(Debug, thiserror::Error)]
 pub enum TranscriptError {
-    /// Not JSON, or not the transcript shape.
-    #[error("the transcript is not valid JSON of the transcript contract: {0}")]
-    Json(#[from] serde_json::Error),
+    /// Not JSON, or not the transcript shape: where, and what in words a trainer reads.
+    #[error("строка {line}, столбец {column}: {what}")]
+    Json {
+        /// 1-based line of the JSON text.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        what: String,
+    },
     /// A turn breaks the contract.
-    #[error("turn {turn}: {reason}")]
+    #[error("реплика {number}: {reason}", number = .turn + 1)]
     Turn {
         /// Index of the turn.
         turn: usize,
         /// What is wrong.
         reason: &'static str,
     },
+    /// The call as a whole breaks the contract.
+    #[error("{0}")]
+    Call(&'static str),
+}
+
+impl TranscriptError {
+    /// serde's error in the contract's Russian: the field it names, not its English.
+    fn from_serde(error: &serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        let english = error.to_string();
+        // serde names fields and values between backticks: «missing field `speaker`».
+        let named = english.split('`').nth(1).unwrap_or_default();
+        let what = match error.classify() {
+            Category::Eof => "текст обрывается раньше, чем кончается JSON".to_owned(),
+            Category::Syntax => "это не JSON: проверьте скобки, кавычки и запятые".to_owned(),
+            Category::Io => "не удалось прочитать текст".to_owned(),
+            Category::Data if english.starts_with("missing field") => {
+                format!("нет обязательного поля «{named}»")
+            }
+            Category::Data if english.starts_with("unknown field") => {
+                format!("неизвестное поле «{named}»")
+            }
+            Category::Data if english.starts_with("unknown variant") => {
+                format!("недопустимое значение «{named}»")
+            }
+            Category::Data => "значение не того вида: число вместо текста, текст вместо числа \
+                               или отрицательное число"
+                .to_owned(),
+        };
+        TranscriptError::Json {
+            line: error.line(),
+            column: error.column(),
+            what,
+        }
+    }
+}
+
+/// Whether a clock reads `HH:MM` within a day.
+fn valid_clock(clock: &str) -> bool {
+    let Some((hours, minutes)) = clock.split_once(':') else {
+        return false;
+    };
+    let two_digits = |part: &str| part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit());
+    two_digits(hours)
+        && two_digits(minutes)
+        && hours.parse::<u32>().is_ok_and(|hours| hours < 24)
+        && minutes.parse::<u32>().is_ok_and(|minutes| minutes < 60)
 }
 
 impl Transcript {
     /// Parses and validates a transcript.
     pub fn from_json(text: &str) -> Result<Self, TranscriptError> {
-        let transcript: Transcript = serde_json::from_str(text)?;
+        let transcript: Transcript =
+            serde_json::from_str(text).map_err(|error| TranscriptError::from_serde(&error))?;
+        if transcript
+            .clock
+            .as_deref()
+            .is_some_and(|clock| !valid_clock(clock))
+        {
+            return Err(TranscriptError::Call(
+                "clock должно быть временем ЧЧ:ММ от 00:00 до 23:59 (или отсутствовать)",
+            ));
+        }
+        let mut previous_at = 0.0;
         for (turn, entry) in transcript.turns.iter().enumerate() {
             let reason = match (&entry.text, entry.hold_seconds, entry.speaker) {
-                (Some(_), Some(_), _) => Some("a turn has either text or hold_seconds, not both"),
-                (None, None, _) => Some("a turn needs text or hold_seconds"),
-                (None, Some(_), Speaker::Customer) => Some("only the agent puts the call on hold"),
+                (Some(_), Some(_), _) => Some("у реплики либо text, либо hold_seconds, не оба"),
+                (None, None, _) => Some("у реплики нет ни text, ни hold_seconds"),
+                (None, Some(_), Speaker::Customer) => {
+                    Some("на удержание ставит только сотрудник (speaker: agent)")
+                }
+                (None, Some(0), _) => Some("hold_seconds должно быть больше нуля"),
                 _ if entry.speech.is_some()
                     && (entry.speaker != Speaker::Agent || entry.text.is_none()) =>
                 {
-                    Some("speech belongs to an agent's spoken reply")
+                    Some("speech бывает только у сказанной вслух реплики сотрудника")
                 }
                 _ if (entry.understood.is_some()
                     || entry.understood_as.is_some()
                     || entry.step.is_some())
                     && entry.speaker != Speaker::Customer =>
                 {
-                    Some("understood belongs to a customer's line")
+                    Some("understood, understood_as и step бывают только у реплики клиента")
                 }
                 _ if entry
                     .speech
                     .is_some_and(|speech| !speech.seconds.is_finite() || speech.seconds < 0.0) =>
                 {
-                    Some("speech.seconds must be a non-negative number of seconds")
+                    Some("speech.seconds должно быть неотрицательным числом секунд")
                 }
-                _ if !entry.at.is_finite() || entry.at < 0.0 => {
-                    Some("at must be a non-negative number of seconds")
+                _ if !entry.at.is_finite() || entry.at < 0.0 || entry.at > MAX_CALL_SECONDS => {
+                    Some("at должно быть числом секунд от начала звонка, от 0 до суток")
+                }
+                _ if entry.at < previous_at => {
+                    Some("at меньше, чем у предыдущей реплики: реплики идут по порядку времени")
                 }
                 _ => None,
             };
             if let Some(reason) = reason {
                 return Err(TranscriptError::Turn { turn, reason });
             }
+            previous_at = entry.at;
         }
-        if let Some(settled) = transcript
+        if transcript
             .settled_at
-            .filter(|&settled| settled >= transcript.turns.len())
+            .is_some_and(|settled| settled >= transcript.turns.len())
         {
-            return Err(TranscriptError::Turn {
-                turn: settled,
-                reason: "settled_at must name a turn of the transcript",
-            });
+            return Err(TranscriptError::Call(
+                "settled_at должно указывать на одну из реплик (номер с нуля)",
+            ));
+        }
+        if transcript
+            .ending
+            .is_some_and(|ending| !(0.0..=1.0).contains(&ending.mood))
+        {
+            return Err(TranscriptError::Call(
+                "ending.mood должно быть числом от 0.0 до 1.0",
+            ));
         }
         Ok(transcript)
     }

@@ -293,23 +293,49 @@ fn transcripts_breaking_the_contract_are_refused() {
     for (json, reason) in [
         (
             r#"{"turns":[{"speaker":"customer","hold_seconds":5,"at":1}]}"#,
-            "only the agent",
+            "реплика 1: на удержание ставит только сотрудник",
         ),
         (
             r#"{"turns":[{"speaker":"agent","at":1}]}"#,
-            "needs text or hold_seconds",
+            "нет ни text, ни hold_seconds",
         ),
         (
             r#"{"turns":[{"speaker":"agent","text":"Да","hold_seconds":5,"at":1}]}"#,
-            "not both",
+            "не оба",
         ),
         (
             r#"{"turns":[{"speaker":"robot","text":"Да","at":1}]}"#,
-            "unknown variant",
+            "строка 1, столбец 28: недопустимое значение «robot»",
+        ),
+        (
+            r#"{"turns":[{"text":"Да","at":1}]}"#,
+            "нет обязательного поля «speaker»",
+        ),
+        (r#"{"turns":[{"speaker":"agent""#, "текст обрывается"),
+        (r#"{"turns": [}"#, "это не JSON"),
+        (
+            r#"{"clock":"25:99","turns":[]}"#,
+            "clock должно быть временем ЧЧ:ММ",
+        ),
+        (
+            r#"{"turns":[{"speaker":"agent","text":"Да","at":9},{"speaker":"agent","text":"Нет","at":3}]}"#,
+            "реплика 2: at меньше, чем у предыдущей",
+        ),
+        (
+            r#"{"turns":[{"speaker":"agent","hold_seconds":0,"at":1}]}"#,
+            "hold_seconds должно быть больше нуля",
+        ),
+        (
+            r#"{"turns":[{"speaker":"agent","text":"Да","at":1e300}]}"#,
+            "от 0 до суток",
         ),
     ] {
         let error = Transcript::from_json(json).expect_err(json).to_string();
         assert!(error.contains(reason), "{json}: {error}");
+        assert!(
+            !error.contains("expected") && !error.contains("field `"),
+            "serde's English stays out: {error}"
+        );
     }
 }
 

@@ -45,7 +45,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
     let text = read_transcript(&args.transcript)?;
     let transcript = Transcript::from_json(&text).with_context(|| {
         format!(
-            "{} не подходит как расшифровка звонка (формат — в README, раздел «Расшифровка»)",
+            "{} не подходит как расшифровка звонка (формат расшифровки — в README, в описании команды score)",
             args.transcript.display()
         )
     })?;
