@@ -285,3 +285,74 @@ fn trainers_see_the_replies_customers_did_not_understand_most_frequent_first() {
     assert_eq!(report["steps"][0]["step"], "contract");
     assert_eq!(report["steps"][0]["replies"][0][1], 2);
 }
+
+#[test]
+fn a_report_file_never_replaces_the_database_a_link_or_an_unasked_file() {
+    let (folder, db) = history();
+    let db_arg = db.to_str().expect("utf-8");
+    let db_before = std::fs::read(&db).expect("database");
+    let report = |out: &Path, replace: bool| {
+        let mut args = vec![
+            "--db",
+            db_arg,
+            "report",
+            "--trainee",
+            "Анна Смирнова",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ];
+        if replace {
+            args.push("--replace");
+        }
+        callcoach(&args, "")
+    };
+    let refused = report(&db, true);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("база прогресса"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(std::fs::read(&db).expect("database"), db_before);
+
+    let existing = folder.path().join("notes.txt");
+    std::fs::write(&existing, "чужой файл").expect("written");
+    let refused = report(&existing, false);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("--replace"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&existing).expect("kept"),
+        "чужой файл"
+    );
+
+    let link = folder.path().join("link.txt");
+    std::os::unix::fs::symlink(&existing, &link).expect("symlink");
+    let refused = report(&link, true);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&existing).expect("kept"),
+        "чужой файл"
+    );
+
+    let fresh = folder.path().join("report.txt");
+    assert!(report(&fresh, false).status.success());
+    assert!(
+        std::fs::read_to_string(&fresh)
+            .expect("written")
+            .contains("Попытки (3)")
+    );
+    assert!(
+        report(&fresh, true).status.success(),
+        "a report replaced on request"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(folder.path())
+        .expect("folder")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+}

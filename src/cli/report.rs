@@ -30,9 +30,12 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Write to this file instead of stdout.
+    /// Write to this file instead of stdout (a new file; see --replace).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Let --out replace an existing report file (never the database, a folder or a link).
+    #[arg(long, requires = "out")]
+    replace: bool,
 }
 
 /// Report formats.
@@ -85,11 +88,65 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
     };
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &text)
-                .with_context(|| format!("не удалось записать {}", path.display()))?;
+            write_report(path, &text, db, args.replace)?;
             writeln!(std::io::stdout(), "Отчёт записан в {}.", path.display())?;
         }
         None => write!(std::io::stdout().lock(), "{text}")?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a report file without ever losing what was there: never over the progress database, a
+/// folder or a link, over an existing file only when asked, and through a temporary file renamed
+/// into place, so a full disk leaves the old file (or none), never a cut-off one.
+fn write_report(path: &Path, text: &str, db: &Path, replace: bool) -> anyhow::Result<()> {
+    let same_file = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b))
+    {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same_file(path, db) {
+        bail!(
+            "{} — это база прогресса; отчёт в неё не пишется. Укажите другое имя файла.",
+            path.display()
+        );
+    }
+    if let Ok(existing) = std::fs::symlink_metadata(path) {
+        if !existing.file_type().is_file() {
+            bail!(
+                "{} — это папка, ссылка или устройство; отчёт пишется только в обычный файл.",
+                path.display()
+            );
+        }
+        if !replace {
+            bail!(
+                "файл {} уже есть; укажите другое имя или добавьте --replace, чтобы заменить \
+                 прежний отчёт",
+                path.display()
+            );
+        }
+    }
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} — не имя файла", path.display()))?;
+    let mut partial_name = std::ffi::OsString::from(".");
+    partial_name.push(name);
+    partial_name.push(".partial");
+    let partial = path.with_file_name(partial_name);
+    // A leftover of an interrupted write of ours.
+    let _ = std::fs::remove_file(&partial);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&partial)
+        .and_then(|mut file| {
+            file.write_all(text.as_bytes())?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&partial, path));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(error).with_context(|| format!("не удалось записать {}", path.display()));
+    }
+    Ok(())
 }
