@@ -4,7 +4,9 @@
 use callcoach::render::progress;
 use callcoach_core::report::{GroupReport, TraineeReport};
 use callcoach_core::scoring::Scorer;
-use callcoach_core::store::{AttemptMode, AttemptStatus, NewAttempt, Store, content_hash};
+use callcoach_core::store::{
+    AttemptMode, AttemptStatus, NewAttempt, Store, StoreError, content_hash,
+};
 use callcoach_core::text::Morphology;
 use callcoach_core::transcript::Transcript;
 
@@ -132,4 +134,27 @@ fn the_group_report_has_a_line_per_trainee() {
     assert_eq!(report.trainees[1].passed_share, Some(1.0));
     assert_eq!(progress::group_csv(&report).lines().count(), 3);
     assert!(progress::group_text(&report).contains("Олег"));
+}
+
+#[test]
+fn a_name_that_is_a_formula_stays_text_and_one_with_escapes_is_refused() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&folder.path().join("progress.sqlite")).expect("store");
+    for name in ["Анна\nСмирнова", "Анна\u{1b}[31m", "Олег\tИванов"] {
+        assert!(
+            matches!(store.add_trainee(name), Err(StoreError::BadName)),
+            "{name:?}"
+        );
+    }
+    store
+        .add_trainee("=HYPERLINK(\"http://example.org\",\"x\")")
+        .expect("a strange but printable name");
+    let report = GroupReport::build(&store, 1_900_000_000_000).expect("report");
+    let csv = progress::group_csv(&report);
+    // Quoted, and with a leading apostrophe a spreadsheet shows as text.
+    assert!(
+        csv.lines()
+            .any(|line| line.starts_with("\"'=HYPERLINK(\"\"http://example.org")),
+        "{csv}"
+    );
 }

@@ -417,11 +417,18 @@ fn validity(certificate: &CertificateRow, now: i64) -> String {
     }
 }
 
+/// A CSV field. One that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a
+/// carriage return first) is prefixed with `'`, so a name like `=HYPERLINK(…)` stays text.
 fn csv(field: &str) -> String {
-    if field.contains([',', '"', '\n']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
+    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{field}")
     } else {
         field.to_owned()
+    };
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field
     }
 }
 

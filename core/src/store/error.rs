@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::ErrorCode;
 
-use super::BUSY_TIMEOUT;
+use super::{BUSY_TIMEOUT, MAX_NAME_CHARS};
 
 /// A store problem, said so a user knows what happened, where, and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +69,11 @@ pub enum StoreError {
     /// An empty trainee name.
     #[error("имя стажёра не может быть пустым")]
     EmptyName,
+    /// A trainee name with control characters (line breaks, terminal escapes) or far too long.
+    #[error(
+        "в имени стажёра есть переводы строк или управляющие символы, или оно длиннее {MAX_NAME_CHARS} знаков: напишите имя и фамилию обычным текстом"
+    )]
+    BadName,
     /// An exam call or a verdict with no sitting open: the sitting was not admitted.
     #[error("экзамен не начат: звонок экзамена записывается только в открытый экзамен")]
     NoSitting,

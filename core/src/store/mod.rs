@@ -33,6 +33,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 /// How long a write waits for another process holding the database before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The longest trainee name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
 /// A trainee.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trainee {
@@ -171,11 +174,15 @@ impl Store {
         Ok(())
     }
 
-    /// Adds a trainee.
+    /// Adds a trainee; the name must be plain text of at most [`MAX_NAME_CHARS`] characters.
     pub fn add_trainee(&self, name: &str) -> Result<Trainee, StoreError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::EmptyName);
+        }
+        // A name is printed in terminals, reports and certificates: no line breaks, no escapes.
+        if name.chars().any(char::is_control) || name.chars().count() > MAX_NAME_CHARS {
+            return Err(StoreError::BadName);
         }
         if self.trainee(name)?.is_some() {
             return Err(StoreError::TraineeExists(name.to_owned()));
