@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::exam::{Exam, load_exam};
-use crate::meaning::{Intent, Lexicon, UNDERSTOOD, Utterance};
+use crate::meaning::{Intent, Lexicon, UNDERSTOOD};
 use crate::scenario::load::{ScenarioLibrary, parse_scenario};
 use crate::scenario::{ClockTime, Condition, EndingKind, Scenario};
 use crate::scoring::{Scorer, is_rubric, load_rubric, rule_catalogue};
@@ -788,7 +788,6 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            let intent = Intent::new(lexicon, &phrasing.means, &scenario.intents[&phrasing.means]);
             for (reply_index, reply) in phrasing.replies.iter().enumerate() {
                 let taken = session.interpret(&phrasing.step, reply);
                 if taken
@@ -803,18 +802,17 @@ impl Checker<'_> {
                     }
                     _ => "не понята".to_owned(),
                 };
-                let closeness = intent.as_ref().map_or_else(
-                    |_| String::new(),
-                    |intent| {
-                        let found = intent.best(lexicon, &Utterance::new(lexicon, reply));
+                let closeness = session
+                    .closeness(&phrasing.means, reply)
+                    .map(|found| {
                         format!(
                             " (сходство {} при пороге {}, ближе всего пример «{}»)",
                             hundredths(found.score),
                             hundredths(UNDERSTOOD),
                             found.example
                         )
-                    },
-                );
+                    })
+                    .unwrap_or_default();
                 self.error(
                     &[
                         Key::Field("phrasings"),

@@ -134,23 +134,23 @@ pub struct MisunderstoodStep {
 impl MisunderstoodReport {
     /// Builds the report from the store; `scenario` narrows it to one scenario.
     pub fn build(store: &Store, scenario: Option<&str>) -> Result<Self, StoreError> {
-        let mut steps: Vec<MisunderstoodStep> = Vec::new();
-        // The same reply typed with other capitals or punctuation counts once.
-        let mut keys: Vec<Vec<String>> = Vec::new();
+        // Each step with the folded words of its distinct replies: the same reply typed with
+        // other capitals or punctuation counts once.
+        let mut steps: Vec<(MisunderstoodStep, Vec<String>)> = Vec::new();
         for row in store.misunderstood_replies(scenario)? {
             let at = match steps
                 .iter()
-                .position(|step| step.scenario == row.scenario_id && step.step == row.step)
+                .position(|(step, _)| step.scenario == row.scenario_id && step.step == row.step)
             {
                 Some(at) => at,
                 None => {
-                    steps.push(MisunderstoodStep {
+                    let step = MisunderstoodStep {
                         scenario: row.scenario_id.clone(),
                         step: row.step.clone(),
                         total: 0,
                         replies: Vec::new(),
-                    });
-                    keys.push(Vec::new());
+                    };
+                    steps.push((step, Vec::new()));
                     steps.len() - 1
                 }
             };
@@ -159,16 +159,17 @@ impl MisunderstoodReport {
                 .map(|word| word.folded)
                 .collect::<Vec<_>>()
                 .join(" ");
-            let step = &mut steps[at];
+            let (step, keys) = &mut steps[at];
             step.total += 1;
-            match keys[at].iter().position(|known| known == &key) {
+            match keys.iter().position(|known| known == &key) {
                 Some(reply) => step.replies[reply].1 += 1,
                 None => {
-                    keys[at].push(key);
+                    keys.push(key);
                     step.replies.push((row.reply.trim().to_owned(), 1));
                 }
             }
         }
+        let mut steps: Vec<MisunderstoodStep> = steps.into_iter().map(|(step, _)| step).collect();
         for step in &mut steps {
             step.replies
                 .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| fold(&a.0).cmp(&fold(&b.0))));

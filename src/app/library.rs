@@ -82,7 +82,7 @@ pub fn load(scenarios: &Path) -> Result<Library, String> {
         scenarios: report.scenarios,
         exams: report.exams,
         diagnostics: report.diagnostics,
-        lexicon: Lexicon::bundled(morphology).map_err(|error| error.to_string())?,
+        lexicon: Lexicon::shared().map_err(|error| error.to_string())?,
         scorer,
         stamps,
     })

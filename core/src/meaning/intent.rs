@@ -9,6 +9,7 @@
 //! intent's score is its best phrasing's. Deterministic: the same reply always scores the same.
 
 use super::lexicon::{Concept, Lexicon};
+use crate::text::AnalyzedText;
 use crate::text::pattern::close_enough;
 
 /// The score from which a reply counts as meaning the intent.
@@ -50,6 +51,13 @@ impl Utterance {
     pub fn new(lexicon: &Lexicon, text: &str) -> Self {
         Utterance {
             concepts: lexicon.concepts(text),
+        }
+    }
+
+    /// A reply whose words the dictionary has already read (the engine reads each reply once).
+    pub fn of(lexicon: &Lexicon, analyzed: &AnalyzedText) -> Self {
+        Utterance {
+            concepts: lexicon.concepts_of(analyzed),
         }
     }
 }

@@ -137,7 +137,11 @@ impl Lexicon {
 
     /// The words of `text` as concepts, with negation marked.
     pub(crate) fn concepts(&self, text: &str) -> Vec<Concept> {
-        let analyzed = AnalyzedText::new(&self.inner.morphology, text);
+        self.concepts_of(&AnalyzedText::new(&self.inner.morphology, text))
+    }
+
+    /// The words of a text already analysed, as concepts: the dictionary is not asked twice.
+    pub(crate) fn concepts_of(&self, analyzed: &AnalyzedText) -> Vec<Concept> {
         let mut concepts: Vec<Concept> = Vec::new();
         let mut negate_next = false;
         // Index of the first concept of the current clause: «нет» reaches back no further.

@@ -424,6 +424,11 @@ impl Compiled {
         }
     }
 
+    /// Whether this is the fallback: a reply it takes was not understood.
+    fn is_fallback(&self) -> bool {
+        matches!(self, Compiled::Otherwise)
+    }
+
     /// The intents this condition names.
     fn named_intents(&self, out: &mut Vec<usize>) {
         match self {
@@ -614,12 +619,7 @@ impl Session {
                 findings: findings.clone(),
             });
         }
-        let acts = self.assessor.acts(&analyzed);
-        let utterance = Utterance::new(&self.lexicon, text);
-        let mut matches: Vec<Option<IntentMatch>> = vec![None; self.intents.len()];
-        for &intent in &self.step_intents[self.step] {
-            matches[intent] = Some(self.intents[intent].best(&self.lexicon, &utterance));
-        }
+        let (acts, matches) = self.hear(self.step, &analyzed);
         let situation = self.situation(Action::Reply {
             text: &analyzed,
             findings: &findings,
@@ -629,7 +629,7 @@ impl Session {
         if let Some(index) = self.first_transition(&situation) {
             let condition = &self.conditions[self.step][index];
             let heard = Heard {
-                understood: !matches!(condition, Compiled::Otherwise),
+                understood: !condition.is_fallback(),
                 understood_as: condition.evidence(&situation, &self.intents),
                 broke_rule: !findings.is_empty(),
                 step: self.current_step().id.clone(),
@@ -962,12 +962,7 @@ impl Session {
             .iter()
             .position(|known| known.id == step)?;
         let analyzed = AnalyzedText::new(self.lexicon.morphology(), text);
-        let acts = self.assessor.acts(&analyzed);
-        let utterance = Utterance::new(&self.lexicon, text);
-        let mut matches: Vec<Option<IntentMatch>> = vec![None; self.intents.len()];
-        for &intent in &self.step_intents[step] {
-            matches[intent] = Some(self.intents[intent].best(&self.lexicon, &utterance));
-        }
+        let (acts, matches) = self.hear(step, &analyzed);
         let situation = Situation {
             action: Action::Reply {
                 text: &analyzed,
@@ -985,7 +980,7 @@ impl Session {
         let condition = &self.conditions[step][transition];
         Some(Interpretation {
             transition,
-            understood: !matches!(condition, Compiled::Otherwise),
+            understood: !condition.is_fallback(),
             understood_as: condition.evidence(&situation, &self.intents),
             means: {
                 let mut named = Vec::new();
@@ -996,6 +991,29 @@ impl Session {
                     .collect()
             },
         })
+    }
+
+    /// How well `text` means the scenario's intent `label`, with the example that came closest;
+    /// `None` for an intent the scenario does not have. For `check`'s explanations.
+    pub fn closeness(&self, label: &str, text: &str) -> Option<IntentMatch> {
+        let intent = self.intents.iter().find(|intent| intent.label == label)?;
+        Some(intent.best(&self.lexicon, &Utterance::new(&self.lexicon, text)))
+    }
+
+    /// What the customer at step `step` hears in a reply: the acts of the standard it performs
+    /// and how well it means each intent the step's conditions name (`None` for the others).
+    fn hear(
+        &self,
+        step: usize,
+        analyzed: &AnalyzedText,
+    ) -> (Vec<SpeechAct>, Vec<Option<IntentMatch>>) {
+        let acts = self.assessor.acts(analyzed);
+        let utterance = Utterance::of(&self.lexicon, analyzed);
+        let mut matches: Vec<Option<IntentMatch>> = vec![None; self.intents.len()];
+        for &intent in &self.step_intents[step] {
+            matches[intent] = Some(self.intents[intent].best(&self.lexicon, &utterance));
+        }
+        (acts, matches)
     }
 
     /// The scenario being played.
