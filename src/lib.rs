@@ -4,5 +4,6 @@
 
 #[cfg(feature = "app")]
 pub mod app;
+pub mod output;
 pub mod paths;
 pub mod render;

@@ -93,18 +93,31 @@ fn an_examiner_opens_exam_mode_and_a_trainee_earns_a_certificate() {
     let (folder, mut app) = fresh();
     let db = folder.path().join("progress.sqlite");
 
-    // First use: the passphrase is set here, typed twice and never shown.
+    // The app never sets an examiner up: without one, F9 only says how QA does it.
     press(&mut app, KeyCode::F9, Key::F9, None);
-    update_until(&mut app, "the database to say none is set", |world| {
-        *world.resource::<Field>() == Field::Passphrase { first_use: true }
+    update_until(&mut app, "the database to say none is set up", |world| {
+        *world.resource::<Field>() == Field::Passphrase { missing: true }
     });
     app.update();
     assert!(
         shown_texts(&mut app)
             .iter()
-            .any(|text| text.contains("Пароль экзаменатора ещё не задан")),
-        "the field asks to set the passphrase"
+            .any(|text| text.contains("callcoach examiner init")),
+        "the field says how QA sets the examiner up"
     );
+    type_line(&mut app, "мой собственный пароль");
+    app.update();
+    assert!(!app.world().resource::<ExamState>().unlocked);
+    press(&mut app, KeyCode::Escape, Key::Escape, None);
+    app.update();
+    Store::open(&db)
+        .expect("store")
+        .set_up_examiner(PASSPHRASE)
+        .expect("db")
+        .expect("QA sets the examiner up");
+
+    // The passphrase is typed into the field and never shown.
+    press(&mut app, KeyCode::F9, Key::F9, None);
     for c in PASSPHRASE.chars() {
         press_char(&mut app, &c.to_string());
     }
@@ -119,7 +132,6 @@ fn an_examiner_opens_exam_mode_and_a_trainee_earns_a_certificate() {
         "{shown:?}"
     );
     press(&mut app, KeyCode::Enter, Key::Enter, None);
-    type_line(&mut app, PASSPHRASE);
     update_until(&mut app, "exam mode", |world| {
         world.resource::<ExamState>().unlocked
     });
@@ -216,13 +228,12 @@ fn an_examiner_opens_exam_mode_and_a_trainee_earns_a_certificate() {
         Certificate::from_json(&std::fs::read_to_string(json).expect("read")).expect("parses");
     assert_eq!(certificate.trainee, "Анна Смирнова");
     assert_eq!(certificate.scenarios.len(), 3);
-    let key = Store::open(&db)
+    let trusted = Store::open(&db)
         .expect("store")
-        .examiner_public_key()
+        .trusted_keys()
         .expect("query");
-    let verification = certificate.verify(callcoach_core::store::now_ms(), key.as_deref());
-    assert!(verification.signature_holds);
-    assert_eq!(verification.known_examiner, Some(true));
+    let verification = certificate.verify(callcoach_core::store::now_ms(), &trusted);
+    assert!(verification.valid(), "{verification:?}");
 
     // Each call's debrief, then back to the result and out.
     press_char(&mut app, "2");
@@ -256,7 +267,7 @@ fn an_examiner_opens_exam_mode_and_a_trainee_earns_a_certificate() {
     assert_eq!(attempts.len(), 3);
     assert!(attempts.iter().all(|a| a.mode == AttemptMode::Exam));
     assert!(
-        store.verify().expect("verify").is_empty(),
+        store.verify(None).expect("verify").problems.is_empty(),
         "the chain holds"
     );
 }

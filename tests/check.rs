@@ -67,7 +67,7 @@ fn a_missing_file_is_reported_not_a_crash() {
     assert_eq!(output.status.code(), Some(1));
     assert!(
         text.contains(
-            "scenarios/no_such_file.ron:1:1: error: не удалось прочитать файл: файл не найден"
+            "scenarios/no_such_file.ron:1:1: error: не удалось прочитать файл: файла или папки нет"
         ),
         "{text}"
     );

@@ -18,6 +18,7 @@ mod report;
 mod score;
 #[cfg(feature = "speech")]
 mod speech;
+mod trust;
 #[cfg(feature = "speech")]
 mod voice;
 

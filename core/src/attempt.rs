@@ -132,7 +132,7 @@ impl AttemptPlan {
 pub enum AttemptError {
     /// The scenario is kept for certification.
     #[error(
-        "сценарий «{0}» только для экзаменов: в практике он недоступен, чтобы экзамен проверял незнакомый звонок"
+        "сценарий «{0}» только для экзаменов: его играют лишь в экзамене, который начинает служба качества (callcoach exam start), чтобы экзамен проверял незнакомый звонок"
     )]
     ExamOnly(String),
     /// The scenario cannot be played (a broken condition `check` reports).
@@ -227,14 +227,15 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    /// Starts the attempt: the customer's first line. A practice call of an `exam_only`
-    /// scenario is refused.
+    /// Starts the attempt: the customer's first line. An `exam_only` scenario is played only as
+    /// a call of an exam sitting (which the examiner opened), in any mode; and only such a call
+    /// is recorded as an exam — a call played without hints anywhere else is practice.
     pub fn start(
         plan: AttemptPlan,
         scorer: &Scorer,
         lexicon: Lexicon,
     ) -> Result<(Attempt, Vec<Event>), AttemptError> {
-        if plan.mode == Mode::Practice && !offered_in_practice(&plan.scenario) {
+        if !plan.in_sitting && !offered_in_practice(&plan.scenario) {
             return Err(AttemptError::ExamOnly(plan.scenario.id.clone()));
         }
         let seed = plan.seed.unwrap_or_else(draw_seed);
@@ -257,7 +258,11 @@ impl Attempt {
         if let Some(trainee) = plan.trainee {
             outbox.push(Record::Started(AttemptStart {
                 trainee,
-                mode: plan.mode.into(),
+                mode: if plan.in_sitting {
+                    AttemptMode::Exam
+                } else {
+                    AttemptMode::Practice
+                },
                 scenario_id,
                 scenario_hash,
                 rubric_hash: scorer.rubric_hash().to_owned(),

@@ -56,6 +56,10 @@ pub struct Certificate {
     pub scenarios: BTreeMap<String, String>,
     /// SHA-256 of the rubric.
     pub rubric_hash: String,
+    /// SHA-256 of the exam definition's file: the pass rules the sitting was judged by
+    /// (certificates issued before it was recorded have none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub exam_hash: String,
     /// The examiner's public key, hex.
     pub public_key: String,
     /// Ed25519 signature, hex.
@@ -70,17 +74,25 @@ pub struct Verification {
     pub signature_holds: bool,
     /// Past `valid_until` at the time of checking.
     pub expired: bool,
-    /// The key matches the examiner of the database used to check (when one is set up).
-    pub known_examiner: Option<bool>,
+    /// The key is one the checker trusts (QA's examiner, or a key QA signed in).
+    pub trusted: bool,
+}
+
+impl Verification {
+    /// Valid: the signature holds, by a trusted key, and it has not expired.
+    pub fn valid(&self) -> bool {
+        self.signature_holds && self.trusted && !self.expired
+    }
 }
 
 impl Certificate {
-    /// The bytes the signature covers: the JSON of every field but `signature`, keys sorted.
+    /// The bytes the signature covers: the canonical JSON ([`crate::canonical`]) of every
+    /// field but `signature`.
     fn signed_bytes(&self) -> Vec<u8> {
         let mut unsigned = self.clone();
         unsigned.signature.clear();
         let value = serde_json::to_value(&unsigned).unwrap_or_default();
-        value.to_string().into_bytes()
+        crate::canonical::to_bytes(&value)
     }
 
     /// Signs the certificate with the examiner's key (sets `public_key` and `signature`).
@@ -102,13 +114,13 @@ impl Certificate {
         serde_json::from_str(text)
     }
 
-    /// Checks the signature and the validity at `now` (ms since the epoch); `examiner` is the
-    /// public key of the local examiner, if any.
-    pub fn verify(&self, now: i64, examiner: Option<&[u8]>) -> Verification {
+    /// Checks the signature, the key against the `trusted` keys and the validity at `now` (ms
+    /// since the epoch).
+    pub fn verify(&self, now: i64, trusted: &[[u8; 32]]) -> Verification {
+        let key: Option<[u8; 32]> = unhex(&self.public_key).and_then(|bytes| bytes.try_into().ok());
         let signature_holds = (|| {
-            let key: [u8; 32] = unhex(&self.public_key)?.try_into().ok()?;
             let signature: [u8; 64] = unhex(&self.signature)?.try_into().ok()?;
-            let key = VerifyingKey::from_bytes(&key).ok()?;
+            let key = VerifyingKey::from_bytes(&key?).ok()?;
             key.verify(&self.signed_bytes(), &Signature::from_bytes(&signature))
                 .ok()
         })()
@@ -116,9 +128,13 @@ impl Certificate {
         Verification {
             signature_holds,
             expired: now > self.valid_until,
-            known_examiner: examiner
-                .map(|key| unhex(&self.public_key).is_some_and(|own| own == key)),
+            trusted: key.is_some_and(|key| trusted.contains(&key)),
         }
+    }
+
+    /// The fingerprint of the key it names, as people compare it.
+    pub fn key_fingerprint(&self) -> String {
+        crate::store::fingerprint(&unhex(&self.public_key).unwrap_or_default())
     }
 
     /// Validity: `days` after `issued_at`.
@@ -127,7 +143,8 @@ impl Certificate {
     }
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
+/// Hex back to bytes; `None` unless it is whole bytes of hex digits.
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }

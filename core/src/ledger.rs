@@ -9,7 +9,9 @@
 use crate::attempt::Record;
 use crate::certificate::{Certificate, Examiner};
 use crate::exam::{Exam, ExamResult, ExamSitting, Sitting, admission};
-use crate::store::{NewAttempt, Store, StoreError, StoredCertificate, Trainee, now_ms};
+use crate::store::{
+    CheckpointReason, NewAttempt, Store, StoreError, StoredCertificate, Trainee, now_ms,
+};
 
 /// How a sitting ended.
 #[derive(Clone, Debug)]
@@ -95,15 +97,25 @@ impl Ledger {
         Ok(())
     }
 
-    /// Opens `sitting` in the store when its trainee is admitted; `Ok(Err(reason))` is a
-    /// refusal in Russian. Taking the unlocked examiner is the proof that QA started it.
+    /// Opens `sitting` in the store when its trainee is admitted and the record is intact
+    /// (a sitting deleted or rewound to regain an attempt would admit them unfairly);
+    /// `Ok(Err(reason))` is a refusal in Russian. Taking the unlocked examiner is the proof that
+    /// QA started it; the opening is checkpointed with their signature.
     pub fn begin_sitting(
         &mut self,
-        store: &Store,
+        store: &mut Store,
         sitting: &ExamSitting,
-        _examiner: &Examiner,
+        examiner: &Examiner,
     ) -> Result<Result<(), String>, StoreError> {
         let trainee = known_trainee(store, sitting.trainee())?;
+        let verification = store.verify(Some(&[examiner.public_key()]))?;
+        if let Some(problem) = verification.problems.first() {
+            return Ok(Err(format!(
+                "база прогресса изменена вне callcoach ({}; всего нарушений: {}). Экзамен не начнётся, пока служба качества не разберётся: callcoach db verify",
+                problem.message,
+                verification.problems.len()
+            )));
+        }
         if let Err(reason) = exam_admission(store, &trainee, sitting.exam(), now_ms())? {
             return Ok(Err(reason));
         }
@@ -114,6 +126,7 @@ impl Ledger {
             sitting.seed(),
         )?;
         self.sitting = Some(OpenSitting { run, trainee });
+        store.checkpoint(examiner, CheckpointReason::SittingOpened)?;
         Ok(Ok(()))
     }
 
@@ -129,13 +142,14 @@ impl Ledger {
         let result = sitting.judge();
         store.finish_exam_run(open.run, result.passed, result.total)?;
         if !result.passed {
+            store.checkpoint(examiner, CheckpointReason::SittingClosed)?;
             return Ok(SittingOutcome {
                 result,
                 certificate: None,
             });
         }
         let certificate = sitting
-            .certificate(&result, open.run, now_ms())
+            .certificate(&result, &store.issuer_id()?, open.run, now_ms())
             .sign(examiner);
         store.add_certificate(
             open.run,
@@ -147,6 +161,7 @@ impl Ledger {
                 document: certificate.to_json(),
             },
         )?;
+        store.checkpoint(examiner, CheckpointReason::SittingClosed)?;
         Ok(SittingOutcome {
             result,
             certificate: Some(certificate),

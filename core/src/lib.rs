@@ -7,6 +7,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod attempt;
+pub mod canonical;
 pub mod certificate;
 pub mod check;
 pub mod exam;

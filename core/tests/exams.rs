@@ -135,15 +135,17 @@ fn a_drawn_exam_is_fixed_by_its_seed() {
     );
 }
 
-fn signed(valid_until: i64) -> (Certificate, Vec<u8>) {
+const PASSPHRASE: &str = "служба качества";
+
+fn signed(valid_until: i64) -> (Certificate, [u8; 32]) {
     let folder = tempfile::tempdir().expect("temp dir");
     let store = Store::open(&folder.path().join("p.sqlite")).expect("store");
     let examiner = store
-        .set_up_examiner("длинный пароль")
+        .set_up_examiner(PASSPHRASE)
         .expect("db")
         .expect("set up");
     let certificate = Certificate {
-        number: "CC-2026-000001".to_owned(),
+        number: "CC-2026-K7Q2XM-000001".to_owned(),
         trainee: "Анна Смирнова".to_owned(),
         exam_id: "basic".to_owned(),
         exam_title: "Базовая аттестация".to_owned(),
@@ -155,43 +157,69 @@ fn signed(valid_until: i64) -> (Certificate, Vec<u8>) {
             .into_iter()
             .collect(),
         rubric_hash: "cd".repeat(32),
+        exam_hash: "ef".repeat(32),
         public_key: String::new(),
         signature: String::new(),
     }
     .sign(&examiner);
-    let key = store.examiner_public_key().expect("db").expect("key");
-    (certificate, key)
+    (certificate, examiner.public_key())
 }
 
 #[test]
-fn a_certificate_verifies_until_it_is_tampered_with_or_expires() {
+fn a_certificate_is_valid_only_signed_by_a_trusted_key_untampered_and_unexpired() {
     let now = 1_800_000_000_000;
     let (certificate, key) = signed(now + 1000);
     let parsed = Certificate::from_json(&certificate.to_json()).expect("round trip");
-    let check = parsed.verify(now, Some(&key));
-    assert!(check.signature_holds && !check.expired, "{check:?}");
-    assert_eq!(check.known_examiner, Some(true));
+    let check = parsed.verify(now, &[key]);
+    assert!(check.valid(), "{check:?}");
 
     let mut forged = parsed.clone();
     forged.total = 100;
-    assert!(!forged.verify(now, Some(&key)).signature_holds);
-    let mut renamed = parsed.clone();
-    renamed.trainee = "Олег Петров".to_owned();
-    assert!(!renamed.verify(now, None).signature_holds);
-
-    let (expired, _) = signed(now - 1000);
-    let check = expired.verify(now, None);
-    assert!(check.signature_holds && check.expired, "{check:?}");
-    assert_eq!(check.known_examiner, None);
-    assert_eq!(
-        expired.verify(now, Some(&key)).known_examiner,
-        Some(false),
-        "another examiner"
+    assert!(!forged.verify(now, &[key]).valid());
+    let mut rethresholded = parsed.clone();
+    rethresholded.exam_hash = "00".repeat(32);
+    assert!(
+        !rethresholded.verify(now, &[key]).signature_holds,
+        "the exam definition is signed too"
     );
+
+    // A certificate its holder signed with a key of their own: the signature holds, the key is
+    // nobody QA trusts.
+    let (own, own_key) = signed(now + 1000);
+    let check = own.verify(now, &[key]);
+    assert!(
+        check.signature_holds && !check.trusted && !check.valid(),
+        "{check:?}"
+    );
+    assert!(
+        !own.verify(now, &[]).valid(),
+        "no trusted key, no valid certificate"
+    );
+    assert!(own.verify(now, &[key, own_key]).valid());
+
+    let (expired, expired_key) = signed(now - 1000);
+    let check = expired.verify(now, &[expired_key]);
+    assert!(check.signature_holds && check.trusted && check.expired && !check.valid());
 }
 
 #[test]
-fn the_examiner_passphrase_is_set_once_and_checked() {
+fn certificates_issued_before_exam_hashes_still_verify() {
+    // An earlier callcoach wrote no `exam_hash`; its signature covered the other fields.
+    let now = 1_800_000_000_000;
+    let (mut certificate, key) = signed(now + 1000);
+    certificate.exam_hash.clear();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&folder.path().join("p.sqlite")).expect("store");
+    let examiner = store.set_up_examiner(PASSPHRASE).expect("db").expect("set");
+    let old = certificate.sign(&examiner).to_json();
+    assert!(!old.contains("exam_hash"), "{old}");
+    let parsed = Certificate::from_json(&old).expect("parses");
+    assert!(parsed.verify(now, &[examiner.public_key()]).valid());
+    assert!(!parsed.verify(now, &[key]).valid());
+}
+
+#[test]
+fn the_examiner_is_set_up_once_with_a_strong_passphrase() {
     let folder = tempfile::tempdir().expect("temp dir");
     let store = Store::open(&folder.path().join("p.sqlite")).expect("store");
     use callcoach_core::store::ExaminerError;
@@ -199,16 +227,27 @@ fn the_examiner_passphrase_is_set_once_and_checked() {
         store.unlock_examiner("что угодно").expect("db").err(),
         Some(ExaminerError::NotSet)
     );
+    for weak in [
+        "коротко",
+        "        ",
+        "          ",
+        "password123",
+        "qwertyuiop",
+        "1234567890",
+    ] {
+        assert_eq!(
+            store.set_up_examiner(weak).expect("db").err(),
+            Some(ExaminerError::WeakPassphrase),
+            "{weak:?}"
+        );
+    }
+    assert!(!store.examiner_is_set().expect("db"), "nothing stored");
+    let first = store.set_up_examiner(PASSPHRASE).expect("db").expect("set");
     assert_eq!(
-        store.set_up_examiner("коротко").expect("db").err(),
-        Some(ExaminerError::WeakPassphrase)
-    );
-    let first = store
-        .set_up_examiner("служба качества")
-        .expect("db")
-        .expect("set");
-    assert_eq!(
-        store.set_up_examiner("другой пароль").expect("db").err(),
+        store
+            .set_up_examiner("другой длинный пароль")
+            .expect("db")
+            .err(),
         Some(ExaminerError::AlreadySet)
     );
     assert_eq!(
@@ -216,12 +255,121 @@ fn the_examiner_passphrase_is_set_once_and_checked() {
         Some(ExaminerError::WrongPassphrase)
     );
     let again = store
-        .unlock_examiner("служба качества")
+        .unlock_examiner(PASSPHRASE)
         .expect("db")
         .expect("unlocked");
     assert_eq!(
         first.public_key(),
         again.public_key(),
         "the same signing key comes back"
+    );
+}
+
+#[test]
+fn wrong_passphrases_are_slowed_down_across_restarts() {
+    use callcoach_core::store::ExaminerError;
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("p.sqlite");
+    Store::open(&path)
+        .expect("store")
+        .set_up_examiner(PASSPHRASE)
+        .expect("db")
+        .expect("set");
+    let now = 1_800_000_000_000;
+    for attempt in 0..3 {
+        // A new process each time: the count lives in the database.
+        let store = Store::open(&path).expect("store");
+        assert_eq!(
+            store
+                .unlock_examiner_at("подбор пароля", now + attempt)
+                .expect("db")
+                .err(),
+            Some(ExaminerError::WrongPassphrase)
+        );
+    }
+    let store = Store::open(&path).expect("store");
+    // Even the right passphrase waits now: a guess is not even checked.
+    assert_eq!(
+        store
+            .unlock_examiner_at(PASSPHRASE, now + 10)
+            .expect("db")
+            .err(),
+        Some(ExaminerError::Wait(30))
+    );
+    assert!(
+        store
+            .unlock_examiner_at(PASSPHRASE, now + 2 + 30_000)
+            .expect("db")
+            .is_ok(),
+        "after the wait the right passphrase opens, and the count starts again"
+    );
+    for attempt in 0..4 {
+        let refused = store
+            .unlock_examiner_at("подбор пароля", now + 100_000 + attempt * 120_000)
+            .expect("db")
+            .err();
+        assert_eq!(refused, Some(ExaminerError::WrongPassphrase));
+    }
+    // Four wrong in a row: the wait has doubled.
+    let wait = store
+        .unlock_examiner_at(PASSPHRASE, now + 100_000 + 3 * 120_000)
+        .expect("db")
+        .err();
+    assert_eq!(wait, Some(ExaminerError::Wait(60)));
+    assert!(
+        wait.is_some_and(|error| error.to_string().contains("через 1 мин")),
+        "said in Russian"
+    );
+}
+
+#[test]
+fn an_examiner_travels_to_another_desktop_and_trusts_another_key() {
+    use callcoach_core::store::{ExaminerError, key_file_public_key};
+    let folder = tempfile::tempdir().expect("temp dir");
+    let qa = Store::open(&folder.path().join("qa.sqlite")).expect("store");
+    let examiner = qa.set_up_examiner(PASSPHRASE).expect("db").expect("set");
+    let public = qa.export_examiner(&examiner, false).expect("export");
+    assert!(!public.contains("private_key"), "{public}");
+    assert_eq!(key_file_public_key(&public), Ok(examiner.public_key()));
+    let with_secret = qa.export_examiner(&examiner, true).expect("export");
+
+    let desk = Store::open(&folder.path().join("desk.sqlite")).expect("store");
+    assert_eq!(
+        desk.import_examiner(&public, PASSPHRASE).expect("db").err(),
+        Some(ExaminerError::PublicOnly)
+    );
+    assert_eq!(
+        desk.import_examiner(&with_secret, "чужой пароль")
+            .expect("db")
+            .err(),
+        Some(ExaminerError::WrongPassphrase)
+    );
+    let installed = desk
+        .import_examiner(&with_secret, PASSPHRASE)
+        .expect("db")
+        .expect("installed");
+    assert_eq!(installed.public_key(), examiner.public_key());
+    assert_eq!(
+        desk.trusted_keys().expect("db"),
+        vec![examiner.public_key()]
+    );
+    assert_eq!(
+        desk.import_examiner(&with_secret, PASSPHRASE)
+            .expect("db")
+            .err(),
+        Some(ExaminerError::AlreadySet)
+    );
+
+    // Another QA's key, signed in by this examiner.
+    let other = Store::open(&folder.path().join("other.sqlite")).expect("store");
+    let second = other
+        .set_up_examiner("вторая служба качества")
+        .expect("db")
+        .expect("set");
+    qa.trust_key(&examiner, &second.public_key(), "Служба качества, Казань")
+        .expect("trust");
+    assert_eq!(
+        qa.trusted_keys().expect("db"),
+        vec![examiner.public_key(), second.public_key()]
     );
 }

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use callcoach_core::attempt::{Attempt, AttemptError, AttemptPlan, AttemptStatus, Record};
+use callcoach_core::attempt::{
+    Attempt, AttemptError, AttemptMode, AttemptPlan, AttemptStatus, Record,
+};
 use callcoach_core::exam::{ExamSitting, load_exam};
 use callcoach_core::ledger::Ledger;
 use callcoach_core::meaning::Lexicon;
@@ -111,11 +113,42 @@ fn an_exam_only_scenario_is_refused_in_practice_and_played_in_an_exam() {
         "{:?}",
         refused.err()
     );
+    // `play --exam` outside a sitting: no hints, but no exam either — an exam-only scenario is
+    // refused, whatever the front end asks.
+    let without_hints = AttemptPlan {
+        mode: Mode::Exam,
+        trainee: Some("Анна".to_owned()),
+        ..AttemptPlan::practice(Arc::clone(&scenario))
+    };
+    assert!(matches!(
+        Attempt::start(without_hints, scorer(), lexicon()),
+        Err(AttemptError::ExamOnly(_))
+    ));
     let exam = AttemptPlan {
         mode: Mode::Exam,
+        in_sitting: true,
         ..AttemptPlan::practice(scenario)
     };
     assert!(Attempt::start(exam, scorer(), lexicon()).is_ok());
+}
+
+#[test]
+fn a_call_without_hints_outside_a_sitting_is_recorded_as_practice() {
+    let (_, scenario) = bundled("internet_down");
+    let plan = AttemptPlan {
+        mode: Mode::Exam,
+        trainee: Some("Анна".to_owned()),
+        ..AttemptPlan::practice(scenario)
+    };
+    let (mut attempt, _) = Attempt::start(plan, scorer(), lexicon()).expect("starts");
+    let started = attempt
+        .take_records()
+        .into_iter()
+        .find_map(|record| match record {
+            Record::Started(start) => Some(start),
+            _ => None,
+        });
+    assert_eq!(started.map(|start| start.mode), Some(AttemptMode::Practice));
 }
 
 fn basic_exam() -> Arc<callcoach_core::exam::Exam> {
@@ -175,8 +208,9 @@ fn a_sitting_seeds_each_call_from_its_own_seed_and_fails_a_call_left_midway() {
             .contains(&"не все звонки доведены до конца".to_owned()),
         "{result:?}"
     );
-    let certificate = sitting.certificate(&result, 7, 1_800_000_000_000);
-    assert_eq!(certificate.number, "CC-2027-000007");
+    let certificate = sitting.certificate(&result, "K7Q2XM", 7, 1_800_000_000_000);
+    assert_eq!(certificate.number, "CC-2027-K7Q2XM-000007");
+    assert_eq!(certificate.exam_hash, sitting.exam().source_hash);
     assert_eq!(certificate.scenarios.len(), 3);
     assert_eq!(
         certificate.scenarios["internet_down"],
@@ -237,5 +271,8 @@ fn the_ledger_refuses_an_exam_call_outside_a_sitting_and_writes_a_practice_call(
     assert_eq!(attempts[0].status, AttemptStatus::Abandoned);
     assert_eq!(attempts[0].turns, finished.transcript.turns.len());
     assert_eq!(attempts[0].total, Some(finished.report.total));
-    assert!(store.verify().expect("verify").is_empty(), "sealed");
+    assert!(
+        store.verify(None).expect("verify").problems.is_empty(),
+        "sealed"
+    );
 }

@@ -13,4 +13,5 @@ mod rules;
 mod scenarios;
 mod store;
 mod support;
+mod trust;
 mod understanding;

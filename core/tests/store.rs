@@ -37,9 +37,9 @@ fn attempt(store: &Store, name: &str) -> i64 {
 #[test]
 fn turns_are_kept_and_an_attempt_of_a_dead_process_is_interrupted() {
     let folder = tempfile::tempdir().expect("temp dir");
-    let path = folder.path().join("nested/progress.sqlite");
+    let path = folder.path().join("progress.sqlite");
     {
-        let store = Store::open(&path).expect("opens, creating the folder");
+        let store = Store::open(&path).expect("opens, creating the file");
         let id = attempt(&store, "Анна Смирнова");
         store
             .record_turn(
@@ -167,7 +167,11 @@ fn a_database_from_a_newer_callcoach_is_refused_and_untouched() {
     {
         let connection = rusqlite::Connection::open(&path).expect("raw");
         connection
-            .execute_batch("CREATE TABLE future (x); PRAGMA user_version = 999;")
+            // A newer callcoach's database carries callcoach's application id ("CCch").
+            .execute_batch(
+                "CREATE TABLE future (x); PRAGMA user_version = 999; \
+                 PRAGMA application_id = 1128489832;",
+            )
             .expect("future schema");
     }
     let before = std::fs::read(&path).expect("read");
@@ -226,7 +230,7 @@ fn an_edited_turn_or_a_deleted_attempt_breaks_the_chain() {
         let second = finished(&mut store, "Олег");
         finished(&mut store, "Ира");
         assert_eq!(
-            store.verify().expect("verify"),
+            store.verify(None).expect("verify").problems,
             [],
             "an untouched file verifies"
         );
@@ -238,7 +242,11 @@ fn an_edited_turn_or_a_deleted_attempt_breaks_the_chain() {
         [second],
     )
     .expect("edit");
-    let problems = Store::open(&path).expect("opens").verify().expect("verify");
+    let problems = Store::open(&path)
+        .expect("opens")
+        .verify(None)
+        .expect("verify")
+        .problems;
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].attempt, Some(second));
     assert!(problems[0].message.contains("изменена"), "{problems:?}");
@@ -247,7 +255,11 @@ fn an_edited_turn_or_a_deleted_attempt_breaks_the_chain() {
         .expect("delete");
     raw.execute("DELETE FROM attempts WHERE id = ?1", [first])
         .expect("delete");
-    let problems = Store::open(&path).expect("opens").verify().expect("verify");
+    let problems = Store::open(&path)
+        .expect("opens")
+        .verify(None)
+        .expect("verify")
+        .problems;
     assert!(
         problems.iter().any(|p| p.message.contains("не хватает")),
         "a deleted attempt is noticed: {problems:?}"
@@ -268,7 +280,11 @@ fn a_status_changed_behind_callcoachs_back_is_noticed() {
         [id],
     )
     .expect("forged");
-    let problems = Store::open(&path).expect("opens").verify().expect("verify");
+    let problems = Store::open(&path)
+        .expect("opens")
+        .verify(None)
+        .expect("verify")
+        .problems;
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
         problems[0].message.contains("не запечатана"),
@@ -311,8 +327,64 @@ fn a_version_1_database_migrates_keeping_everything() {
     assert_eq!(attempts[0].turns, 5);
     assert_eq!(attempts[1].turns, 1);
     assert_eq!(
-        store.verify().expect("verify"),
+        store.verify(None).expect("verify").problems,
         [],
         "old results are sealed on migration"
     );
+}
+
+#[test]
+fn another_programs_sqlite_file_is_refused_and_untouched() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        (
+            "contacts.sqlite",
+            "CREATE TABLE contacts (name TEXT, phone TEXT);",
+        ),
+        (
+            "versioned.sqlite",
+            "CREATE TABLE orders (id INTEGER); PRAGMA user_version = 5;",
+        ),
+        (
+            "other_app.sqlite",
+            "CREATE TABLE trainees (id INTEGER, name TEXT); CREATE TABLE attempts (id INTEGER); \
+             CREATE TABLE turns (id INTEGER); PRAGMA user_version = 3; PRAGMA application_id = 42;",
+        ),
+    ];
+    for (name, sql) in cases {
+        let path = folder.path().join(name);
+        rusqlite::Connection::open(&path)
+            .expect("raw")
+            .execute_batch(sql)
+            .expect("another program's tables");
+        let before = std::fs::read(&path).expect("read");
+        let error = Store::open(&path).expect_err("refused");
+        assert!(
+            matches!(error, StoreError::Foreign { .. }),
+            "{name}: {error:?}"
+        );
+        assert!(error.to_string().contains("другой программы"), "{error}");
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            before,
+            "{name} untouched"
+        );
+        assert!(
+            !path.with_extension("sqlite-wal").exists(),
+            "{name}: not switched to WAL"
+        );
+    }
+}
+
+#[test]
+fn reading_never_creates_a_database_and_a_missing_folder_is_not_invented() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mistyped = folder.path().join("progres.sqlite");
+    let error = Store::open_existing(&mistyped).expect_err("missing");
+    assert!(matches!(error, StoreError::Missing { .. }), "{error:?}");
+    assert!(!mistyped.exists(), "nothing created");
+    let nested = folder.path().join("no_such_folder/progress.sqlite");
+    let error = Store::open(&nested).expect_err("no folder");
+    assert!(matches!(error, StoreError::NoFolder { .. }), "{error:?}");
+    assert!(!folder.path().join("no_such_folder").exists());
 }

@@ -27,7 +27,7 @@ const SETTLE_FRAMES: u32 = 45;
 /// Frames the hold timer runs before the call is captured.
 const HOLD_FRAMES: u32 = 40;
 /// The examiner's passphrase in the demo's own throwaway database.
-const DEMO_PASSPHRASE: &str = "демонстрация";
+const DEMO_PASSPHRASE: &str = "демонстрация тренажёра звонков";
 /// Frames to let the last screenshot reach the disk before exiting.
 const FLUSH_FRAMES: u32 = 30;
 
@@ -37,6 +37,18 @@ struct Script {
     step: usize,
     waited: u32,
     frame_times: Vec<f32>,
+}
+
+/// Sets up the examiner of the demo's own database, as QA would with `callcoach examiner init`
+/// (the app never sets one up itself).
+pub fn prepare(db: &std::path::Path) -> anyhow::Result<()> {
+    let store = callcoach_core::store::Store::open(db)?;
+    if !store.examiner_is_set()? {
+        store
+            .set_up_examiner(DEMO_PASSPHRASE)?
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+    }
+    Ok(())
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -178,12 +190,9 @@ fn run_script(
             ready
         }
         17 => {
-            // The examiner opens exam mode (the demo database is new: this sets the passphrase).
+            // The examiner opens exam mode (the demo set its own database's examiner up).
             if let Some(link) = &link {
-                link.send(StoreCommand::UnlockExaminer {
-                    passphrase: DEMO_PASSPHRASE.to_owned(),
-                    may_set: true,
-                });
+                link.send(StoreCommand::UnlockExaminer(DEMO_PASSPHRASE.to_owned()));
             }
             true
         }

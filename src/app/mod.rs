@@ -111,6 +111,7 @@ pub fn run(config: AppConfig) -> anyhow::Result<std::process::ExitCode> {
     );
     if let Some(folder) = &config.demo {
         std::fs::create_dir_all(folder)?;
+        demo::prepare(&config.db)?;
         app.insert_resource(demo::DemoOutput(folder.clone()));
         app.add_plugins(demo::plugin);
     }

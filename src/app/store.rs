@@ -25,16 +25,11 @@ pub enum StoreCommand {
     ListTrainees,
     /// Add a trainee (and list again).
     AddTrainee(String),
-    /// Whether the examiner's passphrase has been set.
+    /// Whether an examiner is set up in the database.
     ExaminerStatus,
-    /// Unlock the examiner with this passphrase.
-    UnlockExaminer {
-        /// The passphrase.
-        passphrase: String,
-        /// When none is set yet, this one becomes it (the app asked for it twice); otherwise
-        /// the reply is `ExaminerSet(false)`.
-        may_set: bool,
-    },
+    /// Unlock the examiner with this passphrase (when none is set up, the reply is
+    /// `ExaminerSet(false)`: QA sets one up with `callcoach examiner init`, never the app).
+    UnlockExaminer(String),
     /// Forget the unlocked examiner.
     LockExaminer,
     /// Open a sitting in the database (the examiner must be unlocked; admission is checked).
@@ -64,13 +59,10 @@ pub enum StoreReply {
     Report(Box<TraineeReport>),
     /// Best total per scenario id.
     BestTotals(std::collections::BTreeMap<String, u32>),
-    /// Whether the examiner's passphrase has been set.
+    /// Whether an examiner is set up in the database.
     ExaminerSet(bool),
-    /// The examiner is unlocked (`first_use`: the passphrase was just set).
-    ExaminerUnlocked {
-        /// The passphrase was set now.
-        first_use: bool,
-    },
+    /// The examiner is unlocked.
+    ExaminerUnlocked,
     /// The passphrase was refused; why, in Russian.
     ExaminerRefused(String),
     /// The sitting has begun.
@@ -254,24 +246,15 @@ impl Worker {
             StoreCommand::ExaminerStatus => {
                 reply(StoreReply::ExaminerSet(self.store.examiner_is_set()?));
             }
-            StoreCommand::UnlockExaminer {
-                passphrase,
-                may_set,
-            } => {
-                let first_use = !self.store.examiner_is_set()?;
-                if first_use && !may_set {
+            StoreCommand::UnlockExaminer(passphrase) => {
+                if !self.store.examiner_is_set()? {
                     reply(StoreReply::ExaminerSet(false));
                     return Ok(());
                 }
-                let unlocked = if first_use {
-                    self.store.set_up_examiner(&passphrase)?
-                } else {
-                    self.store.unlock_examiner(&passphrase)?
-                };
-                match unlocked {
+                match self.store.unlock_examiner(&passphrase)? {
                     Ok(examiner) => {
                         self.examiner = Some(examiner);
-                        reply(StoreReply::ExaminerUnlocked { first_use });
+                        reply(StoreReply::ExaminerUnlocked);
                     }
                     Err(error) => reply(StoreReply::ExaminerRefused(error.to_string())),
                 }
@@ -285,7 +268,10 @@ impl Worker {
                     ));
                     return Ok(());
                 };
-                match self.ledger.begin_sitting(&self.store, &sitting, examiner)? {
+                match self
+                    .ledger
+                    .begin_sitting(&mut self.store, &sitting, examiner)?
+                {
                     Ok(()) => reply(StoreReply::ExamStarted),
                     Err(reason) => reply(StoreReply::ExamRefused(reason)),
                 }

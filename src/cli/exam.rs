@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
+use callcoach::output::{Existing, write_file};
 use callcoach::render::certificate;
 use callcoach::render::debrief::debrief;
 use callcoach_core::attempt::Attempt;
@@ -15,7 +16,10 @@ use callcoach_core::exam::ExamSitting;
 use callcoach_core::ledger::Ledger;
 use callcoach_core::meaning::{Embeddings, Lexicon};
 use callcoach_core::scoring::Scorer;
-use callcoach_core::store::{Examiner, Store, now_ms};
+use callcoach_core::store::{
+    Examiner, ExaminerError, MIN_PASSPHRASE_CHARS, Store, fingerprint, key_file_public_key, now_ms,
+    strong_enough,
+};
 use callcoach_core::text::Morphology;
 use clap::Subcommand;
 
@@ -49,10 +53,45 @@ pub enum ExamCommand {
 /// Certificate commands.
 #[derive(Debug, Subcommand)]
 pub enum CertCommand {
-    /// Check a certificate file: does the signature hold, has it expired.
+    /// Проверить файл сертификата: подпись, доверенный ли ключ, не истёк ли срок. Ключи, которым
+    /// доверяет проверка, — экзаменатора базы (--db) и из файлов --key.
     Verify {
-        /// The certificate JSON.
+        /// Файл сертификата (JSON).
         file: PathBuf,
+        /// Файл открытого ключа экзаменатора (callcoach examiner export), которому доверять;
+        /// можно несколько.
+        #[arg(long, value_name = "FILE")]
+        key: Vec<PathBuf>,
+    },
+}
+
+/// Examiner commands.
+#[derive(Debug, Subcommand)]
+pub enum ExaminerCommand {
+    /// Настроить экзаменатора в этой базе (служба качества, один раз): пароль дважды, ключ подписи.
+    Init,
+    /// Выгрузить ключ экзаменатора в файл: открытый ключ для проверки сертификатов, с
+    /// --with-secret — ещё и закрытый (зашифрованный паролем) для других рабочих мест.
+    Export {
+        /// Куда записать (существующий файл не перезаписывается).
+        file: PathBuf,
+        /// Добавить закрытый ключ, зашифрованный паролем экзаменатора.
+        #[arg(long)]
+        with_secret: bool,
+    },
+    /// Установить в эту базу экзаменатора из файла, выгруженного с --with-secret.
+    Import {
+        /// Файл ключа.
+        file: PathBuf,
+    },
+    /// Доверять сертификатам и контрольным точкам другого экзаменатора (его открытый ключ из
+    /// файла); доверие подписывает экзаменатор этой базы.
+    Trust {
+        /// Файл открытого ключа.
+        file: PathBuf,
+        /// Кто это: «Служба качества, Казань».
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -105,7 +144,7 @@ pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result
                 bail!("экзамена «{exam}» нет. Есть: {}", ids.join(", "));
             };
             let mut store = Store::open(db)?;
-            let examiner = examiner(&store, true, &mut out)?;
+            let examiner = examiner(&store)?;
             let library: Vec<_> = library
                 .into_iter()
                 .map(|(_, scenario)| Arc::new(scenario))
@@ -124,41 +163,99 @@ pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result
     }
 }
 
-/// Unlocks the examiner; with `set_on_first_use` (starting an exam) the first passphrase given
-/// becomes the examiner's, otherwise an examiner must already exist.
-pub fn examiner(
-    store: &Store,
-    set_on_first_use: bool,
-    out: &mut impl Write,
-) -> anyhow::Result<Examiner> {
-    let first_use = !store.examiner_is_set()?;
-    if first_use && !set_on_first_use {
-        bail!(
-            "пароль экзаменатора ещё не задан: его задаёт служба качества, начиная первый экзамен (callcoach exam start)"
-        );
+/// Unlocks the examiner of `store` with the passphrase (asked, or from the environment).
+pub fn examiner(store: &Store) -> anyhow::Result<Examiner> {
+    if !store.examiner_is_set()? {
+        bail!("{}", ExaminerError::NotSet);
     }
-    let passphrase = passphrase(if first_use {
-        "Задайте пароль экзаменатора (не короче 8 символов): "
-    } else {
-        "Пароль экзаменатора: "
-    })?;
-    let unlocked = if first_use {
-        store.set_up_examiner(&passphrase)?
-    } else {
-        store.unlock_examiner(&passphrase)?
-    };
-    match unlocked {
-        Ok(examiner) => {
-            if first_use {
-                writeln!(
-                    out,
-                    "Пароль экзаменатора задан, создан ключ подписи сертификатов. Запомните пароль: без него экзамены и сертификаты недоступны."
-                )?;
+    let passphrase = passphrase("Пароль экзаменатора: ")?;
+    store
+        .unlock_examiner(&passphrase)?
+        .map_err(|error| anyhow!("{error}"))
+}
+
+/// Runs an examiner command.
+pub fn run_examiner(command: &ExaminerCommand, db: &Path) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        ExaminerCommand::Init => {
+            let store = Store::open(db)?;
+            if store.examiner_is_set()? {
+                bail!("{}", ExaminerError::AlreadySet);
             }
-            Ok(examiner)
+            let first = passphrase(&format!(
+                "Новый пароль экзаменатора (не короче {MIN_PASSPHRASE_CHARS} символов, лучше фраза из нескольких слов): "
+            ))?;
+            if !strong_enough(&first) {
+                bail!("{}", ExaminerError::WeakPassphrase);
+            }
+            let second = passphrase("Повторите пароль: ")?;
+            if first != second {
+                bail!("пароли не совпадают; экзаменатор не настроен, запустите команду ещё раз");
+            }
+            let examiner = store
+                .set_up_examiner(&first)?
+                .map_err(|error| anyhow!("{error}"))?;
+            writeln!(
+                out,
+                "Экзаменатор настроен в {}. Отпечаток ключа: {}.\nЗапомните пароль: без него экзамены и сертификаты недоступны. Ключ для проверки сертификатов: callcoach examiner export ФАЙЛ.",
+                db.display(),
+                fingerprint(&examiner.public_key())
+            )?;
         }
-        Err(error) => bail!("{error}"),
+        ExaminerCommand::Export { file, with_secret } => {
+            let store = Store::open_existing(db)?;
+            let examiner = examiner(&store)?;
+            let text = store.export_examiner(&examiner, *with_secret)?;
+            write_file(file, text.as_bytes(), Existing::Refuse(None), &[db])?;
+            writeln!(
+                out,
+                "Ключ экзаменатора ({}) записан в {}{}.",
+                fingerprint(&examiner.public_key()),
+                file.display(),
+                if *with_secret {
+                    " вместе с закрытым ключом, зашифрованным паролем; храните файл как пароль"
+                } else {
+                    ""
+                }
+            )?;
+        }
+        ExaminerCommand::Import { file } => {
+            let text = read(file)?;
+            key_file_public_key(&text).map_err(|error| anyhow!("{}: {error}", file.display()))?;
+            let store = Store::open(db)?;
+            let passphrase = passphrase("Пароль экзаменатора этого ключа: ")?;
+            let examiner = store
+                .import_examiner(&text, &passphrase)?
+                .map_err(|error| anyhow!("{error}"))?;
+            writeln!(
+                out,
+                "Экзаменатор {} установлен в {}: экзамены здесь подписываются его ключом.",
+                fingerprint(&examiner.public_key()),
+                db.display()
+            )?;
+        }
+        ExaminerCommand::Trust { file, name } => {
+            let key = key_file(file)?;
+            let store = Store::open_existing(db)?;
+            let examiner = examiner(&store)?;
+            store.trust_key(&examiner, &key, name.trim())?;
+            writeln!(
+                out,
+                "Ключ {} («{}») теперь доверенный в {}.",
+                fingerprint(&key),
+                name.trim(),
+                db.display()
+            )?;
+        }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The public key of an examiner key file, or an error naming the file.
+fn key_file(file: &Path) -> anyhow::Result<[u8; 32]> {
+    let text = read(file)?;
+    key_file_public_key(&text).map_err(|error| anyhow!("{}: {error}", file.display()))
 }
 
 /// The passphrase: from the environment (scripts), else asked on the terminal without echo.
@@ -240,60 +337,64 @@ fn sit(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs a certificate command.
+/// Runs a certificate command: the verdict first, and the certificate's claims shown as facts
+/// only when it is valid.
 pub fn run_cert(command: &CertCommand, db: &Path) -> anyhow::Result<ExitCode> {
-    let CertCommand::Verify { file } = command;
+    let CertCommand::Verify { file, key } = command;
     let text = read(file)?;
-    let certificate = Certificate::from_json(&text)
-        .with_context(|| format!("{} — не сертификат callcoach", file.display()))?;
-    // The local examiner's key, when this machine has a database with one.
-    let local_key = if db.exists() {
-        Store::open(db)
-            .ok()
-            .and_then(|store| store.examiner_public_key().ok().flatten())
-    } else {
-        None
-    };
-    let verification = certificate.verify(now_ms(), local_key.as_deref());
+    let certificate = Certificate::from_json(&text).map_err(|_| {
+        anyhow!(
+            "{}: это не сертификат callcoach (ожидается JSON-файл, выданный командой exam start)",
+            file.display()
+        )
+    })?;
+    let mut trusted = Vec::new();
+    for path in key {
+        trusted.push(key_file(path)?);
+    }
+    if db.exists() {
+        trusted.extend(Store::open_existing(db)?.trusted_keys()?);
+    }
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "Сертификат № {}: {}, «{}», итог {}, выдан {}, действителен до {}.",
+    let verification = certificate.verify(now_ms(), &trusted);
+    let claims = format!(
+        "№ {}: {}, «{}», итог {}, выдан {}, действителен до {}",
         certificate.number,
         certificate.trainee,
         certificate.exam_title,
         certificate.total,
         date(certificate.issued_at),
         date(certificate.valid_until)
-    )?;
-    if !verification.signature_holds {
-        writeln!(
-            out,
-            "ПОДПИСЬ НЕ СХОДИТСЯ: файл изменён после выдачи или подписан не ключом, указанным в нём. Сертификат недействителен."
-        )?;
+    );
+    let refusal = if !verification.signature_holds {
+        Some("подпись не сходится: файл изменён после выдачи или подписан не тем ключом, что указан в нём".to_owned())
+    } else if trusted.is_empty() {
+        Some(format!(
+            "проверке не на что опереться: в {} нет экзаменатора, а ключ не указан. Проверяйте по базе службы качества (--db) или файлу её ключа (--key)",
+            db.display()
+        ))
+    } else if !verification.trusted {
+        Some(format!(
+            "ключ, которым он подписан ({}), не из доверенных: сертификат выдан не службой качества, которой доверяет эта проверка",
+            certificate.key_fingerprint()
+        ))
+    } else if verification.expired {
+        Some(format!(
+            "срок действия истёк {}",
+            date(certificate.valid_until)
+        ))
+    } else {
+        None
+    };
+    if let Some(reason) = refusal {
+        writeln!(out, "СЕРТИФИКАТ НЕДЕЙСТВИТЕЛЕН: {reason}.")?;
+        writeln!(out, "В файле написано (не подтверждено): {claims}.")?;
         return Ok(ExitCode::from(1));
     }
     writeln!(
         out,
-        "Подпись верна (ключ экзаменатора {}).",
-        certificate.public_key
+        "Сертификат действителен: подпись верна, ключ экзаменатора {} доверенный, срок не истёк.\nСертификат {claims}.",
+        certificate.key_fingerprint()
     )?;
-    match verification.known_examiner {
-        Some(true) => writeln!(out, "Ключ совпадает с ключом экзаменатора этой базы.")?,
-        Some(false) => writeln!(
-            out,
-            "Внимание: ключ не совпадает с ключом экзаменатора этой базы — сверьте его со службой качества, выдавшей сертификат."
-        )?,
-        None => {}
-    }
-    if verification.expired {
-        writeln!(
-            out,
-            "Срок действия истёк {}.",
-            date(certificate.valid_until)
-        )?;
-        return Ok(ExitCode::from(1));
-    }
-    writeln!(out, "Сертификат действителен.")?;
     Ok(ExitCode::SUCCESS)
 }

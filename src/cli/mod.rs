@@ -67,6 +67,9 @@ enum Command {
     /// Certificates.
     #[command(subcommand)]
     Cert(exam::CertCommand),
+    /// The examiner (QA): set up, export, install, trust keys.
+    #[command(subcommand)]
+    Examiner(exam::ExaminerCommand),
     /// Progress report: a trainee's attempts, trends, rules broken, exams and certificates.
     Report(report::ReportArgs),
     /// The speech model: install, convert, check.
@@ -86,7 +89,24 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let scenarios = paths::scenario_folder(cli.scenarios.as_deref());
-    let db = trainee::database_path(cli.db.as_deref());
+    let (db, default_db) = trainee::database_path(cli.db.as_deref());
+    let writes = cli.command.is_none()
+        || matches!(
+            cli.command,
+            Some(
+                Command::Trainee(trainee::TraineeCommand::Add { .. })
+                    | Command::Play(_)
+                    | Command::Exam(_)
+                    | Command::Examiner(_)
+            )
+        );
+    if default_db
+        && writes
+        && let Err(error) = trainee::create_default_folder(&db)
+    {
+        let _ = writeln!(std::io::stderr(), "ошибка: {error:#}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Some(Command::Check { paths }) => check::run(&paths, &scenarios, &paths::rubric_folder()),
         Some(Command::Play(args)) => play::run(&args, &scenarios, &db, cli.model.as_deref()),
@@ -95,6 +115,7 @@ pub fn main() -> ExitCode {
         Some(Command::Db(command)) => trainee::run_db(&command, &db),
         Some(Command::Exam(command)) => exam::run(&command, &scenarios, &db),
         Some(Command::Cert(command)) => exam::run_cert(&command, &db),
+        Some(Command::Examiner(command)) => exam::run_examiner(&command, &db),
         Some(Command::Report(args)) => report::run(&args, &db),
         #[cfg(feature = "speech")]
         Some(Command::Model(command)) => speech::run_model(&command, cli.model.as_deref()),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use callcoach::render::debrief::debrief;
 use callcoach_core::attempt::{Attempt, AttemptPlan, FinishedCall};
 use callcoach_core::check::check_paths;
@@ -16,6 +16,7 @@ use callcoach_core::scoring::Scorer;
 use callcoach_core::session::{
     AgentTurn, COMMAND_HELP, Event, Mode, NarrationKind, Session, narrate, parse_turn,
 };
+use callcoach_core::source::read_text;
 use callcoach_core::store::Store;
 use callcoach_core::text::{Morphology, minutes_seconds as duration};
 use callcoach_core::transcript::{Speaker, Speech};
@@ -139,9 +140,11 @@ fn voice_lines<'a>(
 
 /// The text of a file, with a clear error.
 pub fn read(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path)
-        .with_context(|| format!("не удалось прочитать {}", path.display()))
+    read_text(path, MAX_INPUT_BYTES).map_err(|error| anyhow!("{}: {error}", path.display()))
 }
+
+/// The largest transcript, certificate or key file read: a day-long call is well under it.
+const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One line of the trainee's input: typed, or spoken and recognised.
 #[derive(Clone, Debug, PartialEq)]

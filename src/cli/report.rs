@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
+use callcoach::output::{Existing, write_file};
 use callcoach::render::progress;
 use callcoach_core::report::{GroupReport, MisunderstoodReport, TraineeReport};
 use callcoach_core::store::{Store, StoreError, now_ms};
@@ -49,7 +50,7 @@ enum Format {
 
 /// Makes the report.
 pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db)?;
+    let store = Store::open_existing(db)?;
     let now = now_ms();
     let text = if let Some(scenario) = &args.misunderstood {
         let scenario = Some(scenario.trim()).filter(|id| !id.is_empty());
@@ -63,7 +64,7 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
         }
     } else if args.all {
         // One trainee may not see the others: the group report is the quality service's.
-        super::exam::examiner(&store, false, &mut std::io::stderr())?;
+        super::exam::examiner(&store)?;
         let report = GroupReport::build(&store, now)?;
         match args.format {
             Format::Text => progress::group_text(&report),
@@ -88,65 +89,15 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
     };
     match &args.out {
         Some(path) => {
-            write_report(path, &text, db, args.replace)?;
+            let existing = if args.replace {
+                Existing::Replace
+            } else {
+                Existing::Refuse(Some("--replace"))
+            };
+            write_file(path, text.as_bytes(), existing, &[db])?;
             writeln!(std::io::stdout(), "Отчёт записан в {}.", path.display())?;
         }
         None => write!(std::io::stdout().lock(), "{text}")?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes a report file without ever losing what was there: never over the progress database, a
-/// folder or a link, over an existing file only when asked, and through a temporary file renamed
-/// into place, so a full disk leaves the old file (or none), never a cut-off one.
-fn write_report(path: &Path, text: &str, db: &Path, replace: bool) -> anyhow::Result<()> {
-    let same_file = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b))
-    {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if same_file(path, db) {
-        bail!(
-            "{} — это база прогресса; отчёт в неё не пишется. Укажите другое имя файла.",
-            path.display()
-        );
-    }
-    if let Ok(existing) = std::fs::symlink_metadata(path) {
-        if !existing.file_type().is_file() {
-            bail!(
-                "{} — это папка, ссылка или устройство; отчёт пишется только в обычный файл.",
-                path.display()
-            );
-        }
-        if !replace {
-            bail!(
-                "файл {} уже есть; укажите другое имя или добавьте --replace, чтобы заменить \
-                 прежний отчёт",
-                path.display()
-            );
-        }
-    }
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} — не имя файла", path.display()))?;
-    let mut partial_name = std::ffi::OsString::from(".");
-    partial_name.push(name);
-    partial_name.push(".partial");
-    let partial = path.with_file_name(partial_name);
-    // A leftover of an interrupted write of ours.
-    let _ = std::fs::remove_file(&partial);
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&partial)
-        .and_then(|mut file| {
-            file.write_all(text.as_bytes())?;
-            file.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&partial, path));
-    if let Err(error) = written {
-        let _ = std::fs::remove_file(&partial);
-        return Err(error).with_context(|| format!("не удалось записать {}", path.display()));
-    }
-    Ok(())
 }

@@ -58,19 +58,30 @@ td {{ border-bottom: 1px solid #ddd; padding: 2mm 4mm; }} td + td {{ text-align:
     )
 }
 
-/// Writes the signed JSON and the printable HTML into `folder` (created if missing); returns
-/// both paths. The error says which file could not be written, in Russian.
+/// Writes the signed JSON and the printable HTML into `folder` (created if missing), each as a
+/// new file — a file already there is never replaced: the name takes a `-2`; returns both paths.
+/// The error says which file could not be written, in Russian.
 pub fn write(certificate: &Certificate, folder: &Path) -> Result<(PathBuf, PathBuf), String> {
-    std::fs::create_dir_all(folder)
-        .map_err(|error| format!("не удалось создать папку {}: {error}", folder.display()))?;
-    let json = folder.join(format!("{}.json", certificate.number));
-    let html = folder.join(format!("{}.html", certificate.number));
-    for (path, content) in [
-        (&json, certificate.to_json() + "\n"),
-        (&html, certificate_html(certificate)),
-    ] {
-        std::fs::write(path, content)
-            .map_err(|error| format!("не удалось записать {}: {error}", path.display()))?;
-    }
+    std::fs::create_dir_all(folder).map_err(|error| {
+        format!(
+            "не удалось создать папку {}: {}",
+            folder.display(),
+            callcoach_core::source::io_reason(&error)
+        )
+    })?;
+    let json = crate::output::write_new_in(
+        folder,
+        &certificate.number,
+        "json",
+        (certificate.to_json() + "\n").as_bytes(),
+    )
+    .map_err(|error| error.to_string())?;
+    let html = crate::output::write_new_in(
+        folder,
+        &certificate.number,
+        "html",
+        certificate_html(certificate).as_bytes(),
+    )
+    .map_err(|error| error.to_string())?;
     Ok((json, html))
 }

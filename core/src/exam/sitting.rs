@@ -150,11 +150,19 @@ impl ExamSitting {
         result
     }
 
-    /// The certificate a passed sitting earns, unsigned: numbered by the sitting's record
-    /// (`sequence`), issued at `issued_at`, pinning the scenarios' and the rubric's versions.
-    pub fn certificate(&self, result: &ExamResult, sequence: i64, issued_at: i64) -> Certificate {
+    /// The certificate a passed sitting earns, unsigned: numbered by the issuing database's id
+    /// (`issuer`) and the sitting's record (`sequence`), so numbers from two databases never
+    /// collide; issued at `issued_at`, pinning the exam's, the scenarios' and the rubric's
+    /// versions.
+    pub fn certificate(
+        &self,
+        result: &ExamResult,
+        issuer: &str,
+        sequence: i64,
+        issued_at: i64,
+    ) -> Certificate {
         Certificate {
-            number: format!("CC-{}-{sequence:06}", year(issued_at)),
+            number: format!("CC-{}-{issuer}-{sequence:06}", year(issued_at)),
             trainee: self.trainee.clone(),
             exam_id: self.exam.id.clone(),
             exam_title: self.exam.title.clone(),
@@ -172,6 +180,7 @@ impl ExamSitting {
                 .first()
                 .map(|call| call.rubric_hash.clone())
                 .unwrap_or_default(),
+            exam_hash: self.exam.source_hash.clone(),
             public_key: String::new(),
             signature: String::new(),
         }

@@ -27,62 +27,84 @@ pub struct SourceFile {
 /// near this is not one (and `/dev/zero` is not read until memory runs out).
 pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// Why a text file could not be read, in Russian.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The system refused: what it means.
+    #[error("не удалось прочитать файл: {0}")]
+    Io(String),
+    /// A folder, pipe, device or socket.
+    #[error("не удалось прочитать файл: {0}")]
+    NotRegular(&'static str),
+    /// Larger than the limit.
+    #[error("файл слишком большой: {size} КБ, а читается не больше {limit} КБ")]
+    TooLarge {
+        /// Its size, KB.
+        size: u64,
+        /// The limit, KB.
+        limit: u64,
+    },
+    /// Not UTF-8.
+    #[error("файл не в кодировке UTF-8")]
+    NotUtf8,
+}
+
+/// Reads a text file of at most `limit` bytes. Only a regular file is opened — a FIFO would
+/// block and a device never end — and a UTF-8 byte order mark is dropped.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).map_err(|error| ReadError::Io(io_reason(&error)))?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular(if metadata.is_dir() {
+            "это папка"
+        } else {
+            "это не обычный файл (канал, устройство или сокет)"
+        }));
+    }
+    let too_large = |size: u64| ReadError::TooLarge {
+        size: size.div_ceil(1024),
+        limit: limit / 1024,
+    };
+    if metadata.len() > limit {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|error| ReadError::Io(io_reason(&error)))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
+}
+
 impl SourceFile {
-    /// Reads a file; an unreadable file is a diagnostic, not a crash. Only a regular file is
-    /// opened — a FIFO would block and a device never end — and only up to
-    /// [`MAX_SOURCE_BYTES`]; a UTF-8 byte order mark is dropped.
+    /// Reads a file; an unreadable file is a diagnostic, not a crash. Only a regular file of at
+    /// most [`MAX_SOURCE_BYTES`] is read ([`read_text`]).
     pub fn read(path: &Path) -> Result<Self, Diagnostic> {
-        let problem = |message: String, help: &str| Diagnostic::whole_file(path, message, help);
-        let read_help =
-            "Проверьте путь к файлу и права на чтение; файл должен быть в кодировке UTF-8.";
-        let metadata = std::fs::metadata(path).map_err(|error| {
-            problem(
-                format!("не удалось прочитать файл: {}", io_reason(&error)),
-                read_help,
-            )
-        })?;
-        if !metadata.is_file() {
-            let what = if metadata.is_dir() {
-                "это папка"
-            } else {
-                "это не обычный файл (канал, устройство или сокет)"
+        let text = read_text(path, MAX_SOURCE_BYTES).map_err(|error| {
+            let help = match error {
+                ReadError::Io(_) => {
+                    "Проверьте путь к файлу и права на чтение; файл должен быть в кодировке UTF-8."
+                }
+                ReadError::NotRegular(_) => {
+                    "Укажите файл сценария, рубрики или экзамена (.ron) или папку с ними."
+                }
+                ReadError::TooLarge { .. } => {
+                    "Сценарии, рубрики и экзамены — небольшие текстовые файлы (до 4 МБ): проверьте, \
+                     тот ли это файл."
+                }
+                ReadError::NotUtf8 => {
+                    "Сохраните файл в кодировке UTF-8 (в большинстве редакторов — «Сохранить как…», \
+                     кодировка UTF-8)."
+                }
             };
-            return Err(problem(
-                format!("не удалось прочитать файл: {what}"),
-                "Укажите файл сценария, рубрики или экзамена (.ron) или папку с ними.",
-            ));
-        }
-        if metadata.len() > MAX_SOURCE_BYTES {
-            return Err(problem(
-                format!(
-                    "файл слишком большой для сценария: {} МБ",
-                    metadata.len() / (1024 * 1024)
-                ),
-                "Сценарии, рубрики и экзамены — небольшие текстовые файлы (до 4 МБ): проверьте, \
-                 тот ли это файл.",
-            ));
-        }
-        use std::io::Read;
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|file| file.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|error| {
-                problem(
-                    format!("не удалось прочитать файл: {}", io_reason(&error)),
-                    read_help,
-                )
-            })?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            problem(
-                "файл не в кодировке UTF-8".to_owned(),
-                "Сохраните файл в кодировке UTF-8 (в большинстве редакторов — «Сохранить как…», \
-                 кодировка UTF-8).",
-            )
+            Diagnostic::whole_file(path, error.to_string(), help)
         })?;
-        let text = match text.strip_prefix('\u{feff}') {
-            Some(rest) => rest.to_owned(),
-            None => text,
-        };
         Ok(SourceFile {
             path: path.to_owned(),
             text,
@@ -90,12 +112,24 @@ impl SourceFile {
     }
 }
 
-fn io_reason(error: &std::io::Error) -> String {
+/// What a failed file operation means, in Russian (the system's English never reaches a user).
+pub fn io_reason(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
     match error.kind() {
-        std::io::ErrorKind::NotFound => "файл не найден".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "нет прав на чтение".to_owned(),
-        std::io::ErrorKind::InvalidData => "файл не в кодировке UTF-8".to_owned(),
-        _ => error.to_string(),
+        ErrorKind::NotFound => "файла или папки нет".to_owned(),
+        ErrorKind::PermissionDenied => "нет прав доступа".to_owned(),
+        ErrorKind::AlreadyExists => "файл уже есть".to_owned(),
+        ErrorKind::InvalidData => "файл не в кодировке UTF-8".to_owned(),
+        ErrorKind::StorageFull => "на диске нет места".to_owned(),
+        ErrorKind::ReadOnlyFilesystem => "диск доступен только для чтения".to_owned(),
+        ErrorKind::IsADirectory => "это папка".to_owned(),
+        ErrorKind::NotADirectory => "часть пути — не папка".to_owned(),
+        ErrorKind::BrokenPipe => "получатель вывода закрыт".to_owned(),
+        ErrorKind::Interrupted => "операция прервана".to_owned(),
+        _ => match error.raw_os_error() {
+            Some(code) => format!("системная ошибка {code}"),
+            None => "ошибка ввода-вывода".to_owned(),
+        },
     }
 }
 

@@ -1,18 +1,27 @@
 //! A hash chain over ended attempts, so any edit of the database file is detected.
 //!
 //! When an attempt ends (finished, abandoned or interrupted) it is sealed: it takes the next
-//! `seal_seq` and its `chain_hash` is SHA-256 of the previous seal's hash and a canonical JSON of
-//! the attempt, its turns, scores and findings. `verify` recomputes the chain and names every
-//! attempt whose content no longer matches, every gap (a deleted attempt) and every ended attempt
-//! without a seal (a status forged outside callcoach). Exam sittings carry their own seal over
-//! their verdict and the chain hashes of their calls.
+//! `seal_seq` and its `chain_hash` is SHA-256 of the previous seal's hash and the canonical JSON
+//! ([`crate::canonical`]) of the attempt — who (by name), the mode, status and sitting, its
+//! turns with how each reply was said and understood, scores and findings. `verify` recomputes
+//! the chain and names every attempt whose content no longer matches, every gap (a deleted
+//! attempt) and every ended attempt without a seal (a status forged outside callcoach). Exam
+//! sittings carry their own seal over their verdict and the chain hashes of their calls.
+//!
+//! The chain alone stops an editor who does not know the algorithm; the examiner's signed
+//! checkpoints (`super::checkpoint`) stop one who does.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+
+use crate::canonical;
 
 /// The hash before the first seal.
-const GENESIS: &str = "callcoach-progress-chain-v1";
+pub(super) const GENESIS: &str = "callcoach-progress-chain-v1";
+
+/// The seal form written now: 2 covers the trainee's name, the sitting, and how each reply was
+/// said and understood; 1 (stored as NULL) is the first form, kept for attempts sealed with it.
+const SEAL_VERSION: i64 = 2;
 
 /// What `verify` found wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,40 +55,80 @@ fn rows(connection: &Connection, sql: &str, attempt: i64) -> rusqlite::Result<Ve
         .collect()
 }
 
-/// The canonical content of an attempt: everything a result depends on.
-fn content(connection: &Connection, attempt: i64) -> rusqlite::Result<String> {
-    let document = json!({
-        "attempt": rows(connection,
-            "SELECT id, trainee_id, mode, scenario_id, scenario_hash, rubric_hash, seed, started_at, \
-             ended_at, status, total, passed, seal_seq FROM attempts WHERE id = ?1", attempt)?,
-        "turns": rows(connection,
-            "SELECT idx, speaker, text, hold_seconds, input, at_seconds, recorded_at FROM turns \
-             WHERE attempt_id = ?1 ORDER BY idx", attempt)?,
-        "scores": rows(connection,
-            "SELECT category, score, max, passed, applicable FROM category_scores \
-             WHERE attempt_id = ?1 ORDER BY category", attempt)?,
-        "findings": rows(connection,
-            "SELECT rule, category, turn, span_start, span_end, severity, message, suggestion \
-             FROM findings WHERE attempt_id = ?1 ORDER BY id", attempt)?,
-    });
-    Ok(document.to_string())
+/// The canonical content of an attempt in seal form `version`: everything a result and a
+/// report depend on.
+fn content(connection: &Connection, attempt: i64, version: i64) -> rusqlite::Result<Vec<u8>> {
+    let document = if version < 2 {
+        json!({
+            "attempt": rows(connection,
+                "SELECT id, trainee_id, mode, scenario_id, scenario_hash, rubric_hash, seed, \
+                 started_at, ended_at, status, total, passed, seal_seq FROM attempts WHERE id = ?1",
+                attempt)?,
+            "turns": rows(connection,
+                "SELECT idx, speaker, text, hold_seconds, input, at_seconds, recorded_at FROM turns \
+                 WHERE attempt_id = ?1 ORDER BY idx", attempt)?,
+            "scores": scores(connection, attempt)?,
+            "findings": findings(connection, attempt)?,
+        })
+    } else {
+        json!({
+            "seal": version,
+            "attempt": rows(connection,
+                "SELECT a.id, a.trainee_id, t.name, a.mode, a.scenario_id, a.scenario_hash, \
+                 a.rubric_hash, a.seed, a.started_at, a.ended_at, a.status, a.total, a.passed, \
+                 a.seal_seq, a.exam_run_id FROM attempts a LEFT JOIN trainees t \
+                 ON t.id = a.trainee_id WHERE a.id = ?1", attempt)?,
+            "turns": rows(connection,
+                "SELECT idx, speaker, text, hold_seconds, input, at_seconds, recorded_at, \
+                 speech_seconds, speech_on_hold, understood, understood_as, step FROM turns \
+                 WHERE attempt_id = ?1 ORDER BY idx", attempt)?,
+            "scores": scores(connection, attempt)?,
+            "findings": findings(connection, attempt)?,
+        })
+    };
+    Ok(canonical::to_bytes(&document))
 }
 
-fn link(previous: &str, content: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(previous.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(content.as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+fn scores(connection: &Connection, attempt: i64) -> rusqlite::Result<Vec<Value>> {
+    rows(
+        connection,
+        "SELECT category, score, max, passed, applicable FROM category_scores \
+         WHERE attempt_id = ?1 ORDER BY category",
+        attempt,
+    )
+}
+
+fn findings(connection: &Connection, attempt: i64) -> rusqlite::Result<Vec<Value>> {
+    rows(
+        connection,
+        "SELECT rule, category, turn, span_start, span_end, severity, message, suggestion \
+         FROM findings WHERE attempt_id = ?1 ORDER BY id",
+        attempt,
+    )
+}
+
+/// The next link: SHA-256 of the previous hash, a line break and the content.
+fn link(previous: &str, content: &[u8]) -> String {
+    let mut bytes = Vec::with_capacity(previous.len() + 1 + content.len());
+    bytes.extend_from_slice(previous.as_bytes());
+    bytes.push(b'\n');
+    bytes.extend_from_slice(content);
+    canonical::sha256_hex(&bytes)
 }
 
 /// Seals an ended attempt; call inside the transaction that ended it (an immediate one, so two
 /// processes never take the same place in the chain).
 pub(super) fn seal(connection: &Connection, attempt: i64) -> rusqlite::Result<()> {
+    seal_in_form(connection, attempt, SEAL_VERSION)
+}
+
+/// Seals in the first form: only for migration 2, which runs before the columns of the newer
+/// form exist.
+pub(super) fn seal_first_form(connection: &Connection, attempt: i64) -> rusqlite::Result<()> {
+    seal_in_form(connection, attempt, 1)
+}
+
+fn seal_in_form(connection: &Connection, attempt: i64, version: i64) -> rusqlite::Result<()> {
     let last: Option<(i64, String)> = connection
         .query_row(
             "SELECT seal_seq, chain_hash FROM attempts WHERE seal_seq IS NOT NULL \
@@ -89,11 +138,18 @@ pub(super) fn seal(connection: &Connection, attempt: i64) -> rusqlite::Result<()
         )
         .optional()?;
     let (sequence, previous) = last.map_or((1, GENESIS.to_owned()), |(seq, hash)| (seq + 1, hash));
-    connection.execute(
-        "UPDATE attempts SET seal_seq = ?1 WHERE id = ?2",
-        params![sequence, attempt],
-    )?;
-    let hash = link(&previous, &content(connection, attempt)?);
+    if version == 1 {
+        connection.execute(
+            "UPDATE attempts SET seal_seq = ?1 WHERE id = ?2",
+            params![sequence, attempt],
+        )?;
+    } else {
+        connection.execute(
+            "UPDATE attempts SET seal_seq = ?1, seal_version = ?2 WHERE id = ?3",
+            params![sequence, version, attempt],
+        )?;
+    }
+    let hash = link(&previous, &content(connection, attempt, version)?);
     connection.execute(
         "UPDATE attempts SET chain_hash = ?1 WHERE id = ?2",
         params![hash, attempt],
@@ -101,20 +157,31 @@ pub(super) fn seal(connection: &Connection, attempt: i64) -> rusqlite::Result<()
     Ok(())
 }
 
+/// An attempt as the chain sees it: id, place in the chain, stored hash, status, seal form.
+type SealRow = (i64, Option<i64>, Option<String>, String, Option<i64>);
+
 /// Recomputes the chain and lists every problem.
 pub(super) fn verify(connection: &Connection) -> rusqlite::Result<Vec<ChainProblem>> {
     let mut problems = Vec::new();
     let mut statement = connection.prepare(
-        "SELECT id, seal_seq, chain_hash, status FROM attempts ORDER BY seal_seq IS NULL, seal_seq, id",
+        "SELECT id, seal_seq, chain_hash, status, seal_version FROM attempts \
+         ORDER BY seal_seq IS NULL, seal_seq, id",
     )?;
-    let attempts: Vec<(i64, Option<i64>, Option<String>, String)> = statement
+    let attempts: Vec<SealRow> = statement
         .query_map([], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut previous = GENESIS.to_owned();
     let mut expected_seq = 1;
-    for (id, sequence, stored, status) in attempts {
+    let mut newest_form = 1;
+    for (id, sequence, stored, status, version) in attempts {
         let Some(sequence) = sequence else {
             if status != "in_progress" {
                 problems.push(ChainProblem {
@@ -136,12 +203,23 @@ pub(super) fn verify(connection: &Connection) -> rusqlite::Result<Vec<ChainProbl
             });
         }
         expected_seq = sequence + 1;
-        let hash = link(&previous, &content(connection, id)?);
+        let version = version.unwrap_or(1);
+        // Seals only ever move to a newer form: an older one after a newer is a forged downgrade.
+        if version < newest_form || !(1..=SEAL_VERSION).contains(&version) {
+            problems.push(ChainProblem {
+                attempt: Some(id),
+                message: format!(
+                    "попытка {id} запечатана в форме {version}, которой здесь быть не может: печать подделана"
+                ),
+            });
+        }
+        newest_form = newest_form.max(version);
+        let hash = link(&previous, &content(connection, id, version)?);
         if stored.as_deref() != Some(hash.as_str()) {
             problems.push(ChainProblem {
                 attempt: Some(id),
                 message: format!(
-                    "попытка {id} изменена после завершения: её реплики, оценки или статус не совпадают с записанными"
+                    "попытка {id} изменена после завершения: её реплики, оценки, стажёр или статус не совпадают с записанными"
                 ),
             });
         }
@@ -160,7 +238,7 @@ fn run_content(connection: &Connection, run: i64) -> rusqlite::Result<String> {
         "calls": rows(connection,
             "SELECT id, chain_hash FROM attempts WHERE exam_run_id = ?1 ORDER BY id", run)?,
     });
-    Ok(link(GENESIS, &document.to_string()))
+    Ok(link(GENESIS, &canonical::to_bytes(&document)))
 }
 
 /// Seals an ended exam sitting; call in the transaction that ends it.

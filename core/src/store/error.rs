@@ -18,15 +18,37 @@ pub enum StoreError {
         /// The file.
         path: PathBuf,
     },
+    /// An SQLite database of another program.
+    #[error(
+        "{path}: это база другой программы, а не база прогресса callcoach. Файл не изменён. Укажите другой путь через --db или CALLCOACH_DB."
+    )]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A command that only reads was given a database that does not exist.
+    #[error(
+        "{path}: базы прогресса нет. Проверьте путь (--db или CALLCOACH_DB); новая база создаётся первой командой, которая записывает, например callcoach trainee add."
+    )]
+    Missing {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The folder of a new database does not exist.
+    #[error(
+        "{path}: папки для базы прогресса нет. Проверьте путь (--db или CALLCOACH_DB) или создайте папку."
+    )]
+    NoFolder {
+        /// The file.
+        path: PathBuf,
+    },
     /// The database is damaged.
     #[error(
-        "{path}: база прогресса повреждена ({reason}). Файл не изменён. Восстановите его из резервной копии или укажите другой путь через --db."
+        "{path}: база прогресса повреждена. Файл не изменён. Восстановите его из резервной копии или укажите другой путь через --db."
     )]
     Corrupt {
         /// The file.
         path: PathBuf,
-        /// SQLite's words.
-        reason: String,
     },
     /// Written by a newer callcoach.
     #[error(
@@ -50,14 +72,12 @@ pub enum StoreError {
         /// How long we waited.
         seconds: u64,
     },
-    /// The file or its folder cannot be opened or created.
-    #[error(
-        "{path}: не удалось открыть базу прогресса: {reason}. Проверьте путь и права на запись."
-    )]
+    /// The file cannot be opened or written: what the system said, in Russian.
+    #[error("{path}: не удалось открыть или записать базу прогресса: {reason}.")]
     Open {
         /// The file.
         path: PathBuf,
-        /// Why.
+        /// Why, in Russian.
         reason: String,
     },
     /// A trainee name that is taken.
@@ -78,31 +98,63 @@ pub enum StoreError {
     #[error("экзамен не начат: звонок экзамена записывается только в открытый экзамен")]
     NoSitting,
     /// Anything else SQLite reports.
-    #[error("{path}: ошибка базы прогресса: {reason}")]
+    #[error("{path}: ошибка базы прогресса ({reason}). Файл не изменён.")]
     Other {
         /// The file.
         path: PathBuf,
-        /// SQLite's words.
+        /// What failed, in Russian, with SQLite's error code.
         reason: String,
     },
 }
 
-/// What an SQLite error means for the user, for the database at `path`.
+/// What an SQLite error means for the user, for the database at `path`: SQLite's English never
+/// reaches them, only its meaning and code.
 pub(super) fn translate(path: &Path, error: rusqlite::Error) -> StoreError {
     let path = path.to_owned();
-    match error.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
-        Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+    let Some(code) = error.sqlite_error_code() else {
+        return StoreError::Other {
             path,
-            reason: error.to_string(),
-        },
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+            reason: "данные в базе не того вида, что ожидает эта версия callcoach".to_owned(),
+        };
+    };
+    let reason = |text: &str| text.to_owned();
+    match code {
+        ErrorCode::NotADatabase => StoreError::NotADatabase { path },
+        ErrorCode::DatabaseCorrupt => StoreError::Corrupt { path },
+        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Locked {
             path,
             seconds: BUSY_TIMEOUT.as_secs(),
         },
+        ErrorCode::ReadOnly => StoreError::Open {
+            path,
+            reason: reason(
+                "файл или его папка доступны только для чтения; проверьте права на запись",
+            ),
+        },
+        ErrorCode::CannotOpen | ErrorCode::PermissionDenied => StoreError::Open {
+            path,
+            reason: reason("нет доступа к файлу или его папке; проверьте путь и права"),
+        },
+        ErrorCode::DiskFull => StoreError::Open {
+            path,
+            reason: reason("на диске нет места; освободите место и повторите"),
+        },
+        ErrorCode::SystemIoFailure => StoreError::Open {
+            path,
+            reason: reason("ошибка ввода-вывода диска; проверьте диск и повторите"),
+        },
+        ErrorCode::ConstraintViolation => StoreError::Other {
+            path,
+            reason: reason("запись нарушает правила базы (повтор или ссылка на удалённое)"),
+        },
         _ => StoreError::Other {
             path,
-            reason: error.to_string(),
+            reason: format!(
+                "код SQLite {}",
+                error
+                    .sqlite_error()
+                    .map_or(0, |failure| failure.extended_code)
+            ),
         },
     }
 }

@@ -3,6 +3,7 @@
 
 use rusqlite::params;
 
+use super::checkpoint::{self, CheckpointInfo, CheckpointReason};
 use super::{Examiner, ExaminerError, Store, StoreError, Trainee, chain, examiner, now_ms};
 
 /// One sitting of an exam.
@@ -37,7 +38,8 @@ impl Store {
         examiner::is_set(&self.connection).map_err(|error| self.error(error))
     }
 
-    /// Sets the examiner's passphrase (first use only) and creates the signing key.
+    /// Sets up the examiner (`examiner init`): the passphrase, which must be strong enough, and
+    /// a new signing key; refused when one is set up already.
     pub fn set_up_examiner(
         &self,
         passphrase: &str,
@@ -45,17 +47,81 @@ impl Store {
         examiner::set_up(&self.connection, passphrase).map_err(|error| self.error(error))
     }
 
-    /// Unlocks the examiner with the passphrase.
+    /// Unlocks the examiner with the passphrase; after three wrong ones in a row each try waits
+    /// (`ExaminerError::Wait`), longer each time, across restarts.
     pub fn unlock_examiner(
         &self,
         passphrase: &str,
     ) -> Result<Result<Examiner, ExaminerError>, StoreError> {
-        examiner::unlock(&self.connection, passphrase).map_err(|error| self.error(error))
+        self.unlock_examiner_at(passphrase, now_ms())
     }
 
-    /// The examiner's public key, once set up.
-    pub fn examiner_public_key(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        examiner::public_key(&self.connection).map_err(|error| self.error(error))
+    /// [`Store::unlock_examiner`] at `now` (ms since the epoch).
+    pub fn unlock_examiner_at(
+        &self,
+        passphrase: &str,
+        now: i64,
+    ) -> Result<Result<Examiner, ExaminerError>, StoreError> {
+        examiner::unlock(&self.connection, passphrase, now).map_err(|error| self.error(error))
+    }
+
+    /// The examiner's key file: the public key, and with `with_secret` the private key still
+    /// encrypted under the passphrase (to install the same examiner on another desktop).
+    pub fn export_examiner(
+        &self,
+        examiner: &Examiner,
+        with_secret: bool,
+    ) -> Result<String, StoreError> {
+        examiner::export(&self.connection, examiner, with_secret).map_err(|error| self.error(error))
+    }
+
+    /// Installs an examiner exported `--with-secret` into this database, which must have none;
+    /// the passphrase proves it is theirs.
+    pub fn import_examiner(
+        &self,
+        key_file: &str,
+        passphrase: &str,
+    ) -> Result<Result<Examiner, ExaminerError>, StoreError> {
+        examiner::import(&self.connection, key_file, passphrase).map_err(|error| self.error(error))
+    }
+
+    /// Trusts another examiner's public key (certificates and checkpoints they sign); the
+    /// trust is signed by this database's examiner.
+    pub fn trust_key(
+        &self,
+        examiner: &Examiner,
+        key: &[u8; 32],
+        name: &str,
+    ) -> Result<(), StoreError> {
+        examiner::trust(&self.connection, examiner, key, name, now_ms())
+            .map_err(|error| self.error(error))
+    }
+
+    /// The keys this database's examiner trusts: their own and those they signed in.
+    pub fn trusted_keys(&self) -> Result<Vec<[u8; 32]>, StoreError> {
+        examiner::trusted_keys(&self.connection).map_err(|error| self.error(error))
+    }
+
+    /// Signs a checkpoint of the whole record (`db anchor`, and whenever a sitting opens or
+    /// closes).
+    pub fn checkpoint(
+        &mut self,
+        examiner: &Examiner,
+        reason: CheckpointReason,
+    ) -> Result<CheckpointInfo, StoreError> {
+        self.immediate(|transaction| checkpoint::make(transaction, examiner, reason, now_ms()))
+    }
+
+    /// This database's issuer id, which keeps its certificate numbers apart from another's.
+    pub fn issuer_id(&self) -> Result<String, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'issuer_id'",
+                [],
+                |row| row.get::<_, Vec<u8>>(0),
+            )
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .map_err(|error| self.error(error))
     }
 
     /// A trainee's sittings of an exam, oldest first.

@@ -8,6 +8,7 @@
 
 mod attempts;
 mod chain;
+mod checkpoint;
 mod error;
 mod examiner;
 mod exams;
@@ -19,8 +20,9 @@ pub use crate::certificate::Examiner;
 pub use crate::source::content_hash;
 pub use attempts::{Attempt, NewAttempt};
 pub use chain::ChainProblem;
+pub use checkpoint::{CheckpointInfo, CheckpointReason};
 pub use error::StoreError;
-pub use examiner::{ExaminerError, MIN_PASSPHRASE_CHARS};
+pub use examiner::{ExaminerError, MIN_PASSPHRASE_CHARS, key_file_public_key, strong_enough};
 pub use exams::{ExamRun, StoredCertificate};
 pub use report::{AttemptRow, CertificateRow, ExamRow, GroupRow, MisunderstoodRow};
 
@@ -28,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use error::translate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 /// How long a write waits for another process holding the database before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -67,22 +69,47 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`, migrates it and marks attempts left
-    /// by dead processes as interrupted.
+    /// Opens the database at `path`, creating the file when it does not exist (its folder must),
+    /// migrates it and marks attempts left by dead processes as interrupted. A file of another
+    /// program is refused unchanged.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if let Some(folder) = path
+        if path.exists() {
+            return Store::open_existing(path);
+        }
+        match path
             .parent()
             .filter(|folder| !folder.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(folder).map_err(|error| StoreError::Open {
+            Some(folder) if !folder.is_dir() => Err(StoreError::NoFolder {
                 path: path.to_owned(),
-                reason: error.to_string(),
-            })?;
+            }),
+            _ => Store::connect(path, OpenFlags::SQLITE_OPEN_CREATE),
         }
-        let connection = Connection::open(path).map_err(|error| StoreError::Open {
-            path: path.to_owned(),
-            reason: error.to_string(),
-        })?;
+    }
+
+    /// Opens an existing database (commands that only read never create one); a missing file
+    /// is an error that names it.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_owned(),
+            });
+        }
+        if !path.is_file() {
+            return Err(StoreError::NotADatabase {
+                path: path.to_owned(),
+            });
+        }
+        Store::connect(path, OpenFlags::empty())
+    }
+
+    fn connect(path: &Path, create: OpenFlags) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | create;
+        let connection =
+            Connection::open_with_flags(path, flags).map_err(|error| translate(path, error))?;
         let mut store = Store {
             connection,
             path: path.to_owned(),
@@ -91,19 +118,8 @@ impl Store {
             .connection
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(|error| store.error(error))?;
-        // Read before writing anything: a file that is not a database must stay untouched.
-        let version: i64 = store
-            .connection
-            .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .map_err(|error| store.error(error))?;
-        let known = schema::version();
-        if version > known {
-            return Err(StoreError::Newer {
-                path: path.to_owned(),
-                found: version,
-                known,
-            });
-        }
+        // Read before writing anything: a file that is not ours must stay untouched.
+        let version = store.identify()?;
         store
             .connection
             .pragma_update(None, "journal_mode", "WAL")
@@ -115,6 +131,45 @@ impl Store {
         schema::migrate(&mut store.connection, version).map_err(|error| store.error(error))?;
         store.mark_interrupted()?;
         Ok(store)
+    }
+
+    /// The schema version of a callcoach database; any other SQLite file (another program's
+    /// tables, another application id) or a newer callcoach's is refused.
+    fn identify(&self) -> Result<i64, StoreError> {
+        let read = |sql: &str| -> Result<i64, StoreError> {
+            self.connection
+                .query_row(sql, [], |row| row.get(0))
+                .map_err(|error| self.error(error))
+        };
+        let version = read("PRAGMA user_version")?;
+        let application = read("PRAGMA application_id")?;
+        let objects = read("SELECT COUNT(*) FROM sqlite_master")?;
+        let ours = read(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' \
+             AND name IN ('trainees', 'attempts', 'turns')",
+        )?;
+        let foreign = match (version, application) {
+            (_, id) if id != 0 && id != schema::APPLICATION_ID => true,
+            // A new, empty file.
+            (0, _) => objects > 0,
+            // Written before databases carried the application id: our tables must be there.
+            (_, 0) => ours < 3,
+            _ => false,
+        };
+        if foreign {
+            return Err(StoreError::Foreign {
+                path: self.path.clone(),
+            });
+        }
+        let known = schema::version();
+        if version > known {
+            return Err(StoreError::Newer {
+                path: self.path.clone(),
+                found: version,
+                known,
+            });
+        }
+        Ok(version)
     }
 
     /// The file.
@@ -226,13 +281,55 @@ impl Store {
             .map_err(|error| self.error(error))
     }
 
-    /// Recomputes the hash chain over ended attempts and sittings: empty when nothing was
-    /// edited.
-    pub fn verify(&self) -> Result<Vec<ChainProblem>, StoreError> {
-        let mut problems = chain::verify(&self.connection).map_err(|error| self.error(error))?;
-        problems.extend(chain::verify_runs(&self.connection).map_err(|error| self.error(error))?);
-        Ok(problems)
+    /// Recomputes the hash chain over ended attempts and sittings and checks every checkpoint
+    /// against `trusted` keys (by default this database's examiner's: pass QA's own key so a
+    /// replaced examiner is caught too).
+    pub fn verify(&self, trusted: Option<&[[u8; 32]]>) -> Result<Verification, StoreError> {
+        let own = self.trusted_keys()?;
+        let trusted = trusted.unwrap_or(&own);
+        let run = || -> rusqlite::Result<Verification> {
+            let mut problems = chain::verify(&self.connection)?;
+            problems.extend(chain::verify_runs(&self.connection)?);
+            let (checked, checkpoint) = checkpoint::verify(&self.connection, trusted)?;
+            problems.extend(checked);
+            problems.dedup();
+            let after: i64 = self.connection.query_row(
+                "SELECT COUNT(*) FROM attempts WHERE seal_seq > ?1",
+                params![checkpoint.as_ref().map_or(0, |info| info.attempts)],
+                |row| row.get(0),
+            )?;
+            Ok(Verification {
+                problems,
+                checkpoint,
+                unanchored: after,
+            })
+        };
+        run().map_err(|error| self.error(error))
     }
+}
+
+/// What `db verify` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verification {
+    /// Every problem; empty when nothing was edited.
+    pub problems: Vec<ChainProblem>,
+    /// The newest checkpoint, when there is one.
+    pub checkpoint: Option<CheckpointInfo>,
+    /// Attempts sealed after it (or all, without one): the chain holds them, but someone who
+    /// knows its algorithm could have rewritten them.
+    pub unanchored: i64,
+}
+
+/// A key's fingerprint as people compare it: the first 16 hex digits of its SHA-256 in groups of
+/// four, «3F2A 91C0 …».
+pub fn fingerprint(key: &[u8]) -> String {
+    let hash = crate::canonical::sha256_hex(key).to_uppercase();
+    hash.as_bytes()
+        .chunks(4)
+        .take(4)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether a process with this id runs (Linux: `/proc`; elsewhere assume it does not, so a

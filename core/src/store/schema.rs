@@ -131,7 +131,49 @@ const MIGRATIONS: &[Step] = &[
     ALTER TABLE turns ADD COLUMN step TEXT;",
         None,
     ),
+    (
+        // 8: trust. Seals from now on cover everything a report shows (`seal_version` 2; NULL is
+        // the first form); the examiner's signed checkpoints of the chain; public keys the
+        // examiner trusts, each signed by them; and this database's issuer id, which makes
+        // certificate numbers from different databases different.
+        "ALTER TABLE attempts ADD COLUMN seal_version INTEGER;
+    CREATE TABLE checkpoints (
+        seq INTEGER PRIMARY KEY,
+        made_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        document TEXT NOT NULL,
+        signature TEXT NOT NULL
+    );
+    CREATE TABLE trusted_keys (
+        public_key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        signature TEXT NOT NULL
+    );",
+        Some(issuer_id),
+    ),
 ];
+
+/// The id that tells this database's certificate numbers from another's: six random letters
+/// and digits, drawn once.
+fn issuer_id(transaction: &Transaction<'_>) -> rusqlite::Result<()> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
+    let id: String = bytes
+        .iter()
+        .map(|byte| char::from(ALPHABET[usize::from(*byte) % ALPHABET.len()]))
+        .collect();
+    transaction.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES ('issuer_id', ?1)",
+        [id.as_bytes()],
+    )?;
+    Ok(())
+}
+
+/// `PRAGMA application_id` of a callcoach database: "CCch".
+pub(super) const APPLICATION_ID: i64 = 0x4343_6368;
 
 /// Seals the exam sittings that ended before sittings had seals.
 fn seal_existing_runs(transaction: &Transaction<'_>) -> rusqlite::Result<()> {
@@ -152,7 +194,7 @@ fn seal_existing(transaction: &Transaction<'_>) -> rusqlite::Result<()> {
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for attempt in ended {
-        super::chain::seal(transaction, attempt)?;
+        super::chain::seal_first_form(transaction, attempt)?;
     }
     Ok(())
 }
@@ -176,6 +218,7 @@ pub(super) fn migrate(connection: &mut Connection, from: i64) -> rusqlite::Resul
             rewrite(&transaction)?;
         }
         transaction.pragma_update(None, "user_version", target)?;
+        transaction.pragma_update(None, "application_id", APPLICATION_ID)?;
         transaction.commit()?;
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! The first screen: pick yourself from the list, or type your name and press Enter. Here the
-//! examiner opens exam mode (F9) with the passphrase, typed into the same field and shown as dots;
-//! the very first time it is set, typed twice.
+//! examiner opens exam mode (F9) with the passphrase, typed into the same field and shown as dots.
+//! The examiner is set up by QA with `callcoach examiner init`, never here: whoever opens the app
+//! first must not become the examiner.
 
 use bevy::prelude::*;
 
@@ -9,7 +10,6 @@ use crate::app::state::{CurrentTrainee, ExamState, Notice};
 use crate::app::store::{StoreCommand, StoreLink, StoreReply};
 use crate::app::theme::{self, Action, UiFont};
 use crate::app::{AppSystems, Screen};
-use callcoach_core::store::MIN_PASSPHRASE_CHARS;
 
 /// Known trainees, by name.
 #[derive(Resource, Default, Debug)]
@@ -21,13 +21,11 @@ pub enum Field {
     /// A new trainee's name.
     #[default]
     Name,
-    /// The examiner's passphrase (asked whether one is set yet).
+    /// The examiner's passphrase (asked whether an examiner is set up yet).
     Passphrase {
-        /// No passphrase exists yet: this one becomes it.
-        first_use: bool,
+        /// No examiner is set up in this database: the field only says how QA sets one up.
+        missing: bool,
     },
-    /// The new passphrase again.
-    Confirm(String),
     /// Waiting for the database thread to check it.
     Checking,
 }
@@ -36,13 +34,13 @@ impl Field {
     fn caption(&self) -> String {
         match self {
             Field::Name => "Новый стажёр:".to_owned(),
-            Field::Passphrase { first_use: false } => {
+            Field::Passphrase { missing: false } => {
                 "Пароль экзаменатора (Enter — открыть режим экзамена, Esc — отмена):".to_owned()
             }
-            Field::Passphrase { first_use: true } => format!(
-                "Пароль экзаменатора ещё не задан. Задайте его (не короче {MIN_PASSPHRASE_CHARS} символов) и нажмите Enter:"
-            ),
-            Field::Confirm(_) => "Повторите новый пароль экзаменатора:".to_owned(),
+            Field::Passphrase { missing: true } => {
+                "Экзаменатор в этой базе не настроен: служба качества настраивает его командой callcoach examiner init (Esc — отмена)."
+                    .to_owned()
+            }
             Field::Checking => "Проверяем пароль…".to_owned(),
         }
     }
@@ -251,43 +249,18 @@ fn examiner(
             }
             (Action::ExamMode, Field::Name) => {
                 send(StoreCommand::ExaminerStatus);
-                *field = Field::Passphrase { first_use: false };
+                *field = Field::Passphrase { missing: false };
                 draft.0.clear();
             }
-            (Action::ExamMode | Action::Cancel, Field::Passphrase { .. } | Field::Confirm(_)) => {
+            (Action::ExamMode | Action::Cancel, Field::Passphrase { .. }) => {
                 *field = Field::Name;
                 draft.0.clear();
             }
-            (Action::AddTrainee, Field::Passphrase { first_use: false }) => {
-                send(StoreCommand::UnlockExaminer {
-                    passphrase: std::mem::take(&mut draft.0),
-                    may_set: false,
-                });
+            (Action::AddTrainee, Field::Passphrase { missing: false }) => {
+                send(StoreCommand::UnlockExaminer(std::mem::take(&mut draft.0)));
                 *field = Field::Checking;
             }
-            (Action::AddTrainee, Field::Passphrase { first_use: true }) => {
-                if draft.0.chars().count() < MIN_PASSPHRASE_CHARS {
-                    notice.0 = format!(
-                        "Пароль экзаменатора должен быть не короче {MIN_PASSPHRASE_CHARS} символов."
-                    );
-                } else {
-                    *field = Field::Confirm(std::mem::take(&mut draft.0));
-                    notice.0.clear();
-                }
-            }
-            (Action::AddTrainee, Field::Confirm(first)) => {
-                if draft.0 == first {
-                    send(StoreCommand::UnlockExaminer {
-                        passphrase: std::mem::take(&mut draft.0),
-                        may_set: true,
-                    });
-                    *field = Field::Checking;
-                } else {
-                    draft.0.clear();
-                    *field = Field::Passphrase { first_use: true };
-                    notice.0 = "Пароли не совпали — задайте пароль ещё раз.".to_owned();
-                }
-            }
+            (Action::AddTrainee, Field::Passphrase { missing: true }) => draft.0.clear(),
             _ => {}
         }
     }
@@ -306,24 +279,20 @@ fn examiner_replies(
 ) {
     for reply in replies.read() {
         match reply {
-            // Also the answer to a passphrase sent before the field knew none was set yet.
+            // Also the answer to a passphrase sent before the field knew none was set up.
             StoreReply::ExaminerSet(set) => match *field {
-                Field::Passphrase { .. } => *field = Field::Passphrase { first_use: !set },
-                Field::Checking if !set => *field = Field::Passphrase { first_use: true },
+                Field::Passphrase { .. } => *field = Field::Passphrase { missing: !set },
+                Field::Checking if !set => *field = Field::Passphrase { missing: true },
                 _ => {}
             },
-            StoreReply::ExaminerUnlocked { first_use } => {
+            StoreReply::ExaminerUnlocked => {
                 exam.unlocked = true;
                 *field = Field::Name;
-                notice.0 = if *first_use {
-                    "Пароль экзаменатора задан, создан ключ подписи сертификатов — запомните пароль. Режим экзамена открыт: выберите стажёра, который сдаёт экзамен."
-                } else {
-                    "Режим экзамена открыт: выберите стажёра, который сдаёт экзамен."
-                }
-                .to_owned();
+                notice.0 =
+                    "Режим экзамена открыт: выберите стажёра, который сдаёт экзамен.".to_owned();
             }
             StoreReply::ExaminerRefused(reason) => {
-                *field = Field::Passphrase { first_use: false };
+                *field = Field::Passphrase { missing: false };
                 notice.0 = format!("Режим экзамена не открыт: {reason}.");
             }
             _ => {}
