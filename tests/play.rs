@@ -296,3 +296,117 @@ fn a_reader_that_goes_away_stops_the_call_quietly() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
 }
+
+#[test]
+fn an_overlong_reply_costs_that_line_and_the_call_goes_on() {
+    // A reply of 3 000 characters, a 60 KB one (every reply is scored live: it once hung the
+    // call) and a 1 MB line.
+    let mut replies = String::from(
+        "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.\n",
+    );
+    for times in [70, 1400] {
+        replies.push_str(&"У нас проблема на линии, это наша проблема. ".repeat(times));
+        replies.push('\n');
+    }
+    replies.push_str(&"а".repeat(1_000_000));
+    replies.push('\n');
+    replies.push_str("Давайте я проверю линию.\n/end\n");
+    let output = callcoach(
+        &["play", "internet_down", "--text", "--seed", "1"],
+        &replies,
+    );
+    let text = stdout(&output);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        text.contains("реплика слишком длинная (3079 знаков"),
+        "the long reply is refused with its length:\n{}",
+        text.get(..4000).unwrap_or(&text)
+    );
+    assert_eq!(
+        text.matches("строка ввода слишком длинная").count(),
+        2,
+        "the 60 KB and the megabyte lines are skipped without being held whole"
+    );
+    assert!(
+        text.contains("Проверяйте. Только быстро"),
+        "the call goes on after them"
+    );
+    assert!(
+        text.len() < 100_000,
+        "nothing echoes the long lines: {} bytes",
+        text.len()
+    );
+}
+
+#[test]
+fn a_reply_made_while_another_process_holds_the_database_is_kept() {
+    use std::io::{BufRead, Write};
+    let folder = tempfile::tempdir().expect("temp dir");
+    let db = folder.path().join("progress.sqlite");
+    let db_arg = db.to_str().expect("utf-8");
+    assert!(
+        callcoach(&["--db", db_arg, "trainee", "add", "Анна Смирнова"], "")
+            .status
+            .success()
+    );
+    let mut command = super::callcoach_command(&[
+        "--db",
+        db_arg,
+        "play",
+        "internet_down",
+        "--text",
+        "--seed",
+        "1",
+        "--trainee",
+        "Анна Смирнова",
+    ]);
+    let mut child = command.spawn().expect("starts");
+    let mut input = child.stdin.take().expect("stdin");
+    let mut output = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut read_until = |wanted: &str| -> String {
+        let mut seen = String::new();
+        loop {
+            let mut line = String::new();
+            let read = output.read_line(&mut line).expect("reads");
+            assert!(read > 0, "the call ended before «{wanted}»:\n{seen}");
+            seen.push_str(&line);
+            if line.contains(wanted) {
+                return seen;
+            }
+        }
+    };
+    writeln!(input, "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.").expect("reply");
+    read_until("Игорь Петрович:");
+    // Another process takes the database and keeps it past callcoach's wait.
+    let holder = rusqlite::Connection::open(&db).expect("raw");
+    holder.execute_batch("BEGIN IMMEDIATE;").expect("locked");
+    writeln!(input, "Давайте я проверю линию до вашего дома.").expect("reply");
+    let said = read_until("база прогресса занята");
+    assert!(said.contains("звонок продолжается"), "{said}");
+    read_until("Игорь Петрович:");
+    holder.execute_batch("COMMIT;").expect("released");
+    writeln!(input, "/end").expect("end");
+    drop(input);
+    let rest: String = output
+        .lines()
+        .map_while(Result::ok)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(child.wait().expect("finishes").success(), "{rest}");
+    let store = callcoach_core::store::Store::open(&db).expect("store");
+    let anna = store
+        .trainee("Анна Смирнова")
+        .expect("query")
+        .expect("exists");
+    let attempts = store.attempts(&anna).expect("attempts");
+    assert_eq!(attempts.len(), 1);
+    let turns = store.attempt_turns(attempts[0].id).expect("turns");
+    assert!(
+        turns
+            .turns
+            .iter()
+            .any(|turn| turn.text.as_deref() == Some("Давайте я проверю линию до вашего дома.")),
+        "the reply made while the database was held is recorded"
+    );
+    assert!(store.verify(None).expect("verify").problems.is_empty());
+}

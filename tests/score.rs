@@ -156,3 +156,34 @@ fn a_company_rubric_adds_its_own_required_phrase() {
         .collect();
     assert!(rules.contains(&"required.recording"), "{rules:?}");
 }
+
+#[test]
+fn a_megabyte_reply_is_scored_with_short_quotes() {
+    let reply = "У нас проблема на линии. Вы должны перезагрузить роутер. ".repeat(18_000);
+    assert!(reply.len() > 1_000_000);
+    let call = serde_json::json!({
+        "company": "Ромашка Телеком",
+        "turns": [
+            {"speaker": "customer", "text": "Не работает интернет!", "at": 0.0},
+            {"speaker": "agent", "text": reply, "at": 4.0},
+        ],
+    });
+    let output = callcoach(&["score", "-", "--format", "text"], &call.to_string());
+    let text = stdout(&output);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        text.contains("⟦проблема⟧"),
+        "{}",
+        text.get(..3000).unwrap_or(&text)
+    );
+    assert!(
+        text.contains("[wording.company_problem] ещё 17997 раз в реплике 2"),
+        "the same fault over and over is counted, not quoted: {}",
+        text.get(..3000).unwrap_or(&text)
+    );
+    assert!(
+        text.len() < 50_000,
+        "the debrief of a megabyte reply stays short: {} bytes",
+        text.len()
+    );
+}

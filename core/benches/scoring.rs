@@ -1,5 +1,6 @@
-//! Scoring speed: a 20-turn call with the default rubric (dictionary already loaded), and the
-//! one-off start-up costs measured apart: loading the dictionary and compiling the rubric.
+//! Scoring speed: a 20-turn call with the default rubric (dictionary already loaded), the same
+//! call with one reply of 1, 10 and 100 KB (the cost must grow with the length, not its square),
+//! and the one-off start-up costs measured apart: loading the dictionary and compiling the rubric.
 
 // criterion_group! and criterion_main! generate functions without doc comments.
 #![allow(missing_docs)]
@@ -120,6 +121,33 @@ fn scoring(c: &mut Criterion) {
     });
 }
 
+/// The 20-turn call with its tenth turn (an agent's reply) grown to about `bytes` of realistic
+/// speech full of faults: «проблема» on the company's side, obligations, a stop phrase.
+fn call_with_long_reply(bytes: usize) -> Transcript {
+    let sentence = "У нас проблема на линии, вы должны перезагрузить роутер, к сожалению, это не наша проблема, мастер приедет в течение дня. ";
+    let mut call = twenty_turn_call();
+    call.turns[9].text = Some(sentence.repeat(bytes / sentence.len() + 1));
+    call
+}
+
+/// Scoring stays near-linear in the length of a turn: 1, 10 and 100 KB in one reply.
+fn long_turns(c: &mut Criterion) {
+    let morphology = Morphology::bundled().expect("dictionary");
+    let scorer = Scorer::with_default_rubric(morphology).expect("rubric");
+    let mut group = c.benchmark_group("one long reply");
+    group.sample_size(10);
+    for kilobytes in [1, 10, 100] {
+        let call = call_with_long_reply(kilobytes * 1024);
+        group.bench_function(format!("score, {kilobytes} KB"), |b| {
+            b.iter(|| scorer.score(black_box(&call)))
+        });
+        group.bench_function(format!("live findings, {kilobytes} KB"), |b| {
+            b.iter(|| scorer.live_findings(black_box(&call), 9))
+        });
+    }
+    group.finish();
+}
+
 fn startup(c: &mut Criterion) {
     let mut group = c.benchmark_group("start-up");
     group.sample_size(20);
@@ -129,5 +157,5 @@ fn startup(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scoring, startup);
+criterion_group!(benches, scoring, long_turns, startup);
 criterion_main!(benches);

@@ -93,6 +93,14 @@ pub fn check_paths(paths: &[PathBuf], morphology: &Morphology, scorer: &Scorer) 
                     continue;
                 }
             }
+        } else if path.extension().is_none_or(|ext| ext != "ron") && path.is_file() {
+            // Never read, so nothing of a file that is not ours is ever quoted back.
+            diagnostics.push(Diagnostic::whole_file(
+                path,
+                "это не файл сценария, рубрики или экзамена: у них расширение .ron".to_owned(),
+                "Укажите файл .ron или папку с ними.",
+            ));
+            continue;
         } else {
             vec![path.clone()]
         };
@@ -162,6 +170,16 @@ pub fn check_sources(
         .iter()
         .filter(|source| !is_rubric(&source.text) && !is_exam(source))
     {
+        if !top_level_is(&source.text, "Scenario") && !top_level_is(&source.text, "") {
+            // Not ours: said without quoting a word of it.
+            report.diagnostics.push(Diagnostic::whole_file(
+                &source.path,
+                "это не сценарий, рубрика или экзамен callcoach".to_owned(),
+                "Файл сценария начинается с Scenario(…), рубрики — с Rubric(…), экзамена — с Exam(…); \
+                 образец — scenarios/README.md.",
+            ));
+            continue;
+        }
         let scenario = match parse_scenario(source) {
             Ok(scenario) => scenario,
             Err(diagnostic) => {
@@ -380,14 +398,23 @@ impl Checker<'_> {
         let customer = &scenario.customer;
         let field = |name| [Key::Field("customer"), Key::Field(name)];
         self.text(&field("name"), &customer.name, "имя клиента");
-        for (name, value) in [
-            ("mood", customer.mood),
-            ("hangs_up_at", customer.hangs_up_at),
+        for (name, what, value) in [
+            ("mood", "настроение", customer.mood),
+            (
+                "hangs_up_at",
+                "порог, при котором клиент бросает трубку,",
+                customer.hangs_up_at,
+            ),
         ] {
             if !MOOD.contains(&value) {
+                let problem = if value.is_finite() {
+                    format!("{what} {value} вне диапазона 0.0–1.0")
+                } else {
+                    format!("{what} — не число: нужно число от 0.0 до 1.0")
+                };
                 self.error(
                     &field(name),
-                    format!("настроение {value} вне диапазона 0.0–1.0"),
+                    problem,
                     "0.0 — клиент спокоен, 1.0 — в ярости.",
                 );
             }

@@ -27,6 +27,8 @@ pub struct SittingOutcome {
 pub struct Ledger {
     attempt: Option<i64>,
     sitting: Option<OpenSitting>,
+    /// Records not written yet, oldest first.
+    queue: std::collections::VecDeque<Record>,
 }
 
 /// A sitting begun in the store.
@@ -61,36 +63,56 @@ impl Ledger {
         Ledger::default()
     }
 
-    /// Writes an attempt's records, in order; each turn is committed at once.
+    /// Writes an attempt's records, in order, after any still waiting; each turn is committed at
+    /// once. A record that could not be written (another process holding the database past the
+    /// wait) stays queued with everything after it, and the next call writes it first — a reply
+    /// made while the database is busy is kept, never lost or written twice.
     pub fn write(&mut self, store: &mut Store, records: Vec<Record>) -> Result<(), StoreError> {
-        for record in records {
-            match record {
-                Record::Started(start) => {
-                    let trainee = known_trainee(store, &start.trainee)?;
-                    let exam_run = match (&self.sitting, start.in_sitting) {
-                        (Some(sitting), true) => Some(sitting.run),
-                        (None, true) => return Err(StoreError::NoSitting),
-                        (_, false) => None,
-                    };
-                    self.attempt = Some(store.start_attempt(&NewAttempt {
-                        trainee: &trainee,
-                        mode: start.mode,
-                        scenario_id: &start.scenario_id,
-                        scenario_hash: start.scenario_hash,
-                        rubric_hash: start.rubric_hash,
-                        seed: start.seed,
-                        exam_run,
-                    })?);
-                }
-                Record::Turn { index, turn } => {
-                    if let Some(attempt) = self.attempt {
-                        store.record_turn(attempt, index, &turn)?;
+        self.queue.extend(records);
+        while let Some(record) = self.queue.front() {
+            self.write_one(store, record.clone())?;
+            self.queue.pop_front();
+        }
+        Ok(())
+    }
+
+    /// How many records wait for the database.
+    pub fn waiting(&self) -> usize {
+        self.queue.len()
+    }
+
+    fn write_one(&mut self, store: &mut Store, record: Record) -> Result<(), StoreError> {
+        match record {
+            Record::Started(start) => {
+                let trainee = known_trainee(store, &start.trainee)?;
+                let exam_run = match (&self.sitting, start.in_sitting) {
+                    (Some(sitting), true) => Some(sitting.run),
+                    (None, true) => {
+                        // Never written: an exam call without a sitting is refused, not retried.
+                        self.queue.clear();
+                        return Err(StoreError::NoSitting);
                     }
+                    (_, false) => None,
+                };
+                self.attempt = Some(store.start_attempt(&NewAttempt {
+                    trainee: &trainee,
+                    mode: start.mode,
+                    scenario_id: &start.scenario_id,
+                    scenario_hash: start.scenario_hash,
+                    rubric_hash: start.rubric_hash,
+                    seed: start.seed,
+                    exam_run,
+                })?);
+            }
+            Record::Turn { index, turn } => {
+                if let Some(attempt) = self.attempt {
+                    store.record_turn(attempt, index, &turn)?;
                 }
-                Record::Ended { status, report } => {
-                    if let Some(attempt) = self.attempt.take() {
-                        store.finish_attempt(attempt, status, Some(&report))?;
-                    }
+            }
+            Record::Ended { status, report } => {
+                if let Some(attempt) = self.attempt {
+                    store.finish_attempt(attempt, status, Some(&report))?;
+                    self.attempt = None;
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! `callcoach exam list|start` and `callcoach cert verify`: certification run by the examiner.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -23,7 +23,7 @@ use callcoach_core::store::{
 use callcoach_core::text::Morphology;
 use clap::Subcommand;
 
-use super::play::{Said, play_call, read};
+use super::play::{input_lines, play_call, read};
 
 /// The environment variable a script can give the examiner's passphrase in.
 const PASSPHRASE_ENV: &str = "CALLCOACH_EXAMINER_PASSPHRASE";
@@ -31,20 +31,20 @@ const PASSPHRASE_ENV: &str = "CALLCOACH_EXAMINER_PASSPHRASE";
 /// Exam commands.
 #[derive(Debug, Subcommand)]
 pub enum ExamCommand {
-    /// List the exams in `scenarios/exams/`.
+    /// Список экзаменов из scenarios/exams/.
     List,
-    /// Start an exam for a trainee (needs the examiner's passphrase): the calls run one after
-    /// another without hints; a pass issues a signed certificate.
+    /// Начать экзамен стажёра (нужен пароль экзаменатора): звонки идут один за другим без
+    /// подсказок; сдавший получает подписанный сертификат.
     Start {
-        /// Exam id.
+        /// Id экзамена.
         exam: String,
-        /// The trainee who sits it.
+        /// Стажёр, который сдаёт.
         #[arg(long)]
         trainee: String,
-        /// Seed of the draw and the calls (default: random, printed).
+        /// Seed выбора и звонков (по умолчанию случайный, печатается).
         #[arg(long)]
         seed: Option<u64>,
-        /// Folder for the certificate files (default: the working directory).
+        /// Папка для файлов сертификата (по умолчанию — текущая).
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
     },
@@ -293,7 +293,7 @@ fn sit(
         sitting.seed()
     )?;
     let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines().map(|line| line.map(Said::from));
+    let mut lines = input_lines(stdin.lock());
     while let Some(plan) = sitting.next_call() {
         writeln!(out, "=== Звонок {} из {count}", sitting.calls().len() + 1)?;
         let (attempt, opening) = Attempt::start(plan, scorer, lexicon.clone())?;

@@ -4,6 +4,7 @@ mod check;
 mod exam;
 mod play;
 mod report;
+mod russian;
 mod score;
 #[cfg(feature = "speech")]
 mod speech;
@@ -14,30 +15,31 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use callcoach::paths;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-/// Call-centre training simulator: practise difficult calls in Russian.
+/// callcoach — тренажёр трудных звонков для операторов и техподдержки: каждая реплика оценивается
+/// и объясняется. Без команды открывает окно тренажёра.
 #[derive(Debug, Parser)]
-#[command(name = "callcoach", version, about)]
+#[command(name = "callcoach", version)]
 struct Cli {
-    /// Folder with scenario files (default: CALLCOACH_SCENARIOS, else the bundled `scenarios/`).
+    /// Папка сценариев (по умолчанию — CALLCOACH_SCENARIOS, иначе поставляемая scenarios/).
     #[arg(long, global = true, value_name = "DIR")]
     scenarios: Option<PathBuf>,
-    /// Progress database (default: CALLCOACH_DB, else the platform data directory).
+    /// База прогресса (по умолчанию — CALLCOACH_DB, иначе в папке данных пользователя).
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
-    /// Run the app through a scripted demo, save a PNG per screen into DIR and exit (the demo
-    /// records into DIR/demo.sqlite, never into your progress database).
+    /// Прогнать окно по демонстрационному сценарию, сохранить снимок каждого экрана в ПАПКУ и
+    /// выйти (демонстрация пишет в ПАПКА/demo.sqlite, не в вашу базу).
     #[cfg(feature = "app")]
     #[arg(long, value_name = "DIR")]
     demo_screenshots: Option<PathBuf>,
-    /// The app: play every call and exam sitting with this seed (the seed an attempt recorded
-    /// replays its call).
+    /// Окно: играть каждый звонок и экзамен с этим seed (seed записанной попытки повторяет её
+    /// звонок).
     #[cfg(feature = "app")]
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// Speech model, ggml (default: CALLCOACH_MODEL, else the one `model install` put in the
-    /// data directory).
+    /// Модель распознавания речи, ggml (по умолчанию — CALLCOACH_MODEL, иначе установленная
+    /// командой model install).
     #[arg(long, global = true, value_name = "PATH")]
     model: Option<PathBuf>,
     #[command(subcommand)]
@@ -46,40 +48,41 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate scenario and rubric files: `file:line:col: error: …`, exit 1 on any error.
+    /// Проверить файлы сценариев, рубрик и экзаменов: «файл:строка:столбец: error: …», код 1 при
+    /// ошибках.
     Check {
-        /// Files or folders (default: the scenarios folder and `assets/rubrics`).
+        /// Файлы или папки (по умолчанию — папка сценариев и assets/rubrics).
         paths: Vec<PathBuf>,
     },
-    /// Play a call in the terminal: one reply per line on stdin.
+    /// Сыграть звонок в терминале: по реплике в строке стандартного ввода.
     Play(play::PlayArgs),
-    /// Score a finished call (transcript JSON) against the call standard.
+    /// Оценить записанный звонок (расшифровку в JSON) по стандарту разговора.
     Score(score::ScoreArgs),
-    /// Manage trainees in the progress database.
+    /// Стажёры в базе прогресса.
     #[command(subcommand)]
     Trainee(trainee::TraineeCommand),
-    /// Progress database maintenance.
+    /// Проверка базы прогресса и контрольные точки.
     #[command(subcommand)]
     Db(trainee::DbCommand),
-    /// Certification exams (the examiner's passphrase is needed to start one).
+    /// Аттестационные экзамены (начать экзамен может только экзаменатор, по паролю).
     #[command(subcommand)]
     Exam(exam::ExamCommand),
-    /// Certificates.
+    /// Сертификаты.
     #[command(subcommand)]
     Cert(exam::CertCommand),
-    /// The examiner (QA): set up, export, install, trust keys.
+    /// Экзаменатор (служба качества): настройка, выгрузка и установка ключа, доверенные ключи.
     #[command(subcommand)]
     Examiner(exam::ExaminerCommand),
-    /// Progress report: a trainee's attempts, trends, rules broken, exams and certificates.
+    /// Отчёт о прогрессе: попытки стажёра, динамика, нарушенные правила, экзамены, сертификаты.
     Report(report::ReportArgs),
-    /// The speech model: install, convert, check.
+    /// Модель распознавания речи: установка, конвертация, проверка.
     #[cfg(feature = "speech")]
     #[command(subcommand)]
     Model(speech::ModelCommand),
-    /// Transcribe a recorded reply (WAV) offline: text, segments, timings.
+    /// Распознать записанную реплику (WAV) без сети: текст, фрагменты, время.
     #[cfg(feature = "speech")]
     Transcribe(speech::TranscribeArgs),
-    /// Microphones.
+    /// Микрофоны.
     #[cfg(feature = "speech")]
     #[command(subcommand)]
     Mic(speech::MicCommand),
@@ -87,7 +90,13 @@ enum Command {
 
 /// Runs the command line; errors are printed in Russian and exit 2.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let parsed = russian::command(Cli::command())
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(error) => return parse_failed(&error),
+    };
     let scenarios = paths::scenario_folder(cli.scenarios.as_deref());
     let (db, default_db) = trainee::database_path(cli.db.as_deref());
     let writes = cli.command.is_none()
@@ -145,6 +154,30 @@ pub fn main() -> ExitCode {
         Err(error) => {
             // Never a panic, even with stderr closed too.
             let _ = writeln!(std::io::stderr(), "ошибка: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Help and version asked for, or arguments that do not parse: said in Russian.
+fn parse_failed(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let text = russian::help(&error.render().to_string());
+            let _ = writeln!(std::io::stdout(), "{}", text.trim_end());
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = write!(
+                std::io::stderr(),
+                "{}",
+                russian::help(&error.render().to_string())
+            );
+            ExitCode::from(2)
+        }
+        _ => {
+            let _ = writeln!(std::io::stderr(), "{}", russian::error(error));
             ExitCode::from(2)
         }
     }

@@ -14,41 +14,43 @@ use callcoach_core::meaning::{Embeddings, Lexicon};
 use callcoach_core::scenario::{ClockTime, Scenario};
 use callcoach_core::scoring::Scorer;
 use callcoach_core::session::{
-    AgentTurn, COMMAND_HELP, Event, Mode, NarrationKind, Session, narrate, parse_turn,
+    AgentTurn, COMMAND_HELP, Event, MAX_REPLY_CHARS, Mode, NarrationKind, Session, SessionError,
+    narrate, parse_turn,
 };
 use callcoach_core::source::read_text;
-use callcoach_core::store::Store;
+use callcoach_core::store::{Store, StoreError};
 use callcoach_core::text::{Morphology, minutes_seconds as duration};
 use callcoach_core::transcript::{Speaker, Speech};
 
 /// Arguments of `play`.
 #[derive(Debug, clap::Args)]
 pub struct PlayArgs {
-    /// Scenario id (see `callcoach check`) or path to a .ron file.
+    /// Id сценария (их пишет callcoach check) или путь к файлу .ron.
     scenario: String,
-    /// Play in the terminal by text (the app is `callcoach` without arguments).
+    /// Играть текстом в терминале (окно тренажёра — callcoach без аргументов).
     #[arg(long)]
     text: bool,
-    /// Seed of the customer's choices: the same seed and replies give the same call.
+    /// Seed выбора клиента: тот же seed и те же ответы дают тот же звонок.
     #[arg(long)]
     seed: Option<u64>,
-    /// Exam mode: no hints.
+    /// Без подсказок, как на экзамене (записывается как практика: экзамен начинает служба
+    /// качества командой exam start).
     #[arg(long)]
     exam: bool,
-    /// Write the transcript (JSON contract) to this file when the call ends.
+    /// Записать расшифровку (JSON) в этот файл после звонка.
     #[arg(long, value_name = "FILE")]
     transcript: Option<PathBuf>,
-    /// Rubric file (default: the built-in `assets/rubrics/default.ron`).
+    /// Файл рубрики (по умолчанию — встроенная assets/rubrics/default.ron).
     #[arg(long, value_name = "PATH")]
     rubric: Option<PathBuf>,
-    /// Record the attempt for this trainee in the progress database (see `--db`).
+    /// Записать попытку этому стажёру в базу прогресса (см. --db).
     #[arg(long, value_name = "NAME")]
     trainee: Option<String>,
-    /// Replies by voice: an empty line (Enter) listens to the microphone until you pause; typed
-    /// lines and commands work as usual.
+    /// Отвечать голосом: пустая строка (Enter) слушает микрофон до паузы; набранные строки и
+    /// команды работают как обычно.
     #[arg(long)]
     voice: bool,
-    /// The microphone for `--voice`, by name (see `callcoach mic list`; default: the system's).
+    /// Микрофон для --voice, по имени (список — callcoach mic list; по умолчанию системный).
     #[arg(long, value_name = "NAME")]
     mic: Option<String>,
 }
@@ -84,7 +86,7 @@ pub fn run(
         None => None,
     };
     let stdin = std::io::stdin();
-    let typed = stdin.lock().lines().map(|line| line.map(Said::from));
+    let typed = input_lines(stdin.lock());
     let mut lines: Box<dyn Iterator<Item = std::io::Result<Said>>> = if args.voice {
         voice_lines(typed, args, model, attempt.session().scenario())?
     } else {
@@ -140,11 +142,49 @@ fn voice_lines<'a>(
 
 /// The text of a file, with a clear error.
 pub fn read(path: &Path) -> anyhow::Result<String> {
-    read_text(path, MAX_INPUT_BYTES).map_err(|error| anyhow!("{}: {error}", path.display()))
+    read_text(path, MAX_INPUT_BYTES)
+        .map_err(|error| anyhow!("не удалось прочитать {}: {error}", path.display()))
 }
 
 /// The largest transcript, certificate or key file read: a day-long call is well under it.
-const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The longest input line read, in bytes: a reply of [`MAX_REPLY_CHARS`] Cyrillic letters and
+/// some; a longer line is never held in memory whole.
+const MAX_LINE_BYTES: usize = MAX_REPLY_CHARS * 4 + 64;
+
+/// The trainee's typed lines, each read up to [`MAX_LINE_BYTES`]: a longer line is skipped to
+/// its end and comes as an `InvalidInput` error, bytes that are not UTF-8 as `InvalidData` —
+/// each costs that line, not the call.
+pub fn input_lines(mut reader: impl BufRead) -> impl Iterator<Item = std::io::Result<Said>> {
+    use std::io::{Error, ErrorKind, Read};
+    std::iter::from_fn(move || {
+        let mut bytes = Vec::new();
+        match (&mut reader)
+            .take(MAX_LINE_BYTES as u64)
+            .read_until(b'\n', &mut bytes)
+        {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(error) => return Some(Err(error)),
+        }
+        if bytes.last() != Some(&b'\n') && bytes.len() >= MAX_LINE_BYTES {
+            let rest = reader.skip_until(b'\n').unwrap_or(0);
+            return Some(Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("{}", bytes.len() + rest),
+            )));
+        }
+        while matches!(bytes.last(), Some(b'\n' | b'\r')) {
+            bytes.pop();
+        }
+        Some(
+            String::from_utf8(bytes)
+                .map(Said::from)
+                .map_err(|_| Error::from(ErrorKind::InvalidData)),
+        )
+    })
+}
 
 /// One line of the trainee's input: typed, or spoken and recognised.
 #[derive(Clone, Debug, PartialEq)]
@@ -170,13 +210,49 @@ pub fn play_call(
     lines: &mut impl Iterator<Item = std::io::Result<Said>>,
     out: &mut impl Write,
 ) -> anyhow::Result<FinishedCall> {
-    let mut write_records = |attempt: &mut Attempt| -> anyhow::Result<()> {
-        if let Some((store, ledger)) = &mut recording {
-            ledger.write(store, attempt.take_records())?;
+    // Records wait in the ledger while another process holds the database: the call goes on, and
+    // at its end the program waits for the database rather than lose the call.
+    let mut busy = false;
+    let mut write_records = |attempt: &mut Attempt,
+                             out: &mut dyn Write,
+                             last: bool|
+     -> anyhow::Result<()> {
+        let Some((store, ledger)) = &mut recording else {
+            return Ok(());
+        };
+        let mut records = attempt.take_records();
+        loop {
+            match ledger.write(store, std::mem::take(&mut records)) {
+                Ok(()) => {
+                    if busy {
+                        writeln!(out, "  (база освободилась: всё сказанное записано)")?;
+                        busy = false;
+                    }
+                    return Ok(());
+                }
+                Err(StoreError::Locked { .. }) if !last => {
+                    if !busy {
+                        writeln!(
+                            out,
+                            "  ! база прогресса занята другим процессом: ответ сохранён и будет записан, когда она освободится; звонок продолжается"
+                        )?;
+                        busy = true;
+                    }
+                    return Ok(());
+                }
+                Err(StoreError::Locked { .. }) => {
+                    writeln!(
+                        out,
+                        "  ! база прогресса всё ещё занята: жду, пока она освободится, чтобы записать звонок ({} записей ждут; Ctrl+C — выйти без записи)",
+                        ledger.waiting()
+                    )?;
+                    busy = true;
+                }
+                Err(error) => return Err(error.into()),
+            }
         }
-        Ok(())
     };
-    write_records(&mut attempt)?;
+    write_records(&mut attempt, out, false)?;
     let interactive = std::io::stdin().is_terminal();
     let start =
         ClockTime::parse(&attempt.session().scenario().clock).unwrap_or(ClockTime { minutes: 0 });
@@ -198,6 +274,17 @@ pub fn play_call(
                 )?;
                 continue;
             }
+            Err(error) if error.kind() == std::io::ErrorKind::InvalidInput => {
+                writeln!(
+                    out,
+                    "  ! строка ввода слишком длинная ({} байт, а в одной реплике — не больше {MAX_REPLY_CHARS} знаков) — она пропущена, скажите короче",
+                    error
+                        .into_inner()
+                        .map(|inner| inner.to_string())
+                        .unwrap_or_default()
+                )?;
+                continue;
+            }
             Err(error) => {
                 return Err(error).context("не удалось прочитать ответ со стандартного ввода");
             }
@@ -212,8 +299,15 @@ pub fn play_call(
             }
         };
         let said_before = attempt.session().transcript().turns.len();
-        let events = attempt.advance(turn)?;
-        write_records(&mut attempt)?;
+        let events = match attempt.advance(turn) {
+            Ok(events) => events,
+            Err(error @ SessionError::TooLong(_)) => {
+                writeln!(out, "  ! {error}")?;
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        write_records(&mut attempt, out, false)?;
         // Piped replies are not echoed by a terminal: show them so the output reads as a dialogue.
         // A silence adds no reply of the agent's: the first new turn is then the customer's.
         if !interactive
@@ -234,7 +328,7 @@ pub fn play_call(
     }
     print_summary(out, attempt.session())?;
     let finished = attempt.finish();
-    write_records(&mut attempt)?;
+    write_records(&mut attempt, out, true)?;
     Ok(finished)
 }
 

@@ -14,27 +14,27 @@ use clap::{Args, ValueEnum};
 /// Arguments of `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The trainee whose progress to show.
+    /// Стажёр, чей прогресс показать.
     #[arg(
         long,
         conflicts_with_all = ["all", "misunderstood"],
         required_unless_present_any = ["all", "misunderstood"]
     )]
     trainee: Option<String>,
-    /// Every trainee (needs the examiner's passphrase).
+    /// Все стажёры (нужен пароль экзаменатора).
     #[arg(long, conflicts_with = "misunderstood")]
     all: bool,
-    /// For trainers: the replies customers did not understand, step by step, most frequent
-    /// first — of one scenario, or of all without a value.
+    /// Для тренеров: реплики, которых клиент не понял, по шагам, частые сначала — одного
+    /// сценария или всех, если он не указан.
     #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = "")]
     misunderstood: Option<String>,
-    /// Output format.
+    /// Формат вывода.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Write to this file instead of stdout (a new file; see --replace).
+    /// Записать в этот файл, а не на экран (новый файл; см. --replace).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Let --out replace an existing report file (never the database, a folder or a link).
+    /// Разрешить --out заменить прежний файл отчёта (никогда — базу, папку или ссылку).
     #[arg(long, requires = "out")]
     replace: bool,
 }

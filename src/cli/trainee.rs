@@ -46,12 +46,12 @@ pub fn create_default_folder(db: &Path) -> anyhow::Result<()> {
 /// Trainee commands.
 #[derive(Debug, Subcommand)]
 pub enum TraineeCommand {
-    /// Add a trainee.
+    /// Добавить стажёра.
     Add {
         /// Name as it will be shown: «Анна Смирнова».
         name: String,
     },
-    /// List trainees with their attempts.
+    /// Список стажёров и число их попыток.
     List,
 }
 

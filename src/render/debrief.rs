@@ -1,7 +1,11 @@
 //! The debrief as text, where the terminal prints it (`play`, `exam start`, `score --format
 //! text`): per category the score and verdict, what was done well, then each finding with its
 //! turn quoted and the words at fault in ⟦ ⟧, the reason and the better wording.
+//!
+//! A quote is a window around the words at fault, never the whole turn: a reply of a megabyte
+//! with a thousand findings prints a thousand short lines, not a thousand megabytes.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use callcoach_core::scoring::{ScoreReport, Severity};
@@ -11,6 +15,7 @@ use callcoach_core::transcript::Transcript;
 /// finding with its turn quoted and the span marked, the reason and the suggestion.
 pub fn debrief(report: &ScoreReport, transcript: &Transcript) -> String {
     let mut out = String::new();
+    let mut quotes = Quotes::new(transcript);
     let verdict = if report.passed {
         "СДАНО"
     } else {
@@ -45,11 +50,20 @@ pub fn debrief(report: &ScoreReport, transcript: &Transcript) -> String {
                     "  + {} (реплика {}: «{}»)",
                     praise.message,
                     praise.turn + 1,
-                    mark(text, praise.span)
+                    quotes.quote(praise.turn, Some(praise.span))
                 )
             };
         }
+        // The same rule at fault many times in one reply: the first few, then how many more.
+        let mut times: HashMap<(&str, Option<usize>), usize> = HashMap::new();
         for finding in &result.findings {
+            let seen = times
+                .entry((finding.rule.as_str(), finding.turn))
+                .or_default();
+            *seen += 1;
+            if *seen > SHOWN_PER_REPLY {
+                continue;
+            }
             let label = match finding.severity {
                 Severity::Error => "ошибка",
                 Severity::Warning => "совет",
@@ -61,7 +75,7 @@ pub fn debrief(report: &ScoreReport, transcript: &Transcript) -> String {
                         out,
                         "    реплика {}: «{}»",
                         turn + 1,
-                        mark(turn_text(transcript, turn), span)
+                        quotes.quote(turn, Some(span))
                     );
                 }
                 (Some(turn), _) => {
@@ -71,6 +85,19 @@ pub fn debrief(report: &ScoreReport, transcript: &Transcript) -> String {
             }
             let _ = writeln!(out, "    почему: {}", finding.message);
             let _ = writeln!(out, "    лучше: {}", finding.suggestion);
+        }
+        let mut more: Vec<_> = times
+            .into_iter()
+            .filter(|(_, count)| *count > SHOWN_PER_REPLY)
+            .collect();
+        more.sort();
+        for ((rule, turn), count) in more {
+            let _ = writeln!(
+                out,
+                "  … [{rule}] ещё {} в реплике {}",
+                times_word(count - SHOWN_PER_REPLY),
+                turn.map_or(0, |turn| turn + 1)
+            );
         }
     }
     let misunderstood = transcript.misunderstood();
@@ -86,12 +113,24 @@ pub fn debrief(report: &ScoreReport, transcript: &Transcript) -> String {
                 out,
                 "  ? реплика {}: «{}» — клиент: «{}»",
                 reply + 1,
-                turn_text(transcript, reply),
-                turn_text(transcript, answer)
+                quotes.quote(reply, None),
+                quotes.quote(answer, None)
             );
         }
     }
     out
+}
+
+/// How many findings of one rule in one reply are shown before the rest are counted.
+const SHOWN_PER_REPLY: usize = 3;
+
+/// «1 раз», «2 раза», «5 раз».
+fn times_word(count: usize) -> String {
+    let word = match (count % 10, count % 100) {
+        (2..=4, hundred) if !(12..=14).contains(&hundred) => "раза",
+        _ => "раз",
+    };
+    format!("{count} {word}")
 }
 
 /// «1 реплика», «2 реплики», «5 реплик».
@@ -113,21 +152,62 @@ fn turn_text(transcript: &Transcript, turn: usize) -> &str {
         .unwrap_or("")
 }
 
-/// The text with the span wrapped in ⟦ ⟧; a span covering everything is left unmarked.
-fn mark(text: &str, (start, end): (usize, usize)) -> String {
-    let length = text.chars().count();
-    if start == 0 && end >= length {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len() + 6);
-    for (index, c) in text.chars().enumerate() {
-        if index == start {
-            out.push('⟦');
+/// Characters quoted on each side of the words at fault.
+const CONTEXT_CHARS: usize = 80;
+/// The longest quote of a turn, or of the words at fault themselves, before the middle is cut.
+const LONGEST_QUOTE: usize = 240;
+
+/// Quotes of a transcript's turns, each turn's character positions found once.
+struct Quotes<'a> {
+    transcript: &'a Transcript,
+    /// Per turn, the byte offset of every character and of the end.
+    offsets: HashMap<usize, Vec<usize>>,
+}
+
+impl<'a> Quotes<'a> {
+    fn new(transcript: &'a Transcript) -> Quotes<'a> {
+        Quotes {
+            transcript,
+            offsets: HashMap::new(),
         }
-        out.push(c);
-        if index + 1 == end {
-            out.push('⟧');
-        }
     }
-    out
+
+    /// The turn around `span` (characters), the span in ⟦ ⟧; without a span, or with one that
+    /// covers the whole turn, the turn unmarked. Long stretches are cut with «…».
+    fn quote(&mut self, turn: usize, span: Option<(usize, usize)>) -> String {
+        let text = turn_text(self.transcript, turn);
+        let offsets = self.offsets.entry(turn).or_insert_with(|| {
+            text.char_indices()
+                .map(|(offset, _)| offset)
+                .chain(std::iter::once(text.len()))
+                .collect()
+        });
+        let length = offsets.len() - 1;
+        let slice = |from: usize, to: usize| &text[offsets[from]..offsets[to]];
+        let middle = |from: usize, to: usize| {
+            if to - from <= LONGEST_QUOTE {
+                slice(from, to).to_owned()
+            } else {
+                let half = LONGEST_QUOTE / 2;
+                format!("{} … {}", slice(from, from + half), slice(to - half, to))
+            }
+        };
+        let (start, end) = match span {
+            Some((start, end)) if start > 0 || end < length => {
+                let start = start.min(length);
+                (start, end.clamp(start, length))
+            }
+            _ => return middle(0, length),
+        };
+        let left = start.saturating_sub(CONTEXT_CHARS);
+        let right = (end + CONTEXT_CHARS).min(length);
+        format!(
+            "{}{}⟦{}⟧{}{}",
+            if left > 0 { "…" } else { "" },
+            slice(left, start),
+            middle(start, end),
+            slice(end, right),
+            if right < length { "…" } else { "" }
+        )
+    }
 }

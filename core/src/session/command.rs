@@ -17,6 +17,10 @@ pub fn parse_turn(line: &str) -> Result<Option<AgentTurn>, CommandError> {
     if line.is_empty() {
         return Ok(None);
     }
+    let length = line.chars().count();
+    if length > MAX_REPLY_CHARS {
+        return Err(CommandError(too_long(length)));
+    }
     let Some(command) = line.strip_prefix('/') else {
         return Ok(Some(AgentTurn::Reply(line.to_owned())));
     };
@@ -37,11 +41,22 @@ pub fn parse_turn(line: &str) -> Result<Option<AgentTurn>, CommandError> {
     }
 }
 
-/// Seconds as `90` or `1:30`.
 /// The longest hold or silence a command may ask for: an hour. Nobody holds a customer longer,
 /// and a bigger number would only make a call of millions of simulated minutes.
 pub const MAX_COMMAND_SECONDS: u32 = 3600;
 
+/// The longest reply, in characters: a minute and a half of speech is about 1 000; nobody says
+/// more in one breath on the phone, and every reply is scored live as it is made.
+pub const MAX_REPLY_CHARS: usize = 2000;
+
+/// Why a reply of `length` characters is not taken, in Russian.
+pub(crate) fn too_long(length: usize) -> String {
+    format!(
+        "реплика слишком длинная ({length} знаков, а в одной реплике — не больше {MAX_REPLY_CHARS}): она не отправлена. Скажите короче — по телефону клиент не слушает монологов"
+    )
+}
+
+/// Seconds as `90` or `1:30`.
 fn seconds_argument(
     argument: Option<&str>,
     line: &str,
@@ -51,7 +66,9 @@ fn seconds_argument(
         Some((minutes, seconds)) => {
             let minutes: u32 = minutes.parse().ok()?;
             let seconds: u32 = seconds.parse().ok()?;
-            (seconds < 60).then(|| minutes * 60 + seconds)
+            (seconds < 60)
+                .then(|| minutes.checked_mul(60)?.checked_add(seconds))
+                .flatten()
         }
         None => text.parse().ok(),
     });

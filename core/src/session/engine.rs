@@ -177,6 +177,9 @@ pub enum SessionError {
     /// A turn came after the call ended.
     #[error("звонок уже окончен")]
     CallOver,
+    /// A reply longer than [`super::command::MAX_REPLY_CHARS`]: not taken, the call goes on.
+    #[error("{}", super::command::too_long(*.0))]
+    TooLong(usize),
 }
 
 /// Settings of one call.
@@ -574,6 +577,12 @@ impl Session {
     pub fn advance(&mut self, turn: AgentTurn) -> Result<Vec<Event>, SessionError> {
         if self.outcome.is_some() {
             return Err(SessionError::CallOver);
+        }
+        if let AgentTurn::Reply(text) | AgentTurn::Spoken { text, .. } = &turn {
+            let length = text.chars().count();
+            if length > super::command::MAX_REPLY_CHARS {
+                return Err(SessionError::TooLong(length));
+            }
         }
         let mut events = Vec::new();
         match turn {

@@ -7,7 +7,7 @@ pub mod engine;
 pub mod narration;
 
 pub use assess::{LiveFinding, NoAssessment, ReplyAssessor, names_rule};
-pub use command::{COMMAND_HELP, CommandError, parse_turn};
+pub use command::{COMMAND_HELP, CommandError, MAX_COMMAND_SECONDS, MAX_REPLY_CHARS, parse_turn};
 pub use engine::{
     AgentTurn, CallOutcome, Event, Interpretation, Mode, Session, SessionError, SessionOptions,
 };

@@ -31,10 +31,10 @@ pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     /// The system refused: what it means.
-    #[error("не удалось прочитать файл: {0}")]
+    #[error("{0}")]
     Io(String),
     /// A folder, pipe, device or socket.
-    #[error("не удалось прочитать файл: {0}")]
+    #[error("{0}")]
     NotRegular(&'static str),
     /// Larger than the limit.
     #[error("файл слишком большой: {size} КБ, а читается не больше {limit} КБ")]
@@ -103,7 +103,7 @@ impl SourceFile {
                      кодировка UTF-8)."
                 }
             };
-            Diagnostic::whole_file(path, error.to_string(), help)
+            Diagnostic::whole_file(path, format!("не удалось прочитать файл: {error}"), help)
         })?;
         Ok(SourceFile {
             path: path.to_owned(),

@@ -55,12 +55,46 @@ fn explain_ron_error(error: &RonError) -> (String, String) {
             "ожидалось число".to_owned(),
             "Настроение — дробное число от 0.0 до 1.0 с точкой, секунды — целое число.".to_owned(),
         ),
-        RonError::InvalidValueForType { expected, found } => (
+        RonError::InvalidValueForType { expected, .. } => (
             format!(
-                "неподходящее значение {found}: ожидалось {}",
+                "неподходящее значение: ожидалось {}",
                 translate_expected(expected)
             ),
             "Сверьтесь с примером в scenarios/README.md.".to_owned(),
+        ),
+        RonError::IntegerOutOfBounds => (
+            "число вне допустимого диапазона".to_owned(),
+            "Секунды, баллы, попытки и дни — целые неотрицательные числа разумной величины."
+                .to_owned(),
+        ),
+        RonError::InvalidIntegerDigit { .. } | RonError::UnderscoreAtBeginning => (
+            "неверная запись числа".to_owned(),
+            "Числа пишутся цифрами: 90, 0.7.".to_owned(),
+        ),
+        RonError::ExpectedBoolean => (
+            "ожидалось true или false".to_owned(),
+            "Да — true, нет — false.".to_owned(),
+        ),
+        RonError::ExpectedMap | RonError::ExpectedMapColon | RonError::ExpectedMapEnd => (
+            "ожидался словарь в фигурных скобках".to_owned(),
+            "Словарь пишется так: { \"ключ\": [\"значение\"] }, пары разделяются запятыми."
+                .to_owned(),
+        ),
+        RonError::ExpectedOption | RonError::ExpectedOptionEnd => (
+            "ожидалось значение или None".to_owned(),
+            "Необязательное поле можно пропустить или написать None.".to_owned(),
+        ),
+        RonError::ExpectedIdentifier | RonError::InvalidIdentifier(_) => (
+            "ожидалось имя поля или значения".to_owned(),
+            "Имена полей пишутся латиницей без кавычек: says, goto, mood.".to_owned(),
+        ),
+        RonError::Utf8Error(_) => (
+            "файл не в кодировке UTF-8".to_owned(),
+            "Сохраните файл в кодировке UTF-8.".to_owned(),
+        ),
+        RonError::ExceededRecursionLimit => (
+            "слишком глубокая вложенность скобок".to_owned(),
+            "Сценарий не вкладывает блоки так глубоко: проверьте скобки.".to_owned(),
         ),
         RonError::NoSuchStructField {
             expected,
@@ -130,22 +164,66 @@ fn explain_ron_error(error: &RonError) -> (String, String) {
                 .to_owned(),
         ),
         RonError::Message(message) => (
-            format!("ошибка в значении: {message}"),
+            serde_message(message),
             "Сверьтесь с примером в scenarios/README.md.".to_owned(),
         ),
-        other => (
-            format!("ошибка синтаксиса RON: {other}"),
+        _ => (
+            "ошибка синтаксиса RON".to_owned(),
             "Сверьтесь с примером в scenarios/README.md: скобки, кавычки и запятые.".to_owned(),
         ),
     }
 }
 
-fn translate_expected(expected: &str) -> String {
+/// A serde message in Russian: our own checks speak Russian already; serde's English is read
+/// for what was expected, and never quoted.
+fn serde_message(message: &str) -> String {
+    if message
+        .chars()
+        .any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'))
+    {
+        return format!("ошибка в значении: {message}");
+    }
+    let expected = message
+        .rsplit_once(", expected ")
+        .map(|(_, expected)| translate_expected(expected.trim_end_matches('.')));
+    let what = if message.starts_with("invalid type") {
+        "неподходящий вид значения"
+    } else if message.starts_with("invalid length") {
+        "неподходящее число элементов"
+    } else if message.starts_with("unknown variant") {
+        "неизвестное значение"
+    } else {
+        "неподходящее значение"
+    };
     match expected {
-        "u8" | "u32" | "u64" | "an integer" => "целое неотрицательное число".to_owned(),
-        "f32" | "a float" => "дробное число".to_owned(),
-        "a string" => "текст в кавычках".to_owned(),
-        "a boolean" => "true или false".to_owned(),
-        other => other.to_owned(),
+        Some(expected) => format!("{what}: ожидалось {expected}"),
+        None => what.to_owned(),
+    }
+}
+
+fn translate_expected(expected: &str) -> String {
+    let expected = expected.trim();
+    match expected {
+        "u8" | "u16" | "u32" | "u64" | "usize" | "an integer" | "a nonnegative integer" => {
+            "целое неотрицательное число".to_owned()
+        }
+        "i8" | "i16" | "i32" | "i64" | "isize" => "целое число".to_owned(),
+        "f32" | "f64" | "a float" => "дробное число".to_owned(),
+        "a string" | "a borrowed string" | "string" => "текст в кавычках".to_owned(),
+        "a boolean" | "bool" => "true или false".to_owned(),
+        "a character" | "char" => "один символ в одинарных кавычках".to_owned(),
+        "a sequence" | "a tuple" => "список в квадратных скобках".to_owned(),
+        "a map" => "словарь в фигурных скобках".to_owned(),
+        "unit" => "пустое значение ()".to_owned(),
+        other if other.starts_with("struct ") => {
+            format!("блок {}(…)", other.trim_start_matches("struct "))
+        }
+        other if other.starts_with("enum ") || other.starts_with("one of ") => {
+            "одно из допустимых значений".to_owned()
+        }
+        other if other.starts_with("a sequence of ") || other.starts_with("an array of ") => {
+            "список в квадратных скобках".to_owned()
+        }
+        _ => "значение другого вида".to_owned(),
     }
 }

@@ -38,6 +38,9 @@ const SUBJECT_REACH: usize = 8;
 const FORWARD_REACH: usize = 4;
 /// How far from «проблема» a word that says whose side it is may stand.
 const SIDE_REACH: usize = 5;
+/// The longest side marker looked for, in words (the rubric's are one to three words); a longer
+/// one is still found when it starts within reach.
+const MAX_MARKER_WORDS: usize = 8;
 
 /// Words that look like a nominative subject but never name who is obliged.
 const NOT_SUBJECTS: [&str; 10] = [
@@ -275,11 +278,26 @@ fn company_problems(
             }
         }
     }
-    let customer = rubric.customer_side.find(text);
+    company.sort_by_key(|marker| marker.first_word);
+    let mut customer = rubric.customer_side.find(text);
+    customer.sort_by_key(|marker| marker.first_word);
+    // Stop phrases by first word, with the furthest word any of them reaches so far: whether a
+    // hit lies inside one is a binary search, not a scan.
+    let mut stops: Vec<(usize, usize)> = stop_hits
+        .iter()
+        .map(|stop| (stop.first_word, stop.last_word))
+        .collect();
+    stops.sort_unstable();
+    let reach: Vec<usize> = stops
+        .iter()
+        .scan(0, |furthest, &(_, last)| {
+            *furthest = (*furthest).max(last);
+            Some(*furthest)
+        })
+        .collect();
     for hit in rubric.problem.find(text) {
-        let covered = stop_hits
-            .iter()
-            .any(|stop| stop.first_word <= hit.last_word && hit.first_word <= stop.last_word);
+        let before = stops.partition_point(|&(first, _)| first <= hit.last_word);
+        let covered = before > 0 && reach[before - 1] >= hit.first_word;
         if covered {
             continue;
         }
@@ -302,10 +320,16 @@ fn company_problems(
     }
 }
 
-/// Distance in words from `hit` to the nearest of `markers` in the same sentence, within reach.
+/// Distance in words from `hit` to the nearest of `markers` (sorted by their first word) in the
+/// same sentence, within reach. Only the markers near the hit are looked at, so a long turn costs
+/// time in proportion to its length.
 fn nearest(text: &AnalyzedText, hit: &Hit, markers: &[Hit]) -> Option<usize> {
-    markers
+    // A marker within reach starts at most this far before the hit (markers are short phrases).
+    let earliest = hit.first_word.saturating_sub(SIDE_REACH + MAX_MARKER_WORDS);
+    let start = markers.partition_point(|marker| marker.first_word < earliest);
+    markers[start..]
         .iter()
+        .take_while(|marker| marker.first_word <= hit.last_word + SIDE_REACH)
         .filter_map(|marker| {
             let (from, to, distance) = if marker.last_word < hit.first_word {
                 (
@@ -322,10 +346,13 @@ fn nearest(text: &AnalyzedText, hit: &Hit, markers: &[Hit]) -> Option<usize> {
             } else {
                 return Some(0);
             };
+            if distance > SIDE_REACH {
+                return None;
+            }
             let same_sentence = text.words[from + 1..=to]
                 .iter()
                 .all(|word| word.word.break_before != Break::Sentence);
-            (same_sentence && distance <= SIDE_REACH).then_some(distance)
+            same_sentence.then_some(distance)
         })
         .min()
 }
