@@ -8,6 +8,7 @@ mod app_exam;
 mod app_voice;
 mod check;
 mod exam;
+mod messages;
 #[cfg(feature = "app")]
 mod parity;
 mod play;

@@ -410,3 +410,36 @@ fn a_reply_made_while_another_process_holds_the_database_is_kept() {
     );
     assert!(store.verify(None).expect("verify").problems.is_empty());
 }
+
+#[test]
+fn a_transcript_never_replaces_a_file_unasked() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let existing = folder.path().join("notes.json");
+    std::fs::write(&existing, "чужие заметки").expect("written");
+    let path = existing.to_str().expect("utf-8");
+    let refused = callcoach(
+        &["play", "internet_down", "--text", "--transcript", path],
+        "/end\n",
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
+    assert_eq!(
+        std::fs::read_to_string(&existing).expect("kept"),
+        "чужие заметки"
+    );
+    let forced = callcoach(
+        &[
+            "play",
+            "internet_down",
+            "--text",
+            "--transcript",
+            path,
+            "--force",
+        ],
+        "/end\n",
+    );
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    let written: Transcript =
+        Transcript::from_json(&std::fs::read_to_string(&existing).expect("read")).expect("json");
+    assert!(!written.turns.is_empty());
+}

@@ -68,9 +68,9 @@ fn natural_playthroughs_reach_the_best_ending_and_are_understood() {
     let temp = tempfile::tempdir().expect("temp dir");
     let (mut lines, mut fallbacks) = (0usize, 0usize);
     let mut problems = Vec::new();
-    for path in &files {
+    for (index, path) in files.iter().enumerate() {
         let (seed, replies) = read(path);
-        let out = temp.path().join("call.json");
+        let out = temp.path().join(format!("call-{index}.json"));
         let output = callcoach(
             &[
                 "play",

@@ -295,7 +295,7 @@ fn a_report_file_never_replaces_the_database_a_link_or_an_unasked_file() {
             out.to_str().expect("utf-8"),
         ];
         if replace {
-            args.push("--replace");
+            args.push("--force");
         }
         callcoach(&args, "")
     };
@@ -312,11 +312,7 @@ fn a_report_file_never_replaces_the_database_a_link_or_an_unasked_file() {
     std::fs::write(&existing, "чужой файл").expect("written");
     let refused = report(&existing, false);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(
-        stderr(&refused).contains("--replace"),
-        "{}",
-        stderr(&refused)
-    );
+    assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
     assert_eq!(
         std::fs::read_to_string(&existing).expect("kept"),
         "чужой файл"

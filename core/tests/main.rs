@@ -1,5 +1,6 @@
 //! Integration tests of the core: phrase matching, scenarios, the call engine.
 
+mod adversarial;
 mod corpus;
 mod duration;
 mod engine;

@@ -153,7 +153,7 @@ pub fn main() -> ExitCode {
         Err(error) if closed_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             // Never a panic, even with stderr closed too.
-            let _ = writeln!(std::io::stderr(), "ошибка: {error:#}");
+            let _ = writeln!(std::io::stderr(), "ошибка: {}", russian_causes(&error));
             ExitCode::from(2)
         }
     }
@@ -180,6 +180,24 @@ fn parse_failed(error: &clap::Error) -> ExitCode {
             let _ = writeln!(std::io::stderr(), "{}", russian::error(error));
             ExitCode::from(2)
         }
+    }
+}
+
+/// The error and its causes, in Russian: a system error is said by what it means, and a cause
+/// in a library's English (which a Russian message above it already explains) is left out.
+fn russian_causes(error: &anyhow::Error) -> String {
+    let russian = |text: &str| text.chars().any(|c| matches!(c, 'а'..='я' | 'А'..='Я'));
+    let causes: Vec<String> = error
+        .chain()
+        .filter_map(|cause| match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => Some(callcoach_core::source::io_reason(io)),
+            None => Some(cause.to_string()).filter(|text| russian(text)),
+        })
+        .collect();
+    if causes.is_empty() {
+        "непредвиденная ошибка; повторите команду".to_owned()
+    } else {
+        causes.join(": ")
     }
 }
 

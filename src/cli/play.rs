@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, anyhow, bail};
+use callcoach::output::{Existing, write_file};
 use callcoach::render::debrief::debrief;
 use callcoach_core::attempt::{Attempt, AttemptPlan, FinishedCall};
 use callcoach_core::check::check_paths;
@@ -37,9 +38,12 @@ pub struct PlayArgs {
     /// качества командой exam start).
     #[arg(long)]
     exam: bool,
-    /// Записать расшифровку (JSON) в этот файл после звонка.
+    /// Записать расшифровку (JSON) в этот файл после звонка (новый файл; см. --force).
     #[arg(long, value_name = "FILE")]
     transcript: Option<PathBuf>,
+    /// Разрешить --transcript заменить существующий файл (никогда — базу, папку или ссылку).
+    #[arg(long, requires = "transcript")]
+    force: bool,
     /// Файл рубрики (по умолчанию — встроенная assets/rubrics/default.ron).
     #[arg(long, value_name = "PATH")]
     rubric: Option<PathBuf>,
@@ -104,8 +108,17 @@ pub fn run(
     writeln!(out, "\nРазбор звонка\n")?;
     write!(out, "{}", debrief(&call.report, &call.transcript))?;
     if let Some(path) = &args.transcript {
-        std::fs::write(path, call.transcript.to_json() + "\n")
-            .with_context(|| format!("не удалось записать стенограмму в {}", path.display()))?;
+        let existing = if args.force {
+            Existing::Replace
+        } else {
+            Existing::Refuse(Some("--force"))
+        };
+        write_file(
+            path,
+            (call.transcript.to_json() + "\n").as_bytes(),
+            existing,
+            &[db],
+        )?;
         writeln!(out, "Стенограмма записана в {}.", path.display())?;
     }
     Ok(ExitCode::SUCCESS)

@@ -31,12 +31,12 @@ pub struct ReportArgs {
     /// Формат вывода.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Записать в этот файл, а не на экран (новый файл; см. --replace).
+    /// Записать в этот файл, а не на экран (новый файл; см. --force).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Разрешить --out заменить прежний файл отчёта (никогда — базу, папку или ссылку).
-    #[arg(long, requires = "out")]
-    replace: bool,
+    /// Разрешить --out заменить существующий файл (никогда — базу, папку или ссылку).
+    #[arg(long, alias = "replace", requires = "out")]
+    force: bool,
 }
 
 /// Report formats.
@@ -89,10 +89,10 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
     };
     match &args.out {
         Some(path) => {
-            let existing = if args.replace {
+            let existing = if args.force {
                 Existing::Replace
             } else {
-                Existing::Refuse(Some("--replace"))
+                Existing::Refuse(Some("--force"))
             };
             write_file(path, text.as_bytes(), existing, &[db])?;
             writeln!(std::io::stdout(), "Отчёт записан в {}.", path.display())?;

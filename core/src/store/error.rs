@@ -158,3 +158,33 @@ pub(super) fn translate(path: &Path, error: rusqlite::Error) -> StoreError {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite's own words («attempt to write a readonly database») never reach the user.
+    #[test]
+    fn sqlite_causes_are_said_in_russian() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let path = folder.path().join("p.sqlite");
+        rusqlite::Connection::open(&path)
+            .expect("raw")
+            .execute_batch("CREATE TABLE t (x);")
+            .expect("table");
+        let read_only = rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("read-only");
+        let error = read_only
+            .execute("INSERT INTO t VALUES (1)", [])
+            .expect_err("refused");
+        let said = translate(&path, error).to_string();
+        assert!(said.contains("только для чтения"), "{said}");
+        assert!(
+            !said.contains("readonly") && !said.contains("attempt"),
+            "{said}"
+        );
+    }
+}
