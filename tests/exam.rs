@@ -8,7 +8,8 @@ use std::process::Output;
 use callcoach_core::store::{AttemptMode, Store};
 
 use super::{
-    callcoach, callcoach_command, repository, resolved_replies, run_with_input, stderr, stdout,
+    add_trainee, callcoach, callcoach_command, repository, resolved_replies, run_with_input,
+    stderr, stdout,
 };
 
 const PASSPHRASE: &str = "служба качества";
@@ -215,12 +216,7 @@ fn a_wrong_or_missing_passphrase_keeps_the_exam_closed() {
 fn the_first_exam_start_does_not_make_anyone_the_examiner() {
     let folder = tempfile::tempdir().expect("temp dir");
     let db = folder.path().join("progress.sqlite");
-    let db_arg = db.to_str().expect("utf-8");
-    assert!(
-        callcoach(&["--db", db_arg, "trainee", "add", "Анна Смирнова"], "")
-            .status
-            .success()
-    );
+    add_trainee(&db, "Анна Смирнова");
     let first = exam(&db, folder.path(), Some("мой собственный пароль"), "");
     assert_eq!(first.status.code(), Some(2));
     assert!(
@@ -347,11 +343,7 @@ fn an_exam_only_scenario_cannot_be_practised() {
     // Without hints is not an exam: only a sitting QA opened plays it.
     let db = folder.path().join("progress.sqlite");
     let db_arg = db.to_str().expect("utf-8");
-    assert!(
-        callcoach(&["--db", db_arg, "trainee", "add", "Олег"], "")
-            .status
-            .success()
-    );
+    add_trainee(&db, "Олег");
     let without_hints = callcoach(
         &[
             "--scenarios",
@@ -386,11 +378,7 @@ fn a_call_played_without_hints_outside_an_exam_is_recorded_as_practice() {
     let folder = tempfile::tempdir().expect("temp dir");
     let db = folder.path().join("progress.sqlite");
     let db_arg = db.to_str().expect("utf-8");
-    assert!(
-        callcoach(&["--db", db_arg, "trainee", "add", "Олег"], "")
-            .status
-            .success()
-    );
+    add_trainee(&db, "Олег");
     let played = callcoach(
         &[
             "--db",

@@ -43,6 +43,16 @@ fn callcoach_command(args: &[&str]) -> Command {
     command
 }
 
+/// Adds a trainee to the database at `db` through the binary (creating the database).
+#[track_caller]
+fn add_trainee(db: &Path, name: &str) {
+    let output = callcoach(
+        &["--db", db.to_str().expect("utf-8"), "trainee", "add", name],
+        "",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
 /// Runs the binary from the repository root with `stdin` piped in.
 #[track_caller]
 fn callcoach(args: &[&str], stdin: &str) -> Output {

@@ -18,7 +18,9 @@ use rusqlite::Connection;
 use super::app::{headless, press, screen, type_line, update_until};
 use super::app_exam::{play_replies, sitting_has};
 use super::exam::examiner_init;
-use super::{callcoach, callcoach_command, repository, resolved_replies, run_with_input, stderr};
+use super::{
+    add_trainee, callcoach, callcoach_command, repository, resolved_replies, run_with_input, stderr,
+};
 
 const PASSPHRASE: &str = "служба качества";
 const TRAINEE: &str = "Анна Смирнова";
@@ -93,20 +95,6 @@ fn records(db: &Path) -> Vec<String> {
 }
 
 /// The trainee, added through the command line.
-fn add_trainee(db: &Path) {
-    let output = callcoach(
-        &[
-            "--db",
-            db.to_str().expect("utf-8"),
-            "trainee",
-            "add",
-            TRAINEE,
-        ],
-        "",
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
-}
-
 /// An app on `db` playing every call with [`SEED`], on the trainee screen, library loaded.
 fn seeded_app(db: &Path) -> App {
     let mut app = headless(db);
@@ -152,7 +140,7 @@ fn an_exam_sat_in_the_terminal_and_in_the_app_leaves_the_same_records() {
 
     // The terminal.
     let terminal = folder.path().join("terminal.sqlite");
-    add_trainee(&terminal);
+    add_trainee(&terminal, TRAINEE);
     assert!(examiner_init(&terminal, PASSPHRASE).status.success());
     let input: String = drawn
         .iter()
@@ -179,7 +167,7 @@ fn an_exam_sat_in_the_terminal_and_in_the_app_leaves_the_same_records() {
 
     // The app: the examiner opens exam mode, the trainee sits the same exam.
     let window = folder.path().join("app.sqlite");
-    add_trainee(&window);
+    add_trainee(&window, TRAINEE);
     assert!(examiner_init(&window, PASSPHRASE).status.success());
     let mut app = seeded_app(&window);
     press(&mut app, KeyCode::F9, Key::F9, None);
@@ -236,7 +224,7 @@ fn a_practice_call_played_in_the_terminal_and_in_the_app_leaves_the_same_records
     let replies = resolved_replies(scenario);
 
     let terminal = folder.path().join("terminal.sqlite");
-    add_trainee(&terminal);
+    add_trainee(&terminal, TRAINEE);
     assert!(examiner_init(&terminal, PASSPHRASE).status.success());
     let seed = SEED.to_string();
     let output = callcoach(
@@ -256,7 +244,7 @@ fn a_practice_call_played_in_the_terminal_and_in_the_app_leaves_the_same_records
     assert!(output.status.success(), "{}", stderr(&output));
 
     let window = folder.path().join("app.sqlite");
-    add_trainee(&window);
+    add_trainee(&window, TRAINEE);
     let mut app = seeded_app(&window);
     type_line(&mut app, TRAINEE);
     app.update();
@@ -288,7 +276,7 @@ fn a_scenario_edited_or_removed_during_the_call_is_recorded_as_the_version_playe
     let file = scenarios.join("internet_down.ron");
     std::fs::write(&file, &played).expect("copy");
     let db = folder.path().join("progress.sqlite");
-    add_trainee(&db);
+    add_trainee(&db, TRAINEE);
     let mut app = super::app::headless_on(&scenarios, &db);
     update_until(&mut app, "the trainee list and the scenarios", |world| {
         world.get_resource::<Trainees>().is_some() && world.get_resource::<Library>().is_some()

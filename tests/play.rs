@@ -2,7 +2,7 @@
 
 use callcoach_core::transcript::{Speaker, Transcript};
 
-use super::{callcoach, stderr, stdout};
+use super::{add_trainee, callcoach, stderr, stdout};
 
 const RESOLVED_CALL: &str = "\
 Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.
@@ -344,11 +344,7 @@ fn a_reply_made_while_another_process_holds_the_database_is_kept() {
     let folder = tempfile::tempdir().expect("temp dir");
     let db = folder.path().join("progress.sqlite");
     let db_arg = db.to_str().expect("utf-8");
-    assert!(
-        callcoach(&["--db", db_arg, "trainee", "add", "Анна Смирнова"], "")
-            .status
-            .success()
-    );
+    add_trainee(&db, "Анна Смирнова");
     let mut command = super::callcoach_command(&[
         "--db",
         db_arg,

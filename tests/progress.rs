@@ -2,22 +2,13 @@
 //! nothing, two processes write at once, and a file that is not a database is left alone.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
 
 use callcoach_core::store::{AttemptStatus, Store};
 
-use super::{callcoach, callcoach_command, stderr, stdout};
+use super::{add_trainee, callcoach, callcoach_command, stderr, stdout};
 
 const GREETING: &str = "Добрый день! Меня зовут Анна, специалист технической поддержки компании «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.";
 const SECOND: &str = "Спасибо. Давайте я проверю линию до вашего дома.";
-
-fn add_trainee(db: &Path, name: &str) {
-    let output = callcoach(
-        &["--db", db.to_str().expect("utf-8"), "trainee", "add", name],
-        "",
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
-}
 
 #[test]
 fn a_call_killed_midway_is_found_interrupted_with_every_turn() {

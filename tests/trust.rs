@@ -7,7 +7,9 @@
 use std::path::Path;
 
 use super::exam::{examiner_init, issued, passing_replies, setup};
-use super::{callcoach, callcoach_command, repository, run_with_input, stderr, stdout};
+use super::{
+    add_trainee, callcoach, callcoach_command, repository, run_with_input, stderr, stdout,
+};
 
 const PASSPHRASE: &str = "служба качества";
 
@@ -73,14 +75,7 @@ fn a_self_issued_certificate_is_refused_by_qas_database_and_key() {
         .replace("total: 70", "total: 0");
     std::fs::write(scenarios.join("exams/basic.ron"), exam_text).expect("lowered");
     let own_db = own.path().join("own.sqlite");
-    assert!(
-        callcoach(
-            &["--db", arg(&own_db), "trainee", "add", "Анна Смирнова"],
-            ""
-        )
-        .status
-        .success()
-    );
+    add_trainee(&own_db, "Анна Смирнова");
     assert!(
         examiner_init(&own_db, "мой собственный пароль")
             .status
@@ -107,11 +102,7 @@ fn a_self_issued_certificate_is_refused_by_qas_database_and_key() {
     );
     // Against QA's key file, and against a database with no examiner at all.
     let empty_db = own.path().join("empty.sqlite");
-    assert!(
-        callcoach(&["--db", arg(&empty_db), "trainee", "add", "Кто-то"], "")
-            .status
-            .success()
-    );
+    add_trainee(&empty_db, "Кто-то");
     let by_key = callcoach(
         &[
             "--db",
@@ -167,14 +158,7 @@ fn an_examiner_installed_on_another_desktop_issues_certificates_qa_trusts() {
 
     let desk = tempfile::tempdir().expect("temp dir");
     let desk_db = desk.path().join("desk.sqlite");
-    assert!(
-        callcoach(
-            &["--db", arg(&desk_db), "trainee", "add", "Анна Смирнова"],
-            ""
-        )
-        .status
-        .success()
-    );
+    add_trainee(&desk_db, "Анна Смирнова");
     let imported = with_passphrase(
         &["--db", arg(&desk_db), "examiner", "import", arg(&bundle)],
         PASSPHRASE,

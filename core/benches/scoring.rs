@@ -121,10 +121,11 @@ fn scoring(c: &mut Criterion) {
     });
 }
 
-/// The 20-turn call with its tenth turn (an agent's reply) grown to about `bytes` of realistic
-/// speech full of faults: «проблема» on the company's side, obligations, a stop phrase.
+/// The 20-turn call with its tenth turn (an agent's reply) grown to about `bytes` of speech full
+/// of faults — «проблема» on the company's side, obligations, a stop phrase — as one endless
+/// sentence, the worst case for rules that look for words near each other.
 fn call_with_long_reply(bytes: usize) -> Transcript {
-    let sentence = "У нас проблема на линии, вы должны перезагрузить роутер, к сожалению, это не наша проблема, мастер приедет в течение дня. ";
+    let sentence = "у нас проблема на линии, вы должны перезагрузить роутер, к сожалению, это не наша проблема, мастер приедет в течение дня, ";
     let mut call = twenty_turn_call();
     call.turns[9].text = Some(sentence.repeat(bytes / sentence.len() + 1));
     call

@@ -444,3 +444,55 @@ fn a_replaced_examiner_is_caught_by_qas_own_key() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_certificate_row_the_trainee_adds_is_not_shown_as_theirs() {
+    let fixture = fixture(true);
+    let other_folder = tempfile::tempdir().expect("temp dir");
+    let own = Store::open(&other_folder.path().join("own.sqlite"))
+        .expect("store")
+        .set_up_examiner("мой собственный пароль")
+        .expect("db")
+        .expect("set up");
+    let forged = callcoach_core::certificate::Certificate {
+        number: "CC-2026-AAAAAA-000001".to_owned(),
+        trainee: "Анна Смирнова".to_owned(),
+        exam_id: "basic_certification".to_owned(),
+        exam_title: "Базовая аттестация".to_owned(),
+        issued_at: 1_790_000_000_000,
+        valid_until: 4_000_000_000_000,
+        total: 100,
+        categories: Default::default(),
+        scenarios: Default::default(),
+        rubric_hash: String::new(),
+        exam_hash: String::new(),
+        public_key: String::new(),
+        signature: String::new(),
+    }
+    .sign(&own);
+    raw(&fixture)
+        .execute(
+            "INSERT INTO certificates (number, exam_run_id, trainee_id, issued_at, valid_until, \
+             document) VALUES (?1, ?2, 1, ?3, ?4, ?5)",
+            rusqlite::params![
+                forged.number,
+                fixture.run,
+                forged.issued_at,
+                forged.valid_until,
+                forged.to_json()
+            ],
+        )
+        .expect("inserted");
+    let store = Store::open(&fixture.path).expect("opens");
+    let anna = store
+        .trainee("Анна Смирнова")
+        .expect("query")
+        .expect("exists");
+    assert!(store.certificates(&anna).expect("certificates").is_empty());
+    assert!(store.certificate_rows(&anna).expect("rows").is_empty());
+    let group = store.group_rows(0).expect("group");
+    assert!(
+        group.iter().all(|row| row.valid_certificates == 0),
+        "{group:?}"
+    );
+}

@@ -128,16 +128,21 @@ pub(super) fn seal_first_form(connection: &Connection, attempt: i64) -> rusqlite
     seal_in_form(connection, attempt, 1)
 }
 
-fn seal_in_form(connection: &Connection, attempt: i64, version: i64) -> rusqlite::Result<()> {
-    let last: Option<(i64, String)> = connection
+/// The newest seal: its place in the chain and its hash.
+pub(super) fn last_seal(connection: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
+    connection
         .query_row(
             "SELECT seal_seq, chain_hash FROM attempts WHERE seal_seq IS NOT NULL \
              ORDER BY seal_seq DESC LIMIT 1",
             [],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
-        .optional()?;
-    let (sequence, previous) = last.map_or((1, GENESIS.to_owned()), |(seq, hash)| (seq + 1, hash));
+        .optional()
+}
+
+fn seal_in_form(connection: &Connection, attempt: i64, version: i64) -> rusqlite::Result<()> {
+    let (sequence, previous) =
+        last_seal(connection)?.map_or((1, GENESIS.to_owned()), |(seq, hash)| (seq + 1, hash));
     if version == 1 {
         connection.execute(
             "UPDATE attempts SET seal_seq = ?1 WHERE id = ?2",

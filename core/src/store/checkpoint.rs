@@ -56,14 +56,7 @@ pub struct CheckpointInfo {
 
 /// The state a checkpoint vouches for, read from the database.
 fn state(connection: &Connection) -> rusqlite::Result<Value> {
-    let last: Option<(i64, String)> = connection
-        .query_row(
-            "SELECT seal_seq, chain_hash FROM attempts WHERE seal_seq IS NOT NULL \
-             ORDER BY seal_seq DESC LIMIT 1",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
+    let last = super::chain::last_seal(connection)?;
     let max_attempt: i64 =
         connection.query_row("SELECT COALESCE(MAX(id), 0) FROM attempts", [], |row| {
             row.get(0)

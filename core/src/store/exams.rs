@@ -5,6 +5,7 @@ use rusqlite::params;
 
 use super::checkpoint::{self, CheckpointInfo, CheckpointReason};
 use super::{Examiner, ExaminerError, Store, StoreError, Trainee, chain, examiner, now_ms};
+use crate::certificate::Certificate;
 
 /// One sitting of an exam.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -209,8 +210,30 @@ impl Store {
         Ok(())
     }
 
-    /// A trainee's certificates, oldest first.
+    /// A trainee's certificates that are genuine — the document's signature holds, by a key this
+    /// database's examiner trusts, and it names this trainee — oldest first. A row a trainee
+    /// added to the file with a certificate they signed themselves is not one.
     pub fn certificates(&self, trainee: &Trainee) -> Result<Vec<StoredCertificate>, StoreError> {
+        let trusted = self.trusted_keys()?;
+        Ok(self
+            .stored_certificates(trainee)?
+            .into_iter()
+            .filter(|stored| {
+                Certificate::from_json(&stored.document).is_ok_and(|certificate| {
+                    let check = certificate.verify(stored.issued_at, &trusted);
+                    check.signature_holds
+                        && check.trusted
+                        && certificate.trainee == trainee.name
+                        && certificate.number == stored.number
+                        && certificate.issued_at == stored.issued_at
+                        && certificate.valid_until == stored.valid_until
+                })
+            })
+            .collect())
+    }
+
+    /// Every certificate row of a trainee, as stored.
+    fn stored_certificates(&self, trainee: &Trainee) -> Result<Vec<StoredCertificate>, StoreError> {
         self.query(
             "SELECT number, issued_at, valid_until, document FROM certificates \
                  WHERE trainee_id = ?1 ORDER BY issued_at, id",

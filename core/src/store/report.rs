@@ -223,13 +223,13 @@ impl Store {
                    (SELECT total FROM attempts a WHERE a.trainee_id = t.id AND total IS NOT NULL \
                       ORDER BY started_at DESC, id DESC LIMIT 1), \
                    (SELECT COUNT(*) FROM exam_runs e WHERE e.trainee_id = t.id AND e.passed = 1), \
-                   (SELECT COUNT(*) FROM certificates c WHERE c.trainee_id = t.id AND c.valid_until >= ?1) \
+                   t.id \
                  FROM trainees t LEFT JOIN ( \
                    SELECT trainee_id, COUNT(*) AS attempts, COUNT(total) AS scored, \
                      AVG(total) AS average, AVG(CASE WHEN total IS NOT NULL THEN passed END) AS passed_share \
                    FROM attempts GROUP BY trainee_id) s ON s.trainee_id = t.id \
-                 ORDER BY t.name", params![now], |row| {
-                Ok(GroupRow {
+                 ORDER BY t.name", [], |row| {
+                Ok((row.get::<_, i64>(7)?, GroupRow {
                     trainee: row.get(0)?,
                     attempts: row.get(1)?,
                     scored: row.get(2)?,
@@ -237,8 +237,25 @@ impl Store {
                     passed_share: row.get(4)?,
                     last_total: row.get(5)?,
                     exams_passed: row.get(6)?,
-                    valid_certificates: row.get(7)?,
-                })
+                    valid_certificates: 0,
+                }))
+            })?
+            .into_iter()
+            .map(|(id, mut row)| {
+                // Only genuine certificates count (see `Store::certificates`).
+                let trainee = Trainee {
+                    id,
+                    name: row.trainee.clone(),
+                };
+                row.valid_certificates = u32::try_from(
+                    self.certificates(&trainee)?
+                        .iter()
+                        .filter(|certificate| certificate.valid_until >= now)
+                        .count(),
+                )
+                .unwrap_or(u32::MAX);
+                Ok(row)
             })
+            .collect()
     }
 }
