@@ -351,3 +351,72 @@ fn certificates_of_two_databases_never_overwrite_each_other() {
         let _ = verified;
     }
 }
+
+#[test]
+fn a_second_examiner_is_trusted_only_once_qa_signs_their_key_in() {
+    let (qa_folder, qa_db) = setup();
+    let (kazan_folder, kazan_db) = setup();
+    let sat = pass_exam(
+        &repository().join("scenarios"),
+        &kazan_db,
+        kazan_folder.path(),
+        PASSPHRASE,
+    );
+    assert!(stdout(&sat).contains("Экзамен сдан"), "{}", stdout(&sat));
+    let certificate = issued(kazan_folder.path(), "json").remove(0);
+    let before = callcoach(
+        &["--db", arg(&qa_db), "cert", "verify", arg(&certificate)],
+        "",
+    );
+    assert_eq!(before.status.code(), Some(1), "{}", stdout(&before));
+
+    let kazan_key = qa_folder.path().join("kazan.pub");
+    assert!(
+        with_passphrase(
+            &[
+                "--db",
+                arg(&kazan_db),
+                "examiner",
+                "export",
+                arg(&kazan_key)
+            ],
+            PASSPHRASE,
+            "",
+        )
+        .status
+        .success()
+    );
+    let wrong = with_passphrase(
+        &[
+            "--db",
+            arg(&qa_db),
+            "examiner",
+            "trust",
+            arg(&kazan_key),
+            "--name",
+            "Казань",
+        ],
+        "не тот пароль",
+        "",
+    );
+    assert_eq!(wrong.status.code(), Some(2), "only QA signs a key in");
+    let trusted = with_passphrase(
+        &[
+            "--db",
+            arg(&qa_db),
+            "examiner",
+            "trust",
+            arg(&kazan_key),
+            "--name",
+            "Казань",
+        ],
+        PASSPHRASE,
+        "",
+    );
+    assert!(trusted.status.success(), "{}", stderr(&trusted));
+    let after = callcoach(
+        &["--db", arg(&qa_db), "cert", "verify", arg(&certificate)],
+        "",
+    );
+    assert!(after.status.success(), "{}", stdout(&after));
+}
