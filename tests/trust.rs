@@ -420,3 +420,37 @@ fn a_second_examiner_is_trusted_only_once_qa_signs_their_key_in() {
     );
     assert!(after.status.success(), "{}", stdout(&after));
 }
+
+#[test]
+fn qa_pinning_its_key_needs_a_checkpoint_it_signed() {
+    let (folder, db) = setup();
+    let key = folder.path().join("qa.pub");
+    assert!(
+        with_passphrase(
+            &["--db", arg(&db), "examiner", "export", arg(&key)],
+            PASSPHRASE,
+            ""
+        )
+        .status
+        .success()
+    );
+    let nothing = callcoach(&["--db", arg(&db), "db", "verify", "--key", arg(&key)], "");
+    assert_eq!(nothing.status.code(), Some(1));
+    assert!(
+        stdout(&nothing).contains("нет ни одной контрольной точки"),
+        "{}",
+        stdout(&nothing)
+    );
+    assert!(
+        with_passphrase(&["--db", arg(&db), "db", "anchor"], PASSPHRASE, "")
+            .status
+            .success()
+    );
+    let anchored = callcoach(&["--db", arg(&db), "db", "verify", "--key", arg(&key)], "");
+    assert!(anchored.status.success(), "{}", stdout(&anchored));
+    assert!(
+        stdout(&anchored).contains("совпадает с указанным"),
+        "{}",
+        stdout(&anchored)
+    );
+}

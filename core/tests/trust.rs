@@ -496,3 +496,35 @@ fn a_certificate_row_the_trainee_adds_is_not_shown_as_theirs() {
         "{group:?}"
     );
 }
+
+#[test]
+fn deleting_the_checkpoints_after_a_sitting_is_caught() {
+    let fixture = fixture(true);
+    // A second sitting, checkpointed as every sitting is; then its checkpoint is deleted.
+    let mut store = Store::open(&fixture.path).expect("opens");
+    let examiner = store
+        .unlock_examiner(PASSPHRASE)
+        .expect("db")
+        .expect("unlocked");
+    let anna = store
+        .trainee("Анна Смирнова")
+        .expect("query")
+        .expect("exists");
+    store
+        .start_exam_run(&anna, "basic_certification", &content_hash("exam"), 8)
+        .expect("sitting");
+    store
+        .checkpoint(&examiner, CheckpointReason::SittingOpened)
+        .expect("checkpoint");
+    drop(store);
+    raw(&fixture)
+        .execute("DELETE FROM checkpoints WHERE seq = 2", [])
+        .expect("deleted");
+    let found = problems(&fixture);
+    assert!(
+        found
+            .iter()
+            .any(|message| message.contains("контрольные точки удалены")),
+        "{found:?}"
+    );
+}

@@ -89,6 +89,14 @@ pub fn run_db(command: &DbCommand, db: &Path) -> anyhow::Result<ExitCode> {
             for problem in &verification.problems {
                 writeln!(out, "{}: {}", db.display(), problem.message)?;
             }
+            if !pinned.is_empty() && verification.checkpoint.is_none() {
+                writeln!(
+                    out,
+                    "{}: нет ни одной контрольной точки, подписанной указанным ключом: служба качества ничего в этой базе не заверяла (или точки удалены).",
+                    db.display()
+                )?;
+                return Ok(ExitCode::from(1));
+            }
             if !verification.problems.is_empty() {
                 writeln!(
                     out,

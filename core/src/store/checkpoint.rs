@@ -241,9 +241,24 @@ pub(super) fn verify(
         }
         previous = checkpoint_hash(&text);
         check_state(connection, seq, made_at, &document, &mut problem)?;
-        newest = Some(info(seq, made_at, &document));
+        newest = Some((info(seq, made_at, &document), document));
     }
-    Ok((problems, newest))
+    // Every sitting is checkpointed the moment it opens: one the newest checkpoint does not know
+    // means the checkpoints after it were deleted.
+    if let Some((newest, document)) = &newest {
+        let covered = document["sittings"]["max_id"].as_i64().unwrap_or(0);
+        let later: Vec<i64> = connection
+            .prepare("SELECT id FROM exam_runs WHERE id > ?1 ORDER BY id")?
+            .query_map(params![covered], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in later {
+            problem(format!(
+                "экзамен {id} прошёл после последней контрольной точки ({}), а экзамены всегда заверяются: контрольные точки удалены",
+                newest.seq
+            ));
+        }
+    }
+    Ok((problems, newest.map(|(info, _)| info)))
 }
 
 /// Whether the record still holds what checkpoint `seq` vouches for.
