@@ -70,8 +70,18 @@ impl Ledger {
     pub fn write(&mut self, store: &mut Store, records: Vec<Record>) -> Result<(), StoreError> {
         self.queue.extend(records);
         while let Some(record) = self.queue.front() {
-            self.write_one(store, record.clone())?;
-            self.queue.pop_front();
+            match self.write_one(store, record.clone()) {
+                Ok(()) => {
+                    self.queue.pop_front();
+                }
+                // Busy: kept for the next write.
+                Err(error @ StoreError::Locked { .. }) => return Err(error),
+                // Anything else would fail the same way again: not retried.
+                Err(error) => {
+                    self.queue.clear();
+                    return Err(error);
+                }
+            }
         }
         Ok(())
     }
@@ -87,11 +97,8 @@ impl Ledger {
                 let trainee = known_trainee(store, &start.trainee)?;
                 let exam_run = match (&self.sitting, start.in_sitting) {
                     (Some(sitting), true) => Some(sitting.run),
-                    (None, true) => {
-                        // Never written: an exam call without a sitting is refused, not retried.
-                        self.queue.clear();
-                        return Err(StoreError::NoSitting);
-                    }
+                    // An exam call without a sitting is refused, never written.
+                    (None, true) => return Err(StoreError::NoSitting),
                     (_, false) => None,
                 };
                 self.attempt = Some(store.start_attempt(&NewAttempt {
