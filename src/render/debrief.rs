@@ -94,9 +94,12 @@ pub fn debrief(report: &ScoreReport, transcript: &Transcript) -> String {
         for ((rule, turn), count) in more {
             let _ = writeln!(
                 out,
-                "  … [{rule}] ещё {} в реплике {}",
+                "  … [{rule}] ещё {} {}",
                 times_word(count - SHOWN_PER_REPLY),
-                turn.map_or(0, |turn| turn + 1)
+                turn.map_or_else(
+                    || "в звонке".to_owned(),
+                    |turn| format!("в реплике {}", turn + 1)
+                )
             );
         }
     }
