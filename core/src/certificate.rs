@@ -118,13 +118,8 @@ impl Certificate {
     /// since the epoch).
     pub fn verify(&self, now: i64, trusted: &[[u8; 32]]) -> Verification {
         let key: Option<[u8; 32]> = unhex(&self.public_key).and_then(|bytes| bytes.try_into().ok());
-        let signature_holds = (|| {
-            let signature: [u8; 64] = unhex(&self.signature)?.try_into().ok()?;
-            let key = VerifyingKey::from_bytes(&key?).ok()?;
-            key.verify(&self.signed_bytes(), &Signature::from_bytes(&signature))
-                .ok()
-        })()
-        .is_some();
+        let signature_holds =
+            key.is_some_and(|key| signed_by(&key, &self.signed_bytes(), &self.signature));
         Verification {
             signature_holds,
             expired: now > self.valid_until,
@@ -141,6 +136,19 @@ impl Certificate {
     pub fn valid_until(issued_at: i64, days: u32) -> i64 {
         issued_at + i64::from(days) * DAY_MS
     }
+}
+
+/// Whether `signature` (hex) is `key`'s Ed25519 signature over `bytes`: how certificates,
+/// checkpoints and trusted keys are checked.
+pub(crate) fn signed_by(key: &[u8; 32], bytes: &[u8], signature: &str) -> bool {
+    let Some(signature) = unhex(signature).and_then(|bytes| <[u8; 64]>::try_from(bytes).ok())
+    else {
+        return false;
+    };
+    VerifyingKey::from_bytes(key).is_ok_and(|key| {
+        key.verify(bytes, &Signature::from_bytes(&signature))
+            .is_ok()
+    })
 }
 
 /// Hex back to bytes; `None` unless it is whole bytes of hex digits.

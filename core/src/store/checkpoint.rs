@@ -10,13 +10,13 @@
 //! prints it). The signature covers the stored text itself, so its bytes never depend on how a
 //! JSON library formats anything.
 
-use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
+use ed25519_dalek::Signer;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::ChainProblem;
 use crate::canonical;
-use crate::certificate::{Examiner, hex, unhex};
+use crate::certificate::{Examiner, hex, signed_by, unhex};
 
 /// Why a checkpoint was made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,18 +176,6 @@ fn info(seq: i64, made_at: i64, document: &Value) -> CheckpointInfo {
     }
 }
 
-/// Whether `signature` (hex) is `key`'s over `text`.
-pub(crate) fn signed_by(key: &[u8; 32], text: &str, signature: &str) -> bool {
-    let Some(signature) = unhex(signature).and_then(|bytes| <[u8; 64]>::try_from(bytes).ok())
-    else {
-        return false;
-    };
-    VerifyingKey::from_bytes(key).is_ok_and(|key| {
-        key.verify(text.as_bytes(), &Signature::from_bytes(&signature))
-            .is_ok()
-    })
-}
-
 /// Checks every checkpoint: signed by a trusted key, none missing from the middle, and the
 /// record still holding everything each one vouches for. Returns the problems and the newest
 /// checkpoint.
@@ -208,6 +196,8 @@ pub(super) fn verify(
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
+    // Read once for all checkpoints: a record with hundreds of sittings has as many checkpoints.
+    let marks = Marks::read(connection)?;
     let mut previous = super::chain::GENESIS.to_owned();
     let mut newest = None;
     for (index, (seq, made_at, text, signature)) in stored.into_iter().enumerate() {
@@ -217,7 +207,7 @@ pub(super) fn verify(
             .as_str()
             .and_then(unhex)
             .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
-        let Some(key) = key.filter(|key| signed_by(key, &text, &signature)) else {
+        let Some(key) = key.filter(|key| signed_by(key, text.as_bytes(), &signature)) else {
             problem(format!(
                 "контрольная точка {seq} подделана: её подпись не сходится"
             ));
@@ -240,7 +230,7 @@ pub(super) fn verify(
             ));
         }
         previous = checkpoint_hash(&text);
-        check_state(connection, seq, made_at, &document, &mut problem)?;
+        check_state(connection, &marks, seq, made_at, &document, &mut problem)?;
         newest = Some((info(seq, made_at, &document), document));
     }
     // Every sitting is checkpointed the moment it opens: one the newest checkpoint does not know
@@ -261,9 +251,38 @@ pub(super) fn verify(
     Ok((problems, newest.map(|(info, _)| info)))
 }
 
+/// Every attempt as checkpoints see it: id, place in the chain, start, seal hash.
+struct Marks {
+    /// By id.
+    attempts: Vec<(i64, Option<i64>, i64)>,
+    /// Seal hash by place in the chain.
+    hashes: std::collections::HashMap<i64, Option<String>>,
+}
+
+impl Marks {
+    fn read(connection: &Connection) -> rusqlite::Result<Marks> {
+        let rows: Vec<(i64, Option<i64>, i64, Option<String>)> = connection
+            .prepare("SELECT id, seal_seq, started_at, chain_hash FROM attempts ORDER BY id")?
+            .query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let hashes = rows
+            .iter()
+            .filter_map(|(_, seal, _, hash)| seal.map(|seal| (seal, hash.clone())))
+            .collect();
+        let attempts = rows
+            .into_iter()
+            .map(|(id, seal, started_at, _)| (id, seal, started_at))
+            .collect();
+        Ok(Marks { attempts, hashes })
+    }
+}
+
 /// Whether the record still holds what checkpoint `seq` vouches for.
 fn check_state(
     connection: &Connection,
+    marks: &Marks,
     seq: i64,
     made_at: i64,
     document: &Value,
@@ -274,15 +293,7 @@ fn check_state(
     let max_attempt = attempts["max_id"].as_i64().unwrap_or(0);
     let open: Vec<i64> = numbers(&attempts["open"]);
     if sealed > 0 {
-        let head: Option<String> = connection
-            .query_row(
-                "SELECT chain_hash FROM attempts WHERE seal_seq = ?1",
-                params![sealed],
-                |row| row.get(0),
-            )
-            .optional()?
-            .flatten();
-        match head {
+        match marks.hashes.get(&sealed).cloned().flatten() {
             None => problem(format!(
                 "удалены попытки, заверенные контрольной точкой {seq}: в цепочке было {sealed} запечатанных"
             )),
@@ -293,11 +304,7 @@ fn check_state(
         }
     }
     // Every attempt that existed then was either sealed by then or still being played.
-    let late: Vec<(i64, Option<i64>, i64)> = connection
-        .prepare("SELECT id, seal_seq, started_at FROM attempts ORDER BY id")?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (id, seal, started_at) in late {
+    for &(id, seal, started_at) in &marks.attempts {
         let existed = id <= max_attempt;
         if existed && !open.contains(&id) && seal.is_none_or(|seal| seal > sealed) {
             problem(format!(
@@ -310,12 +317,11 @@ fn check_state(
         }
     }
     for id in open {
-        let exists: bool = connection.query_row(
-            "SELECT EXISTS (SELECT 1 FROM attempts WHERE id = ?1)",
-            params![id],
-            |row| row.get(0),
-        )?;
-        if !exists {
+        if marks
+            .attempts
+            .binary_search_by_key(&id, |&(id, _, _)| id)
+            .is_err()
+        {
             problem(format!(
                 "попытка {id}, которая шла во время контрольной точки {seq}, удалена"
             ));

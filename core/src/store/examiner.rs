@@ -13,7 +13,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::certificate::{Examiner, hex, unhex};
+use crate::certificate::{Examiner, hex, signed_by, unhex};
 
 /// Why the examiner could not be set up or unlocked.
 #[derive(Debug, PartialEq, Eq)]
@@ -328,9 +328,7 @@ pub(super) fn trusted_keys(connection: &Connection) -> rusqlite::Result<Vec<[u8;
         .collect::<rusqlite::Result<_>>()?;
     let mut keys = vec![own];
     for (key, name, added_at, signature) in rows {
-        let bytes = trust_bytes(&key, &name, added_at);
-        let signed =
-            super::checkpoint::signed_by(&own, &String::from_utf8_lossy(&bytes), &signature);
+        let signed = signed_by(&own, &trust_bytes(&key, &name, added_at), &signature);
         if let Some(key) = unhex(&key).and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
             && signed
         {

@@ -214,13 +214,22 @@ impl Store {
     /// database's examiner trusts, and it names this trainee — oldest first. A row a trainee
     /// added to the file with a certificate they signed themselves is not one.
     pub fn certificates(&self, trainee: &Trainee) -> Result<Vec<StoredCertificate>, StoreError> {
-        let trusted = self.trusted_keys()?;
+        self.genuine_certificates(trainee, &self.trusted_keys()?)
+    }
+
+    /// [`Store::certificates`] checked against keys already read (the group report reads them
+    /// once for every trainee).
+    pub(super) fn genuine_certificates(
+        &self,
+        trainee: &Trainee,
+        trusted: &[[u8; 32]],
+    ) -> Result<Vec<StoredCertificate>, StoreError> {
         Ok(self
             .stored_certificates(trainee)?
             .into_iter()
             .filter(|stored| {
                 Certificate::from_json(&stored.document).is_ok_and(|certificate| {
-                    let check = certificate.verify(stored.issued_at, &trusted);
+                    let check = certificate.verify(stored.issued_at, trusted);
                     check.signature_holds
                         && check.trusted
                         && certificate.trainee == trainee.name

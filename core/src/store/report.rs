@@ -218,6 +218,7 @@ impl Store {
 
     /// One line per trainee, for the group report; `now` decides which certificates are valid.
     pub fn group_rows(&self, now: i64) -> Result<Vec<GroupRow>, StoreError> {
+        let trusted = self.trusted_keys()?;
         self.query("SELECT t.name, COALESCE(s.attempts, 0), COALESCE(s.scored, 0), s.average, \
                    s.passed_share, \
                    (SELECT total FROM attempts a WHERE a.trainee_id = t.id AND total IS NOT NULL \
@@ -248,7 +249,7 @@ impl Store {
                     name: row.trainee.clone(),
                 };
                 row.valid_certificates = u32::try_from(
-                    self.certificates(&trainee)?
+                    self.genuine_certificates(&trainee, &trusted)?
                         .iter()
                         .filter(|certificate| certificate.valid_until >= now)
                         .count(),
