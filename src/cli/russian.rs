@@ -20,20 +20,11 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
     ("TRAINEE", "СТАЖЁР"),
     ("FORMAT", "ФОРМАТ"),
     ("TRANSCRIPT", "РАСШИФРОВКА"),
-    ("RUBRIC", "РУБРИКА"),
-    ("KEY", "ФАЙЛ"),
-    ("OUT", "ФАЙЛ"),
-    ("MIC", "МИКРОФОН"),
-    ("FROM", "ФАЙЛ"),
-    ("WHEELS", "ПАПКА"),
     ("PRECISION", "ТОЧНОСТЬ"),
     ("MODEL", "ФАЙЛ"),
     ("VOCABULARY", "ФАЙЛ"),
-    ("OUTPUT", "ФАЙЛ"),
-    ("WAV", "ФАЙЛ"),
     ("PROMPT", "СЛОВА"),
     ("THREADS", "ЧИСЛО"),
-    ("MISUNDERSTOOD", "СЦЕНАРИЙ"),
 ];
 
 /// The rest of clap's English in a rendered help, and its Russian.
