@@ -39,21 +39,25 @@ struct OpenSitting {
 }
 
 /// Whether `trainee` may start `exam` at `now`: `Ok(Err(reason))` says why not, in Russian
-/// (attempts used up, the wait after a failure).
+/// (attempts used up, the wait after a failure). `elsewhere` are their sittings of this exam on
+/// the team's other desktops (none outside team mode).
 pub fn exam_admission(
     store: &Store,
     trainee: &Trainee,
     exam: &Exam,
+    elsewhere: &[Sitting],
     now: i64,
 ) -> Result<Result<(), String>, StoreError> {
-    let sittings: Vec<Sitting> = store
+    let mut sittings: Vec<Sitting> = store
         .exam_runs(trainee, &exam.id)?
         .iter()
         .map(|run| Sitting {
             started_at: run.started_at,
             passed: run.passed,
         })
+        .chain(elsewhere.iter().copied())
         .collect();
+    sittings.sort_by_key(|sitting| sitting.started_at);
     Ok(admission(exam, &sittings, now))
 }
 
@@ -129,12 +133,14 @@ impl Ledger {
     /// Opens `sitting` in the store when its trainee is admitted and the record is intact
     /// (a sitting deleted or rewound to regain an attempt would admit them unfairly);
     /// `Ok(Err(reason))` is a refusal in Russian. Taking the unlocked examiner is the proof that
-    /// QA started it; the opening is checkpointed with their signature.
+    /// QA started it; the opening is checkpointed with their signature. `elsewhere` are the
+    /// trainee's sittings of this exam on the team's other desktops.
     pub fn begin_sitting(
         &mut self,
         store: &mut Store,
         sitting: &ExamSitting,
         examiner: &Examiner,
+        elsewhere: &[Sitting],
     ) -> Result<Result<(), String>, StoreError> {
         let trainee = known_trainee(store, sitting.trainee())?;
         let verification = store.verify(Some(&[examiner.public_key()]))?;
@@ -145,7 +151,7 @@ impl Ledger {
                 verification.problems.len()
             )));
         }
-        if let Err(reason) = exam_admission(store, &trainee, sitting.exam(), now_ms())? {
+        if let Err(reason) = exam_admission(store, &trainee, sitting.exam(), elsewhere, now_ms())? {
             return Ok(Err(reason));
         }
         let run = store.start_exam_run(

@@ -270,7 +270,7 @@ impl Worker {
                 };
                 match self
                     .ledger
-                    .begin_sitting(&mut self.store, &sitting, examiner)?
+                    .begin_sitting(&mut self.store, &sitting, examiner, &[])?
                 {
                     Ok(()) => reply(StoreReply::ExamStarted),
                     Err(reason) => reply(StoreReply::ExamRefused(reason)),

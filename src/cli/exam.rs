@@ -12,7 +12,7 @@ use callcoach::render::debrief::debrief;
 use callcoach_core::attempt::Attempt;
 use callcoach_core::certificate::{Certificate, date};
 use callcoach_core::check::{CheckReport, check_paths};
-use callcoach_core::exam::ExamSitting;
+use callcoach_core::exam::{ExamSitting, Sitting};
 use callcoach_core::ledger::Ledger;
 use callcoach_core::meaning::{Embeddings, Lexicon};
 use callcoach_core::scoring::Scorer;
@@ -149,10 +149,20 @@ pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result
                 .into_iter()
                 .map(|(_, scenario)| Arc::new(scenario))
                 .collect();
+            // In team mode the sitting needs the server: the trainee's sittings on other
+            // desktops count for the exam rules.
+            let mut team = super::team::for_exam(db, &mut store)?;
+            let elsewhere = match &mut team {
+                Some(team) => team
+                    .sittings_elsewhere(trainee.trim(), &exam.id)
+                    .map_err(super::team::exam_needs_server)?,
+                None => Vec::new(),
+            };
             let sitting = ExamSitting::begin(Arc::new(exam.clone()), &library, trainee, *seed)?;
             sit(
                 sitting,
                 &mut store,
+                (team.as_mut(), &elsewhere),
                 &examiner,
                 &scorer,
                 &Lexicon::shared()?,
@@ -183,19 +193,7 @@ pub fn run_examiner(command: &ExaminerCommand, db: &Path) -> anyhow::Result<Exit
             if store.examiner_is_set()? {
                 bail!("{}", ExaminerError::AlreadySet);
             }
-            let first = passphrase(&format!(
-                "Новый пароль экзаменатора (не короче {MIN_PASSPHRASE_CHARS} символов, лучше фраза из нескольких слов): "
-            ))?;
-            if !strong_enough(&first) {
-                bail!("{}", ExaminerError::WeakPassphrase);
-            }
-            let second = passphrase("Повторите пароль: ")?;
-            if first != second {
-                bail!("пароли не совпадают; экзаменатор не настроен, запустите команду ещё раз");
-            }
-            let examiner = store
-                .set_up_examiner(&first)?
-                .map_err(|error| anyhow!("{error}"))?;
+            let examiner = new_examiner(&store)?;
             writeln!(
                 out,
                 "Экзаменатор настроен в {}. Отпечаток ключа: {}.\nЗапомните пароль: без него экзамены и сертификаты недоступны. Ключ для проверки сертификатов: callcoach examiner export ФАЙЛ.",
@@ -252,6 +250,24 @@ pub fn run_examiner(command: &ExaminerCommand, db: &Path) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
+/// Sets up a new examiner in `store`: the passphrase asked twice (or from the environment),
+/// strong enough.
+pub fn new_examiner(store: &Store) -> anyhow::Result<Examiner> {
+    let first = passphrase(&format!(
+        "Новый пароль экзаменатора (не короче {MIN_PASSPHRASE_CHARS} символов, лучше фраза из нескольких слов): "
+    ))?;
+    if !strong_enough(&first) {
+        bail!("{}", ExaminerError::WeakPassphrase);
+    }
+    let second = passphrase("Повторите пароль: ")?;
+    if first != second {
+        bail!("пароли не совпадают; экзаменатор не настроен, запустите команду ещё раз");
+    }
+    store
+        .set_up_examiner(&first)?
+        .map_err(|error| anyhow!("{error}"))
+}
+
 /// The public key of an examiner key file, or an error naming the file.
 fn key_file(file: &Path) -> anyhow::Result<[u8; 32]> {
     let text = read(file)?;
@@ -273,6 +289,7 @@ fn passphrase(prompt: &str) -> anyhow::Result<String> {
 fn sit(
     mut sitting: ExamSitting,
     store: &mut Store,
+    (team, elsewhere): (Option<&mut callcoach_team::Team>, &[Sitting]),
     examiner: &Examiner,
     scorer: &Scorer,
     lexicon: &Lexicon,
@@ -280,9 +297,16 @@ fn sit(
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
     let mut ledger = Ledger::new();
-    if let Err(reason) = ledger.begin_sitting(store, &sitting, examiner)? {
+    if let Err(reason) = ledger.begin_sitting(store, &sitting, examiner, elsewhere)? {
         writeln!(out, "Экзамен не начат: {reason}")?;
         return Ok(ExitCode::from(1));
+    }
+    // The team learns at once that the sitting began (another desktop's admission counts it);
+    // if the server went away just now, the sitting goes on and is sent later.
+    if let Some(team) = team
+        && let Err(error) = team.sync(store)
+    {
+        let _ = writeln!(std::io::stderr(), "не отправлено в команду: {error}");
     }
     let count = sitting.scenarios().len();
     writeln!(

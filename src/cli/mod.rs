@@ -8,6 +8,7 @@ mod russian;
 mod score;
 #[cfg(feature = "speech")]
 mod speech;
+mod team;
 mod trainee;
 
 use std::io::Write;
@@ -73,6 +74,10 @@ enum Command {
     /// Экзаменатор (служба качества): настройка, выгрузка и установка ключа, доверенные ключи.
     #[command(subcommand)]
     Examiner(exam::ExaminerCommand),
+    /// Командный режим: общий сервер PostgreSQL для всех рабочих мест, один список стажёров,
+    /// один экзаменатор.
+    #[command(subcommand)]
+    Team(team::TeamCommand),
     /// Отчёт о прогрессе: попытки стажёра, динамика, нарушенные правила, экзамены, сертификаты.
     Report(report::ReportArgs),
     /// Модель распознавания речи: установка, конвертация, проверка.
@@ -107,6 +112,7 @@ pub fn main() -> ExitCode {
                     | Command::Play(_)
                     | Command::Exam(_)
                     | Command::Examiner(_)
+                    | Command::Team(_)
             )
         );
     if default_db
@@ -116,6 +122,16 @@ pub fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "ошибка: {error:#}");
         return ExitCode::from(2);
     }
+    // What a team desktop sends to the server as soon as it is recorded.
+    let records = matches!(
+        cli.command,
+        Some(
+            Command::Play(_)
+                | Command::Exam(exam::ExamCommand::Start { .. })
+                | Command::Trainee(trainee::TraineeCommand::Add { .. })
+                | Command::Db(trainee::DbCommand::Anchor)
+        )
+    );
     let result = match cli.command {
         Some(Command::Check { paths }) => check::run(&paths, &scenarios, &paths::rubric_folder()),
         Some(Command::Play(args)) => play::run(&args, &scenarios, &db, cli.model.as_deref()),
@@ -126,6 +142,7 @@ pub fn main() -> ExitCode {
         Some(Command::Cert(command)) => exam::run_cert(&command, &db),
         Some(Command::Examiner(command)) => exam::run_examiner(&command, &db),
         Some(Command::Report(args)) => report::run(&args, &db),
+        Some(Command::Team(command)) => team::run(&command, &db),
         #[cfg(feature = "speech")]
         Some(Command::Model(command)) => speech::run_model(&command, cli.model.as_deref()),
         #[cfg(feature = "speech")]
@@ -147,6 +164,9 @@ pub fn main() -> ExitCode {
             "эта сборка callcoach — только командная строка (--no-default-features), окна тренажёра в ней нет. Список команд: callcoach --help."
         )),
     };
+    if records && result.is_ok() {
+        team::after_recording(&db);
+    }
     match result {
         Ok(code) => code,
         // The reader went away (`play … | head -1`): stop quietly, as Unix tools do.

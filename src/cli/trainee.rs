@@ -48,8 +48,11 @@ pub fn create_default_folder(db: &Path) -> anyhow::Result<()> {
 pub enum TraineeCommand {
     /// Добавить стажёра.
     Add {
-        /// Name as it will be shown: «Анна Смирнова».
+        /// Имя, как его увидят отчёты и сертификаты: «Анна Смирнова».
         name: String,
+        /// Группа набора, по которой отчёты команды собирают стажёров: «Набор март 2026».
+        #[arg(long)]
+        cohort: Option<String>,
     },
     /// Список стажёров и число их попыток.
     List,
@@ -167,12 +170,15 @@ pub fn run(command: &TraineeCommand, db: &Path) -> anyhow::Result<ExitCode> {
     };
     let mut out = std::io::stdout().lock();
     match command {
-        TraineeCommand::Add { name } => {
-            let trainee = store.add_trainee(name)?;
+        TraineeCommand::Add { name, cohort } => {
+            let trainee = store.add_trainee_in(name, cohort.as_deref())?;
             writeln!(
                 out,
-                "Стажёр «{}» добавлен в {}.",
+                "Стажёр «{}»{} добавлен в {}.",
                 trainee.name,
+                store
+                    .cohort(&trainee)?
+                    .map_or_else(String::new, |cohort| format!(" (группа «{cohort}»)")),
                 db.display()
             )?;
         }

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::canonical;
 
 /// The hash before the first seal.
-pub(super) const GENESIS: &str = "callcoach-progress-chain-v1";
+pub const GENESIS: &str = "callcoach-progress-chain-v1";
 
 /// The seal form written now: 2 covers the trainee's name, the sitting, and how each reply was
 /// said and understood; 1 (stored as NULL) is the first form, kept for attempts sealed with it.
@@ -57,7 +57,7 @@ fn rows(connection: &Connection, sql: &str, attempt: i64) -> rusqlite::Result<Ve
 
 /// The canonical content of an attempt in seal form `version`: everything a result and a
 /// report depend on.
-fn content(connection: &Connection, attempt: i64, version: i64) -> rusqlite::Result<Vec<u8>> {
+pub(super) fn content(connection: &Connection, attempt: i64, version: i64) -> rusqlite::Result<Vec<u8>> {
     let document = if version < 2 {
         json!({
             "attempt": rows(connection,
@@ -236,6 +236,11 @@ pub(super) fn verify(connection: &Connection) -> rusqlite::Result<Vec<ChainProbl
 /// The seal of an ended exam sitting: its row and the chain hashes of its calls, so a verdict
 /// edited in the file, or a call moved in or out of it, is detected.
 fn run_content(connection: &Connection, run: i64) -> rusqlite::Result<String> {
+    Ok(link(GENESIS, &run_document(connection, run)?))
+}
+
+/// The canonical document a sitting's seal is the link of.
+pub(super) fn run_document(connection: &Connection, run: i64) -> rusqlite::Result<Vec<u8>> {
     let document = json!({
         "run": rows(connection,
             "SELECT id, exam_id, exam_hash, trainee_id, seed, started_at, ended_at, passed, total \
@@ -243,7 +248,7 @@ fn run_content(connection: &Connection, run: i64) -> rusqlite::Result<String> {
         "calls": rows(connection,
             "SELECT id, chain_hash FROM attempts WHERE exam_run_id = ?1 ORDER BY id", run)?,
     });
-    Ok(link(GENESIS, &canonical::to_bytes(&document)))
+    Ok(canonical::to_bytes(&document))
 }
 
 /// Seals an ended exam sitting; call in the transaction that ends it.

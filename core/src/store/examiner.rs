@@ -281,8 +281,36 @@ pub(super) fn import(
     Ok(Ok(examiner))
 }
 
+/// Installs the examiner of a key file with the secret without unlocking it (a team's key on a
+/// desktop that joins: QA's passphrase is asked when a sitting starts, and [`unlock`] checks
+/// then that the secret is the public key's). The same examiner already here is kept; another
+/// is refused.
+pub(super) fn install_locked(
+    connection: &Connection,
+    text: &str,
+) -> Result<Result<[u8; 32], ExaminerError>, rusqlite::Error> {
+    let public_key = match key_file_public_key(text) {
+        Ok(key) => key,
+        Err(error) => return Ok(Err(error)),
+    };
+    let Some(secret) = serde_json::from_str::<KeyFile>(text)
+        .ok()
+        .and_then(|file| file.secret)
+    else {
+        return Ok(Err(ExaminerError::PublicOnly));
+    };
+    if is_set(connection)? {
+        return Ok(match public_key_of(connection)? {
+            Some(key) if key == public_key => Ok(key),
+            _ => Err(ExaminerError::AlreadySet),
+        });
+    }
+    install(connection, &public_key, &secret)?;
+    Ok(Ok(public_key))
+}
+
 /// The examiner's public key as 32 bytes, when set up.
-fn public_key_of(connection: &Connection) -> rusqlite::Result<Option<[u8; 32]>> {
+pub(super) fn public_key_of(connection: &Connection) -> rusqlite::Result<Option<[u8; 32]>> {
     Ok(public_key(connection)?.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()))
 }
 
@@ -361,7 +389,13 @@ pub(super) fn unlock(
             return Ok(Err(ExaminerError::Wait((next - now + 999) / 1000)));
         }
     }
-    let opened = open_secret(&secret, passphrase);
+    // A key installed locked (a team's) is checked here: the secret must be the public key's.
+    let opened = open_secret(&secret, passphrase).and_then(|examiner| {
+        match public_key_of(connection) {
+            Ok(Some(key)) if key != examiner.public_key() => Err(ExaminerError::Damaged),
+            _ => Ok(examiner),
+        }
+    });
     match &opened {
         Err(ExaminerError::WrongPassphrase) => set_failures(connection, failures + 1, now)?,
         Ok(_) if failures > 0 => set_failures(connection, 0, now)?,

@@ -14,6 +14,7 @@ mod examiner;
 mod exams;
 mod report;
 mod schema;
+mod team;
 
 pub use crate::attempt::{AttemptMode, AttemptStatus};
 pub use crate::certificate::Examiner;
@@ -25,6 +26,12 @@ pub use error::StoreError;
 pub use examiner::{ExaminerError, MIN_PASSPHRASE_CHARS, key_file_public_key, strong_enough};
 pub use exams::{ExamRun, StoredCertificate};
 pub use report::{AttemptRow, CertificateRow, ExamRow, GroupRow, MisunderstoodRow};
+pub use team::{
+    Outbox, OutgoingAttempt, OutgoingCertificate, OutgoingCheckpoint, OutgoingSitting,
+    OutgoingTrainee, RosterEntry, Sent,
+};
+/// The hash before the first seal of a desktop's chain (the team's server links from it too).
+pub use chain::GENESIS as CHAIN_GENESIS;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -232,13 +239,7 @@ impl Store {
     /// Adds a trainee; the name must be plain text of at most [`MAX_NAME_CHARS`] characters.
     pub fn add_trainee(&self, name: &str) -> Result<Trainee, StoreError> {
         let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::EmptyName);
-        }
-        // A name is printed in terminals, reports and certificates: no line breaks, no escapes.
-        if name.chars().any(char::is_control) || name.chars().count() > MAX_NAME_CHARS {
-            return Err(StoreError::BadName);
-        }
+        check_name(name)?;
         if self.trainee(name)?.is_some() {
             return Err(StoreError::TraineeExists(name.to_owned()));
         }
@@ -306,6 +307,18 @@ impl Store {
         };
         run().map_err(|error| self.error(error))
     }
+}
+
+/// Whether a trimmed name (of a trainee or a cohort) may be stored.
+fn check_name(name: &str) -> Result<(), StoreError> {
+    if name.is_empty() {
+        return Err(StoreError::EmptyName);
+    }
+    // A name is printed in terminals, reports and certificates: no line breaks, no escapes.
+    if name.chars().any(char::is_control) || name.chars().count() > MAX_NAME_CHARS {
+        return Err(StoreError::BadName);
+    }
+    Ok(())
 }
 
 /// What `db verify` found.

@@ -152,6 +152,18 @@ const MIGRATIONS: &[Step] = &[
     );",
         Some(issuer_id),
     ),
+    (
+        // 9: team mode. A trainee's cohort (the hiring group reports gather by), and what has
+        // been sent to the team's server: each record once, by kind and local id.
+        "ALTER TABLE trainees ADD COLUMN cohort TEXT;
+    CREATE TABLE team_sent (
+        kind TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        sent_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, id)
+    );",
+        None,
+    ),
 ];
 
 /// The id that tells this database's certificate numbers from another's: six random letters

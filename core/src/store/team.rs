@@ -1,0 +1,387 @@
+//! What team mode needs of the local store: the records not yet sent to the team's server (each
+//! with the exact document its seal covers, so the server checks the seal itself), marking them
+//! sent, the team's roster and cohorts, and the team examiner's key installed still locked.
+//!
+//! The local database stays the record of everything made on this desktop: a sync only copies
+//! out what has ended and notes that it did, so a sync cut off midway is simply repeated.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{ExaminerError, Store, StoreError, Trainee, chain, check_name, examiner, now_ms};
+
+/// What a record sent to the team is, as `team_sent` remembers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// A trainee.
+    Trainee,
+    /// An ended, sealed attempt.
+    Attempt,
+    /// A sitting's start.
+    SittingOpened,
+    /// A sitting's sealed verdict.
+    SittingClosed,
+    /// A certificate (by its sitting's id).
+    Certificate,
+    /// An examiner's checkpoint.
+    Checkpoint,
+}
+
+impl Sent {
+    fn kind(self) -> &'static str {
+        match self {
+            Sent::Trainee => "trainee",
+            Sent::Attempt => "attempt",
+            Sent::SittingOpened => "sitting_opened",
+            Sent::SittingClosed => "sitting_closed",
+            Sent::Certificate => "certificate",
+            Sent::Checkpoint => "checkpoint",
+        }
+    }
+}
+
+/// A trainee to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingTrainee {
+    /// Local id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Cohort, if set.
+    pub cohort: Option<String>,
+    /// When added here, ms since the epoch.
+    pub added_at: i64,
+}
+
+/// An ended attempt to send: the document its seal is the link of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingAttempt {
+    /// Local id.
+    pub id: i64,
+    /// The trainee's name.
+    pub trainee: String,
+    /// Place in this desktop's chain.
+    pub seal_seq: i64,
+    /// Seal form.
+    pub seal_version: i64,
+    /// The stored seal.
+    pub chain_hash: String,
+    /// The canonical JSON of the attempt as it is now (the seal holds only if it is unchanged).
+    pub document: String,
+}
+
+/// A sitting to send: its start, and its sealed verdict once it has one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingSitting {
+    /// Local id.
+    pub id: i64,
+    /// The trainee's name.
+    pub trainee: String,
+    /// Exam id.
+    pub exam_id: String,
+    /// The exam file's hash.
+    pub exam_hash: String,
+    /// Start, ms since the epoch.
+    pub started_at: i64,
+    /// The verdict's seal and the document it links, when ended and not sent yet.
+    pub verdict: Option<(String, String)>,
+    /// Whether the start was sent already.
+    pub opened_sent: bool,
+}
+
+/// A certificate to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingCertificate {
+    /// Its sitting's local id.
+    pub sitting: i64,
+    /// Number.
+    pub number: String,
+    /// The trainee's name.
+    pub trainee: String,
+    /// Issued, ms since the epoch.
+    pub issued_at: i64,
+    /// Valid until, ms since the epoch.
+    pub valid_until: i64,
+    /// The signed document.
+    pub document: String,
+}
+
+/// An examiner's checkpoint to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingCheckpoint {
+    /// Its number here.
+    pub seq: i64,
+    /// When, ms since the epoch.
+    pub made_at: i64,
+    /// Why it was made.
+    pub reason: String,
+    /// The signed document.
+    pub document: String,
+    /// The examiner's signature, hex.
+    pub signature: String,
+}
+
+/// Everything not yet sent, in the order the server takes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outbox {
+    /// Trainees added here.
+    pub trainees: Vec<OutgoingTrainee>,
+    /// Ended attempts, in chain order.
+    pub attempts: Vec<OutgoingAttempt>,
+    /// Sittings whose start or verdict is not sent.
+    pub sittings: Vec<OutgoingSitting>,
+    /// Certificates.
+    pub certificates: Vec<OutgoingCertificate>,
+    /// Checkpoints.
+    pub checkpoints: Vec<OutgoingCheckpoint>,
+}
+
+impl Outbox {
+    /// How many records wait to be sent.
+    pub fn len(&self) -> usize {
+        self.trainees.len()
+            + self.attempts.len()
+            + self
+                .sittings
+                .iter()
+                .map(|sitting| usize::from(!sitting.opened_sent) + usize::from(sitting.verdict.is_some()))
+                .sum::<usize>()
+            + self.certificates.len()
+            + self.checkpoints.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A trainee of the team's roster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RosterEntry {
+    /// Name.
+    pub name: String,
+    /// Cohort, if set.
+    pub cohort: Option<String>,
+}
+
+impl Store {
+    /// Adds a trainee in a cohort (the hiring group reports gather by); the cohort follows the
+    /// rules of a name.
+    pub fn add_trainee_in(&self, name: &str, cohort: Option<&str>) -> Result<Trainee, StoreError> {
+        let cohort = cohort.map(str::trim).filter(|cohort| !cohort.is_empty());
+        if let Some(cohort) = cohort {
+            check_name(cohort)?;
+        }
+        let trainee = self.add_trainee(name)?;
+        self.connection
+            .execute(
+                "UPDATE trainees SET cohort = ?1 WHERE id = ?2",
+                params![cohort, trainee.id],
+            )
+            .map_err(|error| self.error(error))?;
+        Ok(trainee)
+    }
+
+    /// A trainee's cohort, if set.
+    pub fn cohort(&self, trainee: &Trainee) -> Result<Option<String>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT cohort FROM trainees WHERE id = ?1",
+                params![trainee.id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|error| self.error(error))
+    }
+
+    /// Takes the team's roster in: trainees added on other desktops become known here (already
+    /// sent, being the team's), a cohort set elsewhere fills one unset here. Returns how many
+    /// trainees are new here.
+    pub fn adopt_roster(&mut self, roster: &[RosterEntry]) -> Result<usize, StoreError> {
+        let now = now_ms();
+        self.immediate(|transaction| {
+            let mut added = 0;
+            for entry in roster {
+                let inserted = transaction.execute(
+                    "INSERT OR IGNORE INTO trainees (name, created_at, cohort) VALUES (?1, ?2, ?3)",
+                    params![entry.name, now, entry.cohort],
+                )?;
+                if inserted == 1 {
+                    added += 1;
+                    transaction.execute(
+                        "INSERT OR IGNORE INTO team_sent (kind, id, sent_at) VALUES (?1, ?2, ?3)",
+                        params![Sent::Trainee.kind(), transaction.last_insert_rowid(), now],
+                    )?;
+                } else if entry.cohort.is_some() {
+                    transaction.execute(
+                        "UPDATE trainees SET cohort = ?1 WHERE name = ?2 AND cohort IS NULL",
+                        params![entry.cohort, entry.name],
+                    )?;
+                }
+            }
+            Ok(added)
+        })
+    }
+
+    /// Everything not yet sent to the team.
+    pub fn outbox(&self) -> Result<Outbox, StoreError> {
+        let unsent = |kind: Sent| {
+            format!("NOT EXISTS (SELECT 1 FROM team_sent s WHERE s.kind = '{}' AND s.id = ", kind.kind())
+        };
+        let trainees = self.query(
+            &format!(
+                "SELECT id, name, cohort, created_at FROM trainees t WHERE {}t.id) ORDER BY id",
+                unsent(Sent::Trainee)
+            ),
+            [],
+            |row| {
+                Ok(OutgoingTrainee {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    cohort: row.get(2)?,
+                    added_at: row.get(3)?,
+                })
+            },
+        )?;
+        let sealed: Vec<(i64, String, i64, Option<i64>, String)> = self.query(
+            &format!(
+                "SELECT a.id, t.name, a.seal_seq, a.seal_version, a.chain_hash FROM attempts a \
+                 JOIN trainees t ON t.id = a.trainee_id \
+                 WHERE a.seal_seq IS NOT NULL AND a.chain_hash IS NOT NULL AND {}a.id) \
+                 ORDER BY a.seal_seq",
+                unsent(Sent::Attempt)
+            ),
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+        )?;
+        let mut attempts = Vec::with_capacity(sealed.len());
+        for (id, trainee, seal_seq, version, chain_hash) in sealed {
+            let version = version.unwrap_or(1);
+            let document = chain::content(&self.connection, id, version)
+                .map_err(|error| self.error(error))?;
+            attempts.push(OutgoingAttempt {
+                id,
+                trainee,
+                seal_seq,
+                seal_version: version,
+                chain_hash,
+                document: String::from_utf8_lossy(&document).into_owned(),
+            });
+        }
+        let runs: Vec<(i64, String, String, String, i64, Option<String>, bool, bool)> = self.query(
+            &format!(
+                "SELECT r.id, t.name, r.exam_id, r.exam_hash, r.started_at, r.seal, \
+                 NOT {}r.id), NOT {}r.id) FROM exam_runs r JOIN trainees t ON t.id = r.trainee_id \
+                 ORDER BY r.id",
+                unsent(Sent::SittingOpened),
+                unsent(Sent::SittingClosed)
+            ),
+            [],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                ))
+            },
+        )?;
+        let mut sittings = Vec::new();
+        for (id, trainee, exam_id, exam_hash, started_at, seal, opened_sent, closed_sent) in runs {
+            let verdict = match seal {
+                Some(seal) if !closed_sent => {
+                    let document = chain::run_document(&self.connection, id)
+                        .map_err(|error| self.error(error))?;
+                    Some((seal, String::from_utf8_lossy(&document).into_owned()))
+                }
+                _ => None,
+            };
+            if opened_sent && verdict.is_none() {
+                continue;
+            }
+            sittings.push(OutgoingSitting {
+                id,
+                trainee,
+                exam_id,
+                exam_hash,
+                started_at,
+                verdict,
+                opened_sent,
+            });
+        }
+        let certificates = self.query(
+            &format!(
+                "SELECT c.exam_run_id, c.number, t.name, c.issued_at, c.valid_until, c.document \
+                 FROM certificates c JOIN trainees t ON t.id = c.trainee_id \
+                 WHERE {}c.exam_run_id) ORDER BY c.id",
+                unsent(Sent::Certificate)
+            ),
+            [],
+            |row| {
+                Ok(OutgoingCertificate {
+                    sitting: row.get(0)?,
+                    number: row.get(1)?,
+                    trainee: row.get(2)?,
+                    issued_at: row.get(3)?,
+                    valid_until: row.get(4)?,
+                    document: row.get(5)?,
+                })
+            },
+        )?;
+        let checkpoints = self.query(
+            &format!(
+                "SELECT seq, made_at, reason, document, signature FROM checkpoints c \
+                 WHERE {}c.seq) ORDER BY seq",
+                unsent(Sent::Checkpoint)
+            ),
+            [],
+            |row| {
+                Ok(OutgoingCheckpoint {
+                    seq: row.get(0)?,
+                    made_at: row.get(1)?,
+                    reason: row.get(2)?,
+                    document: row.get(3)?,
+                    signature: row.get(4)?,
+                })
+            },
+        )?;
+        Ok(Outbox {
+            trainees,
+            attempts,
+            sittings,
+            certificates,
+            checkpoints,
+        })
+    }
+
+    /// Notes that a record reached the team's server.
+    pub fn mark_sent(&self, sent: Sent, id: i64) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "INSERT OR IGNORE INTO team_sent (kind, id, sent_at) VALUES (?1, ?2, ?3)",
+                params![sent.kind(), id, now_ms()],
+            )
+            .map_err(|error| self.error(error))?;
+        Ok(())
+    }
+
+    /// The examiner's public key, when one is set up.
+    pub fn examiner_public_key(&self) -> Result<Option<[u8; 32]>, StoreError> {
+        examiner::public_key_of(&self.connection).map_err(|error| self.error(error))
+    }
+
+    /// Installs the team's examiner from a key file with the secret, still locked: a desktop
+    /// joins without knowing QA's passphrase, which is asked when a sitting starts. A database
+    /// with the same examiner already is left as it is; one with another is refused.
+    pub fn install_team_examiner(
+        &self,
+        key_file: &str,
+    ) -> Result<Result<[u8; 32], ExaminerError>, StoreError> {
+        examiner::install_locked(&self.connection, key_file).map_err(|error| self.error(error))
+    }
+}
