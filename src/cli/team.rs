@@ -160,18 +160,7 @@ fn init(address: &str, name: &str, db: &Path, out: &mut impl Write) -> anyhow::R
     };
     let key_file = store.export_examiner(&examiner, true)?;
     server::define(&mut client, &server_label, Some(&desktop_password))?;
-    client
-        .execute(
-            "INSERT INTO callcoach.team (name, examiner_key, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-            &[&name, &key_file, &callcoach_core::store::now_ms()],
-        )
-        .map_err(|error| TeamError::Server {
-            server: server_label.clone(),
-            reason: error
-                .as_db_error()
-                .map_or_else(|| "соединение прервано".to_owned(), |db| db.message().to_owned()),
-        })?;
+    server::create_team(&mut client, &server_label, name, &key_file)?;
     writeln!(
         out,
         "Команда «{name}» настроена на {server_label} (схема {}).\nЭкзаменатор команды — ключ {} из {}, зашифрован паролем экзаменатора; он же будет на каждом рабочем месте.\nРабочие места подключаются так: callcoach team join postgresql://{}@СЕРВЕР:ПОРТ/БАЗА (пароль рабочих мест — тот, что вы только что задали).\nСлужба качества читает всё как член роли {}: GRANT {} TO ваш_логин;",

@@ -147,3 +147,21 @@ pub fn define(client: &mut Client, server: &str, desktop_password: Option<&str>)
     transaction.batch_execute(DEFINITIONS).map_err(failed)?;
     transaction.commit().map_err(failed)
 }
+
+/// Records the team on a server just set up: its name and examiner (the key file with the
+/// secret, still encrypted under QA's passphrase). A team there already is kept.
+pub fn create_team(
+    client: &mut Client,
+    server: &str,
+    name: &str,
+    examiner_key: &str,
+) -> Result<(), TeamError> {
+    client
+        .execute(
+            "INSERT INTO callcoach.team (name, examiner_key, created_at) \
+             VALUES ($1, $2, callcoach.now_ms()) ON CONFLICT DO NOTHING",
+            &[&name, &examiner_key],
+        )
+        .map_err(|error| TeamError::from_postgres(server, &error))?;
+    Ok(())
+}

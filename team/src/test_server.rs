@@ -203,3 +203,61 @@ impl Drop for TestServer {
         );
     }
 }
+
+/// Records a scored practice call of `trainee` (added when new) into `store`, the customer and
+/// the agent taking turns from `lines` (the customer first): a desktop's history for tests and
+/// benchmarks without a terminal.
+pub fn record_call(
+    store: &mut callcoach_core::store::Store,
+    scorer: &callcoach_core::scoring::Scorer,
+    trainee: &str,
+    lines: &[&str],
+) -> Result<i64, callcoach_core::store::StoreError> {
+    use callcoach_core::store::{AttemptMode, AttemptStatus, NewAttempt, content_hash};
+    use callcoach_core::transcript::{Speaker, Transcript, TranscriptTurn};
+    let trainee = match store.trainee(trainee)? {
+        Some(known) => known,
+        None => store.add_trainee(trainee)?,
+    };
+    let id = store.start_attempt(&NewAttempt {
+        trainee: &trainee,
+        mode: AttemptMode::Practice,
+        scenario_id: "internet_down",
+        scenario_hash: content_hash("scenario"),
+        rubric_hash: content_hash("rubric"),
+        seed: 7,
+        exam_run: None,
+    })?;
+    let mut transcript = Transcript::default();
+    for (index, text) in lines.iter().enumerate() {
+        let turn = TranscriptTurn {
+            speaker: if index % 2 == 0 {
+                Speaker::Customer
+            } else {
+                Speaker::Agent
+            },
+            text: Some((*text).to_owned()),
+            hold_seconds: None,
+            at: index as f64 * 5.0,
+            speech: None,
+            understood: None,
+            understood_as: None,
+            step: None,
+        };
+        store.record_turn(id, index, &turn)?;
+        transcript.turns.push(turn);
+    }
+    let report = scorer.score(&transcript);
+    store.finish_attempt(id, AttemptStatus::Finished, Some(&report))?;
+    Ok(id)
+}
+
+/// A call as a trainee makes it, for [`record_call`].
+pub const CALL: &[&str] = &[
+    "У меня третий день не работает интернет!",
+    "Добрый день! Меня зовут Анна, компания «Ромашка Телеком». Подскажите номер договора, пожалуйста.",
+    "Договор 123456.",
+    "Спасибо. Понимаю, как это неудобно. Я проверю линию, это займёт около минуты.",
+    "Ну проверяйте.",
+    "Линия в порядке, мастер приедет завтра с десяти до двенадцати. Могу ещё чем-то помочь? Всего доброго!",
+];
