@@ -12,14 +12,14 @@ use super::{
     stderr, stdout,
 };
 
-const PASSPHRASE: &str = "служба качества";
+pub(super) const PASSPHRASE: &str = "служба качества";
 
 /// A scenario's resolved walkthrough as piped input.
 fn resolved_input(id: &str) -> String {
     resolved_replies(id).join("\n") + "\n"
 }
 
-fn exam(db: &Path, out: &Path, passphrase: Option<&str>, stdin: &str) -> Output {
+pub(super) fn exam(db: &Path, out: &Path, passphrase: Option<&str>, stdin: &str) -> Output {
     let mut command = callcoach_command(&[
         "--db",
         db.to_str().expect("utf-8"),

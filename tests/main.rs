@@ -19,6 +19,7 @@ mod report;
 mod score;
 #[cfg(feature = "speech")]
 mod speech;
+mod team;
 mod trust;
 #[cfg(feature = "speech")]
 mod voice;
@@ -37,6 +38,7 @@ fn callcoach_command(args: &[&str]) -> Command {
         .env_remove("CALLCOACH_SCENARIOS")
         .env_remove("CALLCOACH_EXAMINER_PASSPHRASE")
         .env_remove("CALLCOACH_MODEL")
+        .env_remove("CALLCOACH_TEAM_PASSWORD")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -376,8 +376,17 @@ pub fn run_cert(command: &CertCommand, db: &Path) -> anyhow::Result<ExitCode> {
     for path in key {
         trusted.push(key_file(path)?);
     }
+    // Whose key: on a team's desktop the examiner is the team's.
+    let mut team_key = None;
     if db.exists() {
-        trusted.extend(Store::open_existing(db)?.trusted_keys()?);
+        let store = Store::open_existing(db)?;
+        trusted.extend(store.trusted_keys()?);
+        if let (Some(settings), Some(key)) = (
+            callcoach_team::TeamSettings::load(db)?,
+            store.examiner_public_key()?,
+        ) {
+            team_key = Some((fingerprint(&key), settings.team));
+        }
     }
     let mut out = std::io::stdout().lock();
     let verification = certificate.verify(now_ms(), &trusted);
@@ -415,9 +424,15 @@ pub fn run_cert(command: &CertCommand, db: &Path) -> anyhow::Result<ExitCode> {
         writeln!(out, "В файле написано (не подтверждено): {claims}.")?;
         return Ok(ExitCode::from(1));
     }
+    let whose = match team_key {
+        Some((team_fingerprint, team)) if team_fingerprint == certificate.key_fingerprint() => {
+            format!(" — ключ экзаменатора команды «{team}»")
+        }
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "Сертификат действителен: подпись верна, ключ экзаменатора {} доверенный, срок не истёк.\nСертификат {claims}.",
+        "Сертификат действителен: подпись верна, ключ экзаменатора {}{whose} доверенный, срок не истёк.\nСертификат {claims}.",
         certificate.key_fingerprint()
     )?;
     Ok(ExitCode::SUCCESS)

@@ -65,7 +65,11 @@ pub fn run(command: &TeamCommand, db: &Path) -> anyhow::Result<ExitCode> {
                 "Рабочее место «{}» (номер {}) {} к команде «{}» на {}.\nЭкзаменатор — ключ команды {}: экзамены здесь начинает служба качества своим паролем. Настройки подключения: {} (читает только владелец).",
                 settings.desktop_name,
                 settings.desktop,
-                if joined.again { "снова подключено" } else { "подключено" },
+                if joined.again {
+                    "снова подключено"
+                } else {
+                    "подключено"
+                },
                 settings.team,
                 settings.server(),
                 fingerprint(&joined.key),
@@ -133,7 +137,9 @@ fn init(address: &str, name: &str, db: &Path, out: &mut impl Write) -> anyhow::R
     let config = callcoach_team::client_config(address, None)?;
     let mut client = server::connect(&config, &server_label)?;
     let found = server::migrate(&mut client, &server_label, None)?;
-    let existing = callcoach_team::team_record(&mut client, &server_label).ok().flatten();
+    let existing = callcoach_team::team_record(&mut client, &server_label)
+        .ok()
+        .flatten();
     if let Some(record) = existing {
         server::define(&mut client, &server_label, None)?;
         writeln!(
@@ -178,7 +184,9 @@ fn init(address: &str, name: &str, db: &Path, out: &mut impl Write) -> anyhow::R
 fn new_desktop_password() -> anyhow::Result<String> {
     let first = password("Новый пароль рабочих мест (для входа на сервер команды): ")?;
     if first.chars().count() < 12 {
-        bail!("пароль рабочих мест короче 12 символов: сервер команды виден из сети, нужен длиннее");
+        bail!(
+            "пароль рабочих мест короче 12 символов: сервер команды виден из сети, нужен длиннее"
+        );
     }
     if std::env::var(PASSWORD_ENV).is_err() {
         let second = password("Повторите пароль: ")?;

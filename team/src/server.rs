@@ -119,7 +119,11 @@ pub fn migrate(client: &mut Client, server: &str, target: Option<i32>) -> Result
 
 /// Creates the two roles when missing, sets the desktops' password (sent already hashed, so it
 /// never appears in the server's logs) and re-creates the functions and rights.
-pub fn define(client: &mut Client, server: &str, desktop_password: Option<&str>) -> Result<(), TeamError> {
+pub fn define(
+    client: &mut Client,
+    server: &str,
+    desktop_password: Option<&str>,
+) -> Result<(), TeamError> {
     let failed = |error: postgres::Error| TeamError::from_postgres(server, &error);
     let mut transaction = client.transaction().map_err(failed)?;
     transaction

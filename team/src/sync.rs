@@ -174,7 +174,11 @@ impl Team {
         &self.server
     }
 
-    fn call(&mut self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Option<String>, TeamError> {
+    fn call(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Option<String>, TeamError> {
         let row = self
             .client
             .query_one(sql, params)
@@ -202,7 +206,13 @@ impl Team {
         for trainee in &outbox.trainees {
             let cohort = self.call(
                 "SELECT callcoach.add_trainee($1, $2, $3, $4, $5)",
-                &[&desktop, &token, &trainee.name, &trainee.cohort, &trainee.added_at],
+                &[
+                    &desktop,
+                    &token,
+                    &trainee.name,
+                    &trainee.cohort,
+                    &trainee.added_at,
+                ],
             )?;
             if let (Some(here), Some(team)) = (&trainee.cohort, &cohort)
                 && here != team
@@ -214,7 +224,11 @@ impl Team {
             store.mark_sent(Sent::Trainee, trainee.id)?;
             count(None);
         }
-        for sitting in outbox.sittings.iter().filter(|sitting| !sitting.opened_sent) {
+        for sitting in outbox
+            .sittings
+            .iter()
+            .filter(|sitting| !sitting.opened_sent)
+        {
             self.call(
                 "SELECT callcoach.open_sitting($1, $2, $3, $4, $5, $6, $7)::text",
                 &[
@@ -303,7 +317,10 @@ impl Team {
     pub fn roster(&mut self) -> Result<Vec<RosterEntry>, TeamError> {
         let rows = self
             .client
-            .query("SELECT name, cohort FROM callcoach.trainees ORDER BY id", &[])
+            .query(
+                "SELECT name, cohort FROM callcoach.trainees ORDER BY id",
+                &[],
+            )
             .map_err(|error| TeamError::from_postgres(&self.server, &error))?;
         Ok(rows
             .iter()
@@ -316,7 +333,11 @@ impl Team {
 
     /// A trainee's sittings of an exam on the team's other desktops, oldest first; one without
     /// a verdict on the server counts as not passed.
-    pub fn sittings_elsewhere(&mut self, trainee: &str, exam_id: &str) -> Result<Vec<Sitting>, TeamError> {
+    pub fn sittings_elsewhere(
+        &mut self,
+        trainee: &str,
+        exam_id: &str,
+    ) -> Result<Vec<Sitting>, TeamError> {
         let rows = self
             .client
             .query(

@@ -75,7 +75,13 @@ impl TestServer {
         }
         let mut port = 20_000 + (std::process::id() % 20_000) as u16;
         port = port.wrapping_add(
-            (folder.path().to_string_lossy().bytes().map(u16::from).sum::<u16>()) % 5000,
+            (folder
+                .path()
+                .to_string_lossy()
+                .bytes()
+                .map(u16::from)
+                .sum::<u16>())
+                % 5000,
         );
         let server = TestServer {
             folder,
@@ -143,7 +149,18 @@ impl TestServer {
         let log = self.folder.path().join("log").display().to_string();
         let output = self.tool(
             "pg_ctl",
-            &["-D", &self.data(), "-o", &options, "-l", &log, "-w", "-t", "120", "start"],
+            &[
+                "-D",
+                &self.data(),
+                "-o",
+                &options,
+                "-l",
+                &log,
+                "-w",
+                "-t",
+                "120",
+                "start",
+            ],
         )?;
         if output.status.success() {
             Ok(())

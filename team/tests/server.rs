@@ -49,8 +49,8 @@ fn desktop_address(cluster: &TestServer) -> String {
 fn desktop(cluster: &TestServer, folder: &std::path::Path, name: &str) -> (Store, Team) {
     let db = folder.join(format!("{name}.sqlite"));
     let store = Store::open(&db).expect("desktop database");
-    let joined = callcoach_team::join(&store, &db, &desktop_address(cluster), None, name)
-        .expect("joined");
+    let joined =
+        callcoach_team::join(&store, &db, &desktop_address(cluster), None, name).expect("joined");
     (store, joined.team)
 }
 
@@ -67,7 +67,10 @@ fn the_desktop_role_reads_but_never_updates_or_deletes_history() {
     team.sync(&mut store).expect("synced");
 
     let mut desktop = Client::connect(&desktop_address(&cluster), NoTls).expect("desktop logs in");
-    assert_eq!(count(&mut desktop, "SELECT count(*) FROM callcoach.attempts"), 1);
+    assert_eq!(
+        count(&mut desktop, "SELECT count(*) FROM callcoach.attempts"),
+        1
+    );
     for sql in [
         "UPDATE callcoach.attempts SET total = 100",
         "DELETE FROM callcoach.attempts",
@@ -113,21 +116,22 @@ fn the_server_checks_each_seal_itself_and_names_the_desktop_and_attempt() {
     };
     let settings = team.settings().clone();
     let mut desktop = Client::connect(&desktop_address(&cluster), NoTls).expect("desktop logs in");
-    let push = |client: &mut Client, attempt: &callcoach_core::store::OutgoingAttempt, document: &str| {
-        client
-            .query_one(
-                "SELECT callcoach.push_attempt($1, $2, $3, $4, $5, $6)",
-                &[
-                    &settings.desktop,
-                    &settings.token,
-                    &attempt.trainee,
-                    &i32::try_from(attempt.seal_version).expect("form"),
-                    &attempt.chain_hash,
-                    &document,
-                ],
-            )
-            .map(|row| row.get::<_, String>(0))
-    };
+    let push =
+        |client: &mut Client, attempt: &callcoach_core::store::OutgoingAttempt, document: &str| {
+            client
+                .query_one(
+                    "SELECT callcoach.push_attempt($1, $2, $3, $4, $5, $6)",
+                    &[
+                        &settings.desktop,
+                        &settings.token,
+                        &attempt.trainee,
+                        &i32::try_from(attempt.seal_version).expect("form"),
+                        &attempt.chain_hash,
+                        &document,
+                    ],
+                )
+                .map(|row| row.get::<_, String>(0))
+        };
     // The trainee first, as a sync sends them.
     desktop
         .query_one(
@@ -144,7 +148,11 @@ fn the_server_checks_each_seal_itself_and_names_the_desktop_and_attempt() {
     );
     assert_ne!(forged, first.document, "the forged document differs");
     let error = push(&mut desktop, first, &forged).expect_err("a forged document is refused");
-    let message = error.as_db_error().expect("server's message").message().to_owned();
+    let message = error
+        .as_db_error()
+        .expect("server's message")
+        .message()
+        .to_owned();
     assert!(
         message.contains(&settings.desktop) && message.contains(&format!("№ {}", first.id)),
         "{message}"
@@ -152,17 +160,36 @@ fn the_server_checks_each_seal_itself_and_names_the_desktop_and_attempt() {
     assert!(message.contains("изменена после завершения"), "{message}");
 
     // A gap: the third attempt before the second.
-    assert_eq!(push(&mut desktop, first, &first.document).expect("genuine"), "added");
+    assert_eq!(
+        push(&mut desktop, first, &first.document).expect("genuine"),
+        "added"
+    );
     let error = push(&mut desktop, third, &third.document).expect_err("a gap is refused");
-    let message = error.as_db_error().expect("server's message").message().to_owned();
+    let message = error
+        .as_db_error()
+        .expect("server's message")
+        .message()
+        .to_owned();
     assert!(message.contains("предыдущая запись цепочки"), "{message}");
-    assert_eq!(push(&mut desktop, second, &second.document).expect("genuine"), "added");
-    assert_eq!(push(&mut desktop, third, &third.document).expect("genuine"), "added");
+    assert_eq!(
+        push(&mut desktop, second, &second.document).expect("genuine"),
+        "added"
+    );
+    assert_eq!(
+        push(&mut desktop, third, &third.document).expect("genuine"),
+        "added"
+    );
     // The same attempt again is known, not doubled.
-    assert_eq!(push(&mut desktop, first, &first.document).expect("again"), "known");
+    assert_eq!(
+        push(&mut desktop, first, &first.document).expect("again"),
+        "known"
+    );
     let mut qa = admin(&cluster);
     assert_eq!(count(&mut qa, "SELECT count(*) FROM callcoach.attempts"), 3);
-    assert_eq!(count(&mut qa, "SELECT attempts FROM callcoach.trainee_stats"), 3);
+    assert_eq!(
+        count(&mut qa, "SELECT attempts FROM callcoach.trainee_stats"),
+        3
+    );
 }
 
 /// The total in an attempt document (form 2: the 12th value of its row).
@@ -183,13 +210,17 @@ fn a_sync_cut_after_the_server_took_records_is_repeated_without_duplicates() {
     assert_eq!(first.sent, 5, "a trainee and four attempts: {first:?}");
     // The answer was lost: the desktop does not know the server has them.
     let raw = rusqlite::Connection::open(folder.path().join("место-3.sqlite")).expect("raw");
-    raw.execute("DELETE FROM team_sent", []).expect("marks lost");
+    raw.execute("DELETE FROM team_sent", [])
+        .expect("marks lost");
     let again = team.sync(&mut store).expect("synced again");
     assert_eq!((again.sent, again.known), (1, 4), "{again:?}");
     let mut qa = admin(&cluster);
     assert_eq!(count(&mut qa, "SELECT count(*) FROM callcoach.attempts"), 4);
     assert_eq!(count(&mut qa, "SELECT count(*) FROM callcoach.trainees"), 1);
-    assert_eq!(count(&mut qa, "SELECT attempts FROM callcoach.trainee_stats"), 4);
+    assert_eq!(
+        count(&mut qa, "SELECT attempts FROM callcoach.trainee_stats"),
+        4
+    );
     let nothing = team.sync(&mut store).expect("nothing new");
     assert_eq!((nothing.sent, nothing.known), (0, 0));
 }
@@ -199,7 +230,10 @@ fn migrations_from_an_older_schema_keep_the_records_and_fill_the_statistics() {
     let cluster = TestServer::start(false).expect("a private PostgreSQL starts");
     let mut client = admin(&cluster);
     let label = server_name(&cluster.admin_address());
-    assert_eq!(server::migrate(&mut client, &label, Some(1)).expect("v1"), 0);
+    assert_eq!(
+        server::migrate(&mut client, &label, Some(1)).expect("v1"),
+        0
+    );
     // Records written by a callcoach of schema 1.
     client
         .batch_execute(
@@ -218,10 +252,16 @@ fn migrations_from_an_older_schema_keep_the_records_and_fill_the_statistics() {
         .expect("old records");
     // A desktop of this build does not work against the old schema: QA upgrades it first.
     let error = server::check_version(&mut client, &label).expect_err("old schema");
-    assert!(matches!(error, TeamError::OlderServer { found: 1, .. }), "{error}");
+    assert!(
+        matches!(error, TeamError::OlderServer { found: 1, .. }),
+        "{error}"
+    );
     assert!(error.to_string().contains("team init"), "{error}");
 
-    assert_eq!(server::migrate(&mut client, &label, None).expect("upgraded"), 1);
+    assert_eq!(
+        server::migrate(&mut client, &label, None).expect("upgraded"),
+        1
+    );
     server::check_version(&mut client, &label).expect("current now");
     let row = client
         .query_one(
@@ -233,12 +273,24 @@ fn migrations_from_an_older_schema_keep_the_records_and_fill_the_statistics() {
         (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
     assert_eq!(stats, (2, 2, 150, 1, Some(90)));
     assert_eq!(
-        count(&mut client, "SELECT n FROM callcoach.rule_counts WHERE rule = 'greeting.name'"),
+        count(
+            &mut client,
+            "SELECT n FROM callcoach.rule_counts WHERE rule = 'greeting.name'"
+        ),
         2
     );
     // Migrating again changes nothing.
-    assert_eq!(server::migrate(&mut client, &label, None).expect("again"), 2);
-    assert_eq!(count(&mut client, "SELECT count(*) FROM callcoach.schema_migrations"), 2);
+    assert_eq!(
+        server::migrate(&mut client, &label, None).expect("again"),
+        2
+    );
+    assert_eq!(
+        count(
+            &mut client,
+            "SELECT count(*) FROM callcoach.schema_migrations"
+        ),
+        2
+    );
 }
 
 #[test]
@@ -253,7 +305,10 @@ fn a_server_that_is_down_is_said_in_russian_and_the_records_wait() {
     let error = Team::connect(settings.clone()).expect_err("down");
     assert!(error.is_unreachable(), "{error}");
     let message = error.to_string();
-    assert!(message.contains("недоступен") && message.contains("ничего не потеряно"), "{message}");
+    assert!(
+        message.contains("недоступен") && message.contains("ничего не потеряно"),
+        "{message}"
+    );
     assert!(!message.contains(DESKTOP_PASSWORD), "{message}");
     assert_eq!(store.outbox().expect("outbox").attempts.len(), 1);
     cluster.start_again().expect("started");

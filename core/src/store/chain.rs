@@ -57,7 +57,11 @@ fn rows(connection: &Connection, sql: &str, attempt: i64) -> rusqlite::Result<Ve
 
 /// The canonical content of an attempt in seal form `version`: everything a result and a
 /// report depend on.
-pub(super) fn content(connection: &Connection, attempt: i64, version: i64) -> rusqlite::Result<Vec<u8>> {
+pub(super) fn content(
+    connection: &Connection,
+    attempt: i64,
+    version: i64,
+) -> rusqlite::Result<Vec<u8>> {
     let document = if version < 2 {
         json!({
             "attempt": rows(connection,

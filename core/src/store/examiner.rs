@@ -390,12 +390,11 @@ pub(super) fn unlock(
         }
     }
     // A key installed locked (a team's) is checked here: the secret must be the public key's.
-    let opened = open_secret(&secret, passphrase).and_then(|examiner| {
-        match public_key_of(connection) {
+    let opened =
+        open_secret(&secret, passphrase).and_then(|examiner| match public_key_of(connection) {
             Ok(Some(key)) if key != examiner.public_key() => Err(ExaminerError::Damaged),
             _ => Ok(examiner),
-        }
-    });
+        });
     match &opened {
         Err(ExaminerError::WrongPassphrase) => set_failures(connection, failures + 1, now)?,
         Ok(_) if failures > 0 => set_failures(connection, 0, now)?,

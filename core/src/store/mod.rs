@@ -21,6 +21,8 @@ pub use crate::certificate::Examiner;
 pub use crate::source::content_hash;
 pub use attempts::{Attempt, NewAttempt};
 pub use chain::ChainProblem;
+/// The hash before the first seal of a desktop's chain (the team's server links from it too).
+pub use chain::GENESIS as CHAIN_GENESIS;
 pub use checkpoint::{CheckpointInfo, CheckpointReason};
 pub use error::StoreError;
 pub use examiner::{ExaminerError, MIN_PASSPHRASE_CHARS, key_file_public_key, strong_enough};
@@ -30,8 +32,6 @@ pub use team::{
     Outbox, OutgoingAttempt, OutgoingCertificate, OutgoingCheckpoint, OutgoingSitting,
     OutgoingTrainee, RosterEntry, Sent,
 };
-/// The hash before the first seal of a desktop's chain (the team's server links from it too).
-pub use chain::GENESIS as CHAIN_GENESIS;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -143,7 +143,9 @@ impl Outbox {
             + self
                 .sittings
                 .iter()
-                .map(|sitting| usize::from(!sitting.opened_sent) + usize::from(sitting.verdict.is_some()))
+                .map(|sitting| {
+                    usize::from(!sitting.opened_sent) + usize::from(sitting.verdict.is_some())
+                })
                 .sum::<usize>()
             + self.certificates.len()
             + self.checkpoints.len()
@@ -227,7 +229,10 @@ impl Store {
     /// Everything not yet sent to the team.
     pub fn outbox(&self) -> Result<Outbox, StoreError> {
         let unsent = |kind: Sent| {
-            format!("NOT EXISTS (SELECT 1 FROM team_sent s WHERE s.kind = '{}' AND s.id = ", kind.kind())
+            format!(
+                "NOT EXISTS (SELECT 1 FROM team_sent s WHERE s.kind = '{}' AND s.id = ",
+                kind.kind()
+            )
         };
         let trainees = self.query(
             &format!(
@@ -253,13 +258,21 @@ impl Store {
                 unsent(Sent::Attempt)
             ),
             [],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            },
         )?;
         let mut attempts = Vec::with_capacity(sealed.len());
         for (id, trainee, seal_seq, version, chain_hash) in sealed {
             let version = version.unwrap_or(1);
-            let document = chain::content(&self.connection, id, version)
-                .map_err(|error| self.error(error))?;
+            let document =
+                chain::content(&self.connection, id, version).map_err(|error| self.error(error))?;
             attempts.push(OutgoingAttempt {
                 id,
                 trainee,
@@ -269,28 +282,29 @@ impl Store {
                 document: String::from_utf8_lossy(&document).into_owned(),
             });
         }
-        let runs: Vec<(i64, String, String, String, i64, Option<String>, bool, bool)> = self.query(
-            &format!(
-                "SELECT r.id, t.name, r.exam_id, r.exam_hash, r.started_at, r.seal, \
+        let runs: Vec<(i64, String, String, String, i64, Option<String>, bool, bool)> = self
+            .query(
+                &format!(
+                    "SELECT r.id, t.name, r.exam_id, r.exam_hash, r.started_at, r.seal, \
                  NOT {}r.id), NOT {}r.id) FROM exam_runs r JOIN trainees t ON t.id = r.trainee_id \
                  ORDER BY r.id",
-                unsent(Sent::SittingOpened),
-                unsent(Sent::SittingClosed)
-            ),
-            [],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                    row.get(7)?,
-                ))
-            },
-        )?;
+                    unsent(Sent::SittingOpened),
+                    unsent(Sent::SittingClosed)
+                ),
+                [],
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        row.get(6)?,
+                        row.get(7)?,
+                    ))
+                },
+            )?;
         let mut sittings = Vec::new();
         for (id, trainee, exam_id, exam_hash, started_at, seal, opened_sent, closed_sent) in runs {
             let verdict = match seal {
