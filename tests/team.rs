@@ -510,3 +510,85 @@ fn without_a_team_the_desktop_works_alone_and_says_so() {
         stderr(&refused)
     );
 }
+
+#[test]
+fn reports_cover_every_desktop_of_the_team_by_cohort_with_each_desktops_last_sync() {
+    let team = Team::new();
+    let first = team.join("место-1");
+    let second = team.join("место-2");
+    succeeded(&team.run(
+        &first,
+        &["trainee", "add", "Анна Смирнова", "--cohort", "Набор март"],
+        "",
+    ));
+    succeeded(&team.run(
+        &second,
+        &["trainee", "add", "Олег Иванов", "--cohort", "Набор апрель"],
+        "",
+    ));
+    record_calls(&first, "Анна Смирнова", 2);
+    record_calls(&second, "Анна Смирнова", 1);
+    record_calls(&second, "Олег Иванов", 3);
+    succeeded(&team.run(&first, &["team", "sync"], ""));
+
+    // Anna's progress on the second desktop has the calls she made on the first.
+    let anna = succeeded(&team.run(&second, &["report", "--trainee", "Анна Смирнова"], ""));
+    assert!(anna.contains("Попытки (3)"), "{anna}");
+    let first_id = Store::open_existing(&first)
+        .expect("db")
+        .issuer_id()
+        .expect("id");
+    assert!(anna.contains(&format!("(место {first_id})")), "{anna}");
+
+    // QA's report over the team, from the second desktop.
+    let group = succeeded(&team.run(&second, &["report", "--all"], ""));
+    assert!(
+        group.contains(&format!("Команда «{TEAM}»: стажёров 2")),
+        "{group}"
+    );
+    assert!(group.contains("Группа «Набор март»: стажёров 1"), "{group}");
+    assert!(
+        group.contains("Группа «Набор апрель»: стажёров 1"),
+        "{group}"
+    );
+    assert!(
+        group.contains("место-1 (") && group.contains("место-2 ("),
+        "{group}"
+    );
+    assert!(!group.contains("ещё не синхронизировалось"), "{group}");
+    let anna_line = group
+        .lines()
+        .find(|line| line.contains("Анна Смирнова"))
+        .expect("Anna's line");
+    assert_eq!(
+        anna_line.split_whitespace().nth(2),
+        Some("3"),
+        "{anna_line}"
+    );
+    let csv = succeeded(&team.run(&second, &["report", "--all", "--format", "csv"], ""));
+    assert!(
+        csv.lines()
+            .any(|line| line.starts_with("Олег Иванов,3,3,") && line.ends_with(",Набор апрель")),
+        "{csv}"
+    );
+    let json = succeeded(&team.run(&second, &["report", "--all", "--format", "json"], ""));
+    let value: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(value["team"], TEAM);
+    assert_eq!(value["desktops"].as_array().map(Vec::len), Some(2));
+    let html = succeeded(&team.run(&second, &["report", "--all", "--format", "html"], ""));
+    assert!(
+        html.contains("<svg") && html.contains("Средний итог по группам"),
+        "chart"
+    );
+
+    // With the server away the report is this desktop's alone, and says so.
+    team.server.stop().expect("stopped");
+    let alone = team.run(&second, &["report", "--trainee", "Анна Смирнова"], "");
+    let text = succeeded(&alone);
+    assert!(text.contains("Попытки (1)"), "{text}");
+    assert!(
+        stderr(&alone).contains("отчёт только по этому рабочему месту"),
+        "{}",
+        stderr(&alone)
+    );
+}

@@ -8,7 +8,7 @@ use crate::store::{AttemptRow, CertificateRow, ExamRow, GroupRow, Store, StoreEr
 use crate::text::fold;
 
 /// How many rules the "most often broken" lists show.
-const TOP_RULES: usize = 10;
+pub const TOP_RULES: usize = 10;
 /// How many scored attempts at each end of the history the trend compares.
 const TREND_WINDOW: usize = 5;
 
@@ -45,18 +45,53 @@ pub struct TraineeReport {
 /// The group's progress.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GroupReport {
-    /// One line per trainee.
+    /// One line per trainee, by cohort (those without one last), then by name.
     pub trainees: Vec<GroupRow>,
     /// Rules broken most often across the group.
     pub broken_rules: Vec<(String, u32)>,
     /// When the report was made, ms since the epoch.
     pub made_at: i64,
+    /// The team, when the report is over a team's server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// The team's desktops and when each last synced (empty for one desktop's report).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub desktops: Vec<DesktopRow>,
+}
+
+/// A desktop of the team, as the team report lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DesktopRow {
+    /// Its id (its database's issuer id).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The last sync, ms since the epoch; `None` if it never synced.
+    pub last_sync: Option<i64>,
 }
 
 impl TraineeReport {
     /// Builds the report from the store.
     pub fn build(store: &Store, trainee: &Trainee, now: i64) -> Result<TraineeReport, StoreError> {
-        let attempts = store.attempt_rows(trainee)?;
+        Ok(TraineeReport::assemble(
+            trainee.name.clone(),
+            store.attempt_rows(trainee)?,
+            store.broken_rules(Some(trainee), TOP_RULES)?,
+            store.exam_rows(trainee)?,
+            store.certificate_rows(trainee)?,
+            now,
+        ))
+    }
+
+    /// The report of rows read elsewhere (the team's server): the trend is computed here.
+    pub fn assemble(
+        trainee: String,
+        attempts: Vec<AttemptRow>,
+        broken_rules: Vec<(String, u32)>,
+        exams: Vec<ExamRow>,
+        certificates: Vec<CertificateRow>,
+        now: i64,
+    ) -> TraineeReport {
         let mut trend = Vec::new();
         for category in Category::ALL {
             let scores: Vec<f64> = attempts
@@ -76,15 +111,15 @@ impl TraineeReport {
                 last: average(&scores[scores.len() - window..]),
             });
         }
-        Ok(TraineeReport {
-            trainee: trainee.name.clone(),
-            broken_rules: store.broken_rules(Some(trainee), TOP_RULES)?,
-            exams: store.exam_rows(trainee)?,
-            certificates: store.certificate_rows(trainee)?,
+        TraineeReport {
+            trainee,
             attempts,
             trend,
+            broken_rules,
+            exams,
+            certificates,
             made_at: now,
-        })
+        }
     }
 
     /// JSON for other tools (the LMS).
@@ -100,6 +135,8 @@ impl GroupReport {
             trainees: store.group_rows(now)?,
             broken_rules: store.broken_rules(None, TOP_RULES)?,
             made_at: now,
+            team: None,
+            desktops: Vec::new(),
         })
     }
 

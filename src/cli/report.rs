@@ -65,7 +65,10 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
     } else if args.all {
         // One trainee may not see the others: the group report is the quality service's.
         super::exam::examiner(&store)?;
-        let report = GroupReport::build(&store, now)?;
+        let report = match super::team::for_report(db) {
+            Some(mut team) => team.group_report(&store.trusted_keys()?, now)?,
+            None => GroupReport::build(&store, now)?,
+        };
         match args.format {
             Format::Text => progress::group_text(&report),
             Format::Csv => progress::group_csv(&report),
@@ -76,10 +79,20 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
         let Some(name) = &args.trainee else {
             bail!("укажите --trainee ИМЯ или --all");
         };
-        let trainee = store
-            .trainee(name)?
-            .ok_or_else(|| StoreError::UnknownTrainee(name.trim().to_owned()))?;
-        let report = TraineeReport::build(&store, &trainee, now)?;
+        // In team mode: the calls of every desktop, from the server.
+        let from_team = match super::team::for_report(db) {
+            Some(mut team) => team.trainee_report(name, &store.trusted_keys()?, now)?,
+            None => None,
+        };
+        let report = match from_team {
+            Some(report) => report,
+            None => {
+                let trainee = store
+                    .trainee(name)?
+                    .ok_or_else(|| StoreError::UnknownTrainee(name.trim().to_owned()))?;
+                TraineeReport::build(&store, &trainee, now)?
+            }
+        };
         match args.format {
             Format::Text => progress::trainee_text(&report),
             Format::Csv => progress::trainee_csv(&report),

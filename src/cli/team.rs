@@ -264,6 +264,28 @@ pub fn exam_needs_server(error: TeamError) -> anyhow::Error {
     }
 }
 
+/// The team connection for a report, synced first so this desktop's own records are in it;
+/// `None` outside team mode, or — said on stderr — when the server cannot be reached, and the
+/// report is this desktop's alone.
+pub fn for_report(db: &Path) -> Option<Team> {
+    let settings = TeamSettings::load(db).ok()??;
+    let connected = Team::connect(settings).and_then(|mut team| {
+        let mut store = Store::open_existing(db)?;
+        team.sync(&mut store)?;
+        Ok(team)
+    });
+    match connected {
+        Ok(team) => Some(team),
+        Err(error) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "отчёт только по этому рабочему месту: {error}"
+            );
+            None
+        }
+    }
+}
+
 /// After a command that recorded something: in team mode, sends it; a server that cannot be
 /// reached is said on stderr and the records wait (nothing fails because of it).
 pub fn after_recording(db: &Path) {

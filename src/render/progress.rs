@@ -6,9 +6,9 @@
 use std::fmt::Write as _;
 
 use callcoach_core::certificate::{date, date_time};
-use callcoach_core::report::{GroupReport, MisunderstoodReport, TraineeReport};
+use callcoach_core::report::{DesktopRow, GroupReport, MisunderstoodReport, TraineeReport};
 use callcoach_core::scoring::Category;
-use callcoach_core::store::{AttemptRow, CertificateRow};
+use callcoach_core::store::{AttemptRow, CertificateRow, GroupRow};
 use plotters::prelude::*;
 
 use super::escape;
@@ -26,12 +26,16 @@ pub fn trainee_text(report: &TraineeReport) -> String {
     for attempt in &report.attempts {
         let _ = writeln!(
             out,
-            "  {}  {:<24} {:<8} {:<12} {}",
+            "  {}  {:<24} {:<8} {:<12} {}{}",
             date_time(attempt.started_at),
             attempt.scenario_id,
             mode_title(&attempt.mode),
             status_title(&attempt.status),
-            total_text(attempt.total, attempt.passed)
+            total_text(attempt.total, attempt.passed),
+            attempt
+                .desktop
+                .as_ref()
+                .map_or_else(String::new, |desktop| format!("  (место {desktop})"))
         );
     }
     if !report.trend.is_empty() {
@@ -251,34 +255,127 @@ fn trainee_chart(report: &TraineeReport) -> String {
     }
 }
 
-/// The group as text.
+/// The trainees of one cohort (`None`: without one), in report order.
+struct Cohort<'a> {
+    name: Option<&'a str>,
+    rows: Vec<&'a GroupRow>,
+}
+
+impl Cohort<'_> {
+    fn title(&self) -> String {
+        self.name.map_or_else(
+            || "Без группы".to_owned(),
+            |name| format!("Группа «{name}»"),
+        )
+    }
+
+    /// The average total over every scored attempt of the cohort.
+    fn average(&self) -> Option<f64> {
+        let scored: u32 = self.rows.iter().map(|row| row.scored).sum();
+        let sum: f64 = self
+            .rows
+            .iter()
+            .filter_map(|row| {
+                row.average_total
+                    .map(|average| average * f64::from(row.scored))
+            })
+            .sum();
+        (scored > 0).then(|| sum / f64::from(scored))
+    }
+
+    fn certificates(&self) -> u32 {
+        self.rows.iter().map(|row| row.valid_certificates).sum()
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{}: стажёров {}, средний итог {}, действующих сертификатов {}",
+            self.title(),
+            self.rows.len(),
+            self.average().map_or("—".to_owned(), |a| format!("{a:.1}")),
+            self.certificates()
+        )
+    }
+}
+
+/// The report's trainees by cohort (rows come sorted by cohort).
+fn cohorts(report: &GroupReport) -> Vec<Cohort<'_>> {
+    let mut cohorts: Vec<Cohort<'_>> = Vec::new();
+    for row in &report.trainees {
+        match cohorts.last_mut() {
+            Some(cohort) if cohort.name == row.cohort.as_deref() => cohort.rows.push(row),
+            _ => cohorts.push(Cohort {
+                name: row.cohort.as_deref(),
+                rows: vec![row],
+            }),
+        }
+    }
+    cohorts
+}
+
+fn report_title(report: &GroupReport) -> String {
+    match &report.team {
+        Some(team) => format!("Команда «{team}»"),
+        None => "Группа".to_owned(),
+    }
+}
+
+fn last_sync(desktop: &DesktopRow) -> String {
+    desktop.last_sync.map_or_else(
+        || "ещё не синхронизировалось".to_owned(),
+        |at| format!("{} (UTC)", date_time(at)),
+    )
+}
+
+/// The group as text: by cohort when trainees have one, then the team's desktops.
 pub fn group_text(report: &GroupReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Группа: стажёров {} (на {})\n",
+        "{}: стажёров {} (на {})",
+        report_title(report),
         report.trainees.len(),
         date_time(report.made_at)
     );
-    let _ = writeln!(
-        out,
-        "  {:<24} {:>7} {:>8} {:>8} {:>8} {:>6} {:>11}",
-        "стажёр", "попыток", "средний", "сдано %", "последний", "экзам.", "сертификаты"
-    );
-    for row in &report.trainees {
+    let cohorts = cohorts(report);
+    let grouped = cohorts.iter().any(|cohort| cohort.name.is_some());
+    for cohort in &cohorts {
+        let _ = writeln!(out);
+        if grouped {
+            let _ = writeln!(out, "{}", cohort.summary());
+        }
         let _ = writeln!(
             out,
             "  {:<24} {:>7} {:>8} {:>8} {:>8} {:>6} {:>11}",
-            row.trainee,
-            row.attempts,
-            row.average_total
-                .map_or("—".to_owned(), |a| format!("{a:.1}")),
-            row.passed_share
-                .map_or("—".to_owned(), |p| format!("{:.0}", p * 100.0)),
-            row.last_total.map_or("—".to_owned(), |t| t.to_string()),
-            row.exams_passed,
-            row.valid_certificates
+            "стажёр", "попыток", "средний", "сдано %", "последний", "экзам.", "сертификаты"
         );
+        for row in &cohort.rows {
+            let _ = writeln!(
+                out,
+                "  {:<24} {:>7} {:>8} {:>8} {:>8} {:>6} {:>11}",
+                row.trainee,
+                row.attempts,
+                row.average_total
+                    .map_or("—".to_owned(), |a| format!("{a:.1}")),
+                row.passed_share
+                    .map_or("—".to_owned(), |p| format!("{:.0}", p * 100.0)),
+                row.last_total.map_or("—".to_owned(), |t| t.to_string()),
+                row.exams_passed,
+                row.valid_certificates
+            );
+        }
+    }
+    if !report.desktops.is_empty() {
+        let _ = writeln!(out, "\nРабочие места и последняя синхронизация:");
+        for desktop in &report.desktops {
+            let _ = writeln!(
+                out,
+                "  {} ({}) — {}",
+                desktop.name,
+                desktop.id,
+                last_sync(desktop)
+            );
+        }
     }
     write_rules(&mut out, &report.broken_rules);
     out
@@ -287,12 +384,12 @@ pub fn group_text(report: &GroupReport) -> String {
 /// One CSV row per trainee.
 pub fn group_csv(report: &GroupReport) -> String {
     let mut out = String::from(
-        "trainee,attempts,scored,average_total,passed_share,last_total,exams_passed,valid_certificates\n",
+        "trainee,attempts,scored,average_total,passed_share,last_total,exams_passed,valid_certificates,cohort\n",
     );
     for row in &report.trainees {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{}",
             csv(&row.trainee),
             row.attempts,
             row.scored,
@@ -304,37 +401,123 @@ pub fn group_csv(report: &GroupReport) -> String {
                 .unwrap_or_default(),
             row.last_total.map(|t| t.to_string()).unwrap_or_default(),
             row.exams_passed,
-            row.valid_certificates
+            row.valid_certificates,
+            csv(row.cohort.as_deref().unwrap_or_default())
         );
     }
     out
 }
 
-/// The group as an HTML page.
+/// The group as an HTML page: a chart of the cohorts, a table per cohort, the desktops.
 pub fn group_html(report: &GroupReport) -> String {
+    let cohorts = cohorts(report);
     let mut body = format!(
-        "<h1>Группа</h1><p class=\"meta\">Отчёт на {} · стажёров: {}</p><table><tr><th>Стажёр</th><th>Попыток</th><th>Средний итог</th><th>Сдано</th><th>Последний</th><th>Экзамены</th><th>Сертификаты</th></tr>",
+        "<h1>{}</h1><p class=\"meta\">Отчёт на {} · стажёров: {}</p>",
+        escape(&report_title(report)),
         date_time(report.made_at),
         report.trainees.len()
     );
-    for row in &report.trainees {
-        let _ = write!(
-            body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&row.trainee),
-            row.attempts,
-            row.average_total
-                .map_or("—".to_owned(), |a| format!("{a:.1}")),
-            row.passed_share
-                .map_or("—".to_owned(), |p| format!("{:.0} %", p * 100.0)),
-            row.last_total.map_or("—".to_owned(), |t| t.to_string()),
-            row.exams_passed,
-            row.valid_certificates
-        );
+    body.push_str(&cohort_chart(&cohorts));
+    for cohort in &cohorts {
+        let _ = write!(body, "<h2>{}</h2>", escape(&cohort.summary()));
+        body.push_str("<table><tr><th>Стажёр</th><th>Попыток</th><th>Средний итог</th><th>Сдано</th><th>Последний</th><th>Экзамены</th><th>Сертификаты</th></tr>");
+        for row in &cohort.rows {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&row.trainee),
+                row.attempts,
+                row.average_total
+                    .map_or("—".to_owned(), |a| format!("{a:.1}")),
+                row.passed_share
+                    .map_or("—".to_owned(), |p| format!("{:.0} %", p * 100.0)),
+                row.last_total.map_or("—".to_owned(), |t| t.to_string()),
+                row.exams_passed,
+                row.valid_certificates
+            );
+        }
+        body.push_str("</table>");
     }
-    body.push_str("</table>");
+    if !report.desktops.is_empty() {
+        body.push_str("<h2>Рабочие места</h2><table><tr><th>Место</th><th>Номер</th><th>Последняя синхронизация</th></tr>");
+        for desktop in &report.desktops {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&desktop.name),
+                escape(&desktop.id),
+                escape(&last_sync(desktop))
+            );
+        }
+        body.push_str("</table>");
+    }
     html_rules(&mut body, &report.broken_rules);
-    page("Прогресс группы", &body)
+    page(&format!("Прогресс: {}", report_title(report)), &body)
+}
+
+/// Each cohort's average total as a bar, against the pass mark's scale (0–100).
+fn cohort_chart(cohorts: &[Cohort<'_>]) -> String {
+    let bars: Vec<(String, f64)> = cohorts
+        .iter()
+        .filter_map(|cohort| Some((cohort.title(), cohort.average()?)))
+        .collect();
+    if bars.is_empty() {
+        return "<p>Оценённых попыток пока нет — график появится после первых звонков.</p>"
+            .to_owned();
+    }
+    let mut svg = String::new();
+    let height = 90 + 40 * u32::try_from(bars.len()).unwrap_or(u32::MAX).min(40);
+    let drawn = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut svg, (900, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let count = u32::try_from(bars.len()).unwrap_or(u32::MAX);
+        let mut chart = ChartBuilder::on(&root)
+            .caption("Средний итог по группам", ("sans-serif", 20))
+            .margin(14)
+            .x_label_area_size(30)
+            .y_label_area_size(220)
+            .build_cartesian_2d(0f64..100f64, (0u32..count).into_segmented())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .x_labels(11)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 15))
+            .x_desc("Средний итог")
+            .y_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(index) => bars
+                    .get(*index as usize)
+                    .map_or_else(String::new, |(title, _)| title.clone()),
+                _ => String::new(),
+            })
+            .draw()?;
+        let colour = RGBColor(0x1f, 0x77, 0xb4);
+        chart.draw_series(bars.iter().enumerate().map(|(index, (_, average))| {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(index)),
+                    (*average, SegmentValue::Exact(index + 1)),
+                ],
+                colour.filled(),
+            )
+        }))?;
+        chart.draw_series(bars.iter().enumerate().map(|(index, (_, average))| {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            Text::new(
+                format!("{average:.1}"),
+                (average + 1.0, SegmentValue::CenterOf(index)),
+                ("sans-serif", 15),
+            )
+        }))?;
+        root.present()?;
+        Ok(())
+    })();
+    match drawn {
+        Ok(()) => format!("<div class=\"chart\">{svg}</div>"),
+        Err(_) => "<p>График не удалось построить.</p>".to_owned(),
+    }
 }
 
 fn write_rules(out: &mut String, rules: &[(String, u32)]) {

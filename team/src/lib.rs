@@ -13,6 +13,7 @@
 
 mod config;
 mod error;
+pub mod report;
 pub mod server;
 mod sync;
 #[doc(hidden)]

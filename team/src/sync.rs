@@ -357,8 +357,28 @@ impl Team {
             .collect())
     }
 
-    /// The client, for reports over the team.
-    pub fn client(&mut self) -> &mut Client {
-        &mut self.client
+    /// The team report (see [`crate::report::group_report`]).
+    pub fn group_report(
+        &mut self,
+        trusted: &[[u8; 32]],
+        now: i64,
+    ) -> Result<callcoach_core::report::GroupReport, TeamError> {
+        crate::report::group_report(
+            &mut self.client,
+            &self.server,
+            &self.settings.team,
+            trusted,
+            now,
+        )
+    }
+
+    /// A trainee's report over the team (see [`crate::report::trainee_report`]).
+    pub fn trainee_report(
+        &mut self,
+        name: &str,
+        trusted: &[[u8; 32]],
+        now: i64,
+    ) -> Result<Option<callcoach_core::report::TraineeReport>, TeamError> {
+        crate::report::trainee_report(&mut self.client, &self.server, name, trusted, now)
     }
 }

@@ -33,6 +33,22 @@ pub struct StoredCertificate {
     pub document: String,
 }
 
+impl StoredCertificate {
+    /// Whether the row is a genuine certificate of `trainee`: the document's signature holds,
+    /// by one of the `trusted` keys, and the row says what the signed document says.
+    pub fn is_genuine(&self, trainee: &str, trusted: &[[u8; 32]]) -> bool {
+        Certificate::from_json(&self.document).is_ok_and(|certificate| {
+            let check = certificate.verify(self.issued_at, trusted);
+            check.signature_holds
+                && check.trusted
+                && certificate.trainee == trainee
+                && certificate.number == self.number
+                && certificate.issued_at == self.issued_at
+                && certificate.valid_until == self.valid_until
+        })
+    }
+}
+
 impl Store {
     /// Whether the examiner has set a passphrase.
     pub fn examiner_is_set(&self) -> Result<bool, StoreError> {
@@ -227,17 +243,7 @@ impl Store {
         Ok(self
             .stored_certificates(trainee)?
             .into_iter()
-            .filter(|stored| {
-                Certificate::from_json(&stored.document).is_ok_and(|certificate| {
-                    let check = certificate.verify(stored.issued_at, trusted);
-                    check.signature_holds
-                        && check.trusted
-                        && certificate.trainee == trainee.name
-                        && certificate.number == stored.number
-                        && certificate.issued_at == stored.issued_at
-                        && certificate.valid_until == stored.valid_until
-                })
-            })
+            .filter(|stored| stored.is_genuine(&trainee.name, trusted))
             .collect())
     }
 

@@ -9,8 +9,11 @@ use super::{Store, StoreError, Trainee};
 /// One attempt as a report row.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct AttemptRow {
-    /// Row id.
+    /// Row id (on its desktop).
     pub id: i64,
+    /// The desktop it was made on, in a team's report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desktop: Option<String>,
     /// Start, ms since the epoch.
     pub started_at: i64,
     /// Scenario id.
@@ -56,6 +59,8 @@ pub struct CertificateRow {
 pub struct GroupRow {
     /// Name.
     pub trainee: String,
+    /// The hiring group, when set.
+    pub cohort: Option<String>,
     /// Attempts of any status.
     pub attempts: u32,
     /// Scored attempts.
@@ -118,6 +123,7 @@ impl Store {
             |row| {
                 Ok(AttemptRow {
                     id: row.get(0)?,
+                    desktop: None,
                     started_at: row.get(1)?,
                     scenario_id: row.get(2)?,
                     mode: row.get(3)?,
@@ -224,14 +230,15 @@ impl Store {
                    (SELECT total FROM attempts a WHERE a.trainee_id = t.id AND total IS NOT NULL \
                       ORDER BY started_at DESC, id DESC LIMIT 1), \
                    (SELECT COUNT(*) FROM exam_runs e WHERE e.trainee_id = t.id AND e.passed = 1), \
-                   t.id \
+                   t.id, t.cohort \
                  FROM trainees t LEFT JOIN ( \
                    SELECT trainee_id, COUNT(*) AS attempts, COUNT(total) AS scored, \
                      AVG(total) AS average, AVG(CASE WHEN total IS NOT NULL THEN passed END) AS passed_share \
                    FROM attempts GROUP BY trainee_id) s ON s.trainee_id = t.id \
-                 ORDER BY t.name", [], |row| {
+                 ORDER BY t.cohort IS NULL, t.cohort, t.name", [], |row| {
                 Ok((row.get::<_, i64>(7)?, GroupRow {
                     trainee: row.get(0)?,
+                    cohort: row.get(8)?,
                     attempts: row.get(1)?,
                     scored: row.get(2)?,
                     average_total: row.get(3)?,
