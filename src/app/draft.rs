@@ -63,6 +63,7 @@ fn keyboard(
         let action = match (screen.get(), pressed) {
             (Screen::Trainee, Key::Enter) => Some(Action::AddTrainee),
             (Screen::Trainee, Key::F9) => Some(Action::ExamMode),
+            (Screen::Trainee, Key::F7) => Some(Action::Team),
             (Screen::Trainee, Key::Escape) => Some(Action::Cancel),
             (Screen::Call, Key::Enter) => Some(Action::Send),
             (Screen::Call, Key::F2) => Some(Action::ToggleHold),

@@ -3,7 +3,7 @@
 //! Screens are states ([`Screen`]); each screen is a plugin in its own file under [`screens`],
 //! and what they share lives in [`state`]. Everything slow runs off the frame on a service
 //! thread: scenarios load on one ([`library`]), the database lives on one ([`store`]), the
-//! microphone and whisper on one ([`voice`]).
+//! team's sync on one ([`team`]), the microphone and whisper on one ([`voice`]).
 
 // Bevy systems declare the data they touch in their signatures: long parameter lists and query
 // types are how the scheduler sees them, not a design smell here.
@@ -19,6 +19,7 @@ pub mod library;
 pub mod screens;
 pub mod state;
 pub mod store;
+pub mod team;
 pub mod theme;
 pub mod voice;
 
@@ -83,6 +84,7 @@ pub fn plugin(app: &mut App) {
     app.add_plugins((
         theme::plugin,
         store::plugin,
+        team::plugin,
         library::plugin,
         draft::plugin,
         screens::plugin,

@@ -191,6 +191,7 @@ fn worker(path: &std::path::Path, commands: &Receiver<StoreCommand>, replies: &S
         store,
         ledger: Ledger::new(),
         examiner: None,
+        path: path.to_owned(),
     };
     while let Ok(command) = commands.recv() {
         if let Err(error) = state.handle(command, replies) {
@@ -205,9 +206,16 @@ struct Worker {
     store: Store,
     ledger: Ledger,
     examiner: Option<Examiner>,
+    path: std::path::PathBuf,
 }
 
 impl Worker {
+    /// The team's server, on a desktop that joined one and when it answers.
+    fn team(&self) -> Option<callcoach_team::Team> {
+        let settings = callcoach_team::TeamSettings::load(&self.path).ok()??;
+        callcoach_team::Team::connect(settings).ok()
+    }
+
     fn trainee(&self, name: String) -> Result<Trainee, StoreError> {
         self.store
             .trainee(&name)?
@@ -235,8 +243,17 @@ impl Worker {
                 reply(StoreReply::Trainees(names));
             }
             StoreCommand::Report(name) => {
-                let trainee = self.trainee(name)?;
-                let report = TraineeReport::build(&self.store, &trainee, now_ms())?;
+                // A team's desktop shows the calls of every desktop, when the server answers.
+                let from_team = self.team().and_then(|mut team| {
+                    let trusted = self.store.trusted_keys().ok()?;
+                    team.trainee_report(&name, &trusted, now_ms())
+                        .ok()
+                        .flatten()
+                });
+                let report = match from_team {
+                    Some(report) => report,
+                    None => TraineeReport::build(&self.store, &self.trainee(name)?, now_ms())?,
+                };
                 reply(StoreReply::Report(Box::new(report)));
             }
             StoreCommand::BestTotals(name) => {
@@ -268,11 +285,39 @@ impl Worker {
                     ));
                     return Ok(());
                 };
+                // On a team's desktop the trainee's sittings elsewhere count; no server, no sitting.
+                let mut team = None;
+                let mut elsewhere = Vec::new();
+                if let Ok(Some(settings)) = callcoach_team::TeamSettings::load(&self.path) {
+                    let asked =
+                        callcoach_team::Team::connect(settings).and_then(|mut connected| {
+                            connected.sync(&mut self.store)?;
+                            let sittings = connected
+                                .sittings_elsewhere(sitting.trainee(), &sitting.exam().id)?;
+                            Ok((connected, sittings))
+                        });
+                    match asked {
+                        Ok((connected, sittings)) => {
+                            team = Some(connected);
+                            elsewhere = sittings;
+                        }
+                        Err(error) => {
+                            reply(StoreReply::ExamRefused(error.exam_refusal()));
+                            return Ok(());
+                        }
+                    }
+                }
                 match self
                     .ledger
-                    .begin_sitting(&mut self.store, &sitting, examiner, &[])?
+                    .begin_sitting(&mut self.store, &sitting, examiner, &elsewhere)?
                 {
-                    Ok(()) => reply(StoreReply::ExamStarted),
+                    Ok(()) => {
+                        // The team learns at once; if it cannot, the sync thread sends it later.
+                        if let Some(mut team) = team {
+                            let _ = team.sync(&mut self.store);
+                        }
+                        reply(StoreReply::ExamStarted);
+                    }
                     Err(reason) => reply(StoreReply::ExamRefused(reason)),
                 }
             }

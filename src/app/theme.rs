@@ -60,6 +60,9 @@ pub enum Action {
     CycleTag,
     /// Open exam mode with the examiner's passphrase, or close it (trainee screen, F9).
     ExamMode,
+    /// Join a team: the field asks for the server's address, then the password (trainee
+    /// screen, F7).
+    Team,
     /// Close the passphrase field without unlocking (Esc).
     Cancel,
     /// Show the exams (open exam mode only).

@@ -161,8 +161,11 @@ pub fn run(command: &ExamCommand, scenarios: &Path, db: &Path) -> anyhow::Result
             let sitting = ExamSitting::begin(Arc::new(exam.clone()), &library, trainee, *seed)?;
             sit(
                 sitting,
-                &mut store,
-                (team.as_mut(), &elsewhere),
+                Desk {
+                    store: &mut store,
+                    team,
+                    elsewhere,
+                },
                 &examiner,
                 &scorer,
                 &Lexicon::shared()?,
@@ -286,24 +289,36 @@ fn passphrase(prompt: &str) -> anyhow::Result<String> {
 
 /// Opens the sitting when the trainee is admitted, plays its calls one after another from
 /// standard input, closes it and hands out the certificate when it is passed.
+/// Where a sitting is recorded: this desktop's database and, in team mode, the team's server
+/// with the trainee's sittings on other desktops.
+struct Desk<'a> {
+    store: &'a mut Store,
+    team: Option<callcoach_team::Team>,
+    elsewhere: Vec<Sitting>,
+}
+
 fn sit(
     mut sitting: ExamSitting,
-    store: &mut Store,
-    (team, elsewhere): (Option<&mut callcoach_team::Team>, &[Sitting]),
+    desk: Desk<'_>,
     examiner: &Examiner,
     scorer: &Scorer,
     lexicon: &Lexicon,
     folder: &Path,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
+    let Desk {
+        store,
+        team,
+        elsewhere,
+    } = desk;
     let mut ledger = Ledger::new();
-    if let Err(reason) = ledger.begin_sitting(store, &sitting, examiner, elsewhere)? {
+    if let Err(reason) = ledger.begin_sitting(store, &sitting, examiner, &elsewhere)? {
         writeln!(out, "Экзамен не начат: {reason}")?;
         return Ok(ExitCode::from(1));
     }
     // The team learns at once that the sitting began (another desktop's admission counts it);
     // if the server went away just now, the sitting goes on and is sent later.
-    if let Some(team) = team
+    if let Some(mut team) = team
         && let Err(error) = team.sync(store)
     {
         let _ = writeln!(std::io::stderr(), "не отправлено в команду: {error}");

@@ -255,13 +255,7 @@ pub fn for_exam(db: &Path, store: &mut Store) -> anyhow::Result<Option<Team>> {
 
 /// Why a sitting does not start without the server.
 pub fn exam_needs_server(error: TeamError) -> anyhow::Error {
-    if error.is_unreachable() {
-        anyhow::anyhow!(
-            "экзамен не начат: рабочее место в команде, а {error} Экзамен в команде начинается только при связи с сервером: попытки и пауза после неудачи считаются по всем рабочим местам."
-        )
-    } else {
-        anyhow::anyhow!("экзамен не начат: {error}")
-    }
+    anyhow::anyhow!("экзамен не начат: {}", error.exam_refusal())
 }
 
 /// The team connection for a report, synced first so this desktop's own records are in it;

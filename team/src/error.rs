@@ -107,6 +107,17 @@ impl TeamError {
         matches!(self, TeamError::Unreachable { .. })
     }
 
+    /// Why a sitting does not start on a team's desktop when the server could not be asked.
+    pub fn exam_refusal(&self) -> String {
+        if self.is_unreachable() {
+            format!(
+                "рабочее место в команде, а {self} Экзамен в команде начинается только при связи с сервером: попытки и пауза после неудачи считаются по всем рабочим местам."
+            )
+        } else {
+            self.to_string()
+        }
+    }
+
     /// Sorts a client error: refused records (our own codes, `CCA..`), logins, a missing team,
     /// and everything that means the connection is gone.
     pub(crate) fn from_postgres(server: &str, error: &postgres::Error) -> TeamError {

@@ -282,51 +282,48 @@ impl Store {
                 document: String::from_utf8_lossy(&document).into_owned(),
             });
         }
-        let runs: Vec<(i64, String, String, String, i64, Option<String>, bool, bool)> = self
-            .query(
-                &format!(
-                    "SELECT r.id, t.name, r.exam_id, r.exam_hash, r.started_at, r.seal, \
+        // A sitting's row: itself, its seal, and whether its start and verdict were sent.
+        struct Run {
+            sitting: OutgoingSitting,
+            seal: Option<String>,
+            closed_sent: bool,
+        }
+        let runs: Vec<Run> = self.query(
+            &format!(
+                "SELECT r.id, t.name, r.exam_id, r.exam_hash, r.started_at, r.seal, \
                  NOT {}r.id), NOT {}r.id) FROM exam_runs r JOIN trainees t ON t.id = r.trainee_id \
                  ORDER BY r.id",
-                    unsent(Sent::SittingOpened),
-                    unsent(Sent::SittingClosed)
-                ),
-                [],
-                |row| {
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                        row.get(5)?,
-                        row.get(6)?,
-                        row.get(7)?,
-                    ))
-                },
-            )?;
+                unsent(Sent::SittingOpened),
+                unsent(Sent::SittingClosed)
+            ),
+            [],
+            |row| {
+                Ok(Run {
+                    sitting: OutgoingSitting {
+                        id: row.get(0)?,
+                        trainee: row.get(1)?,
+                        exam_id: row.get(2)?,
+                        exam_hash: row.get(3)?,
+                        started_at: row.get(4)?,
+                        verdict: None,
+                        opened_sent: row.get(6)?,
+                    },
+                    seal: row.get(5)?,
+                    closed_sent: row.get(7)?,
+                })
+            },
+        )?;
         let mut sittings = Vec::new();
-        for (id, trainee, exam_id, exam_hash, started_at, seal, opened_sent, closed_sent) in runs {
-            let verdict = match seal {
-                Some(seal) if !closed_sent => {
-                    let document = chain::run_document(&self.connection, id)
-                        .map_err(|error| self.error(error))?;
-                    Some((seal, String::from_utf8_lossy(&document).into_owned()))
-                }
-                _ => None,
-            };
-            if opened_sent && verdict.is_none() {
-                continue;
+        for run in runs {
+            let mut sitting = run.sitting;
+            if let Some(seal) = run.seal.filter(|_| !run.closed_sent) {
+                let document = chain::run_document(&self.connection, sitting.id)
+                    .map_err(|error| self.error(error))?;
+                sitting.verdict = Some((seal, String::from_utf8_lossy(&document).into_owned()));
             }
-            sittings.push(OutgoingSitting {
-                id,
-                trainee,
-                exam_id,
-                exam_hash,
-                started_at,
-                verdict,
-                opened_sent,
-            });
+            if !(sitting.opened_sent && sitting.verdict.is_none()) {
+                sittings.push(sitting);
+            }
         }
         let certificates = self.query(
             &format!(

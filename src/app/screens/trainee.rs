@@ -8,6 +8,7 @@ use bevy::prelude::*;
 use crate::app::draft::{Draft, DraftMasked, DraftView};
 use crate::app::state::{CurrentTrainee, ExamState, Notice};
 use crate::app::store::{StoreCommand, StoreLink, StoreReply};
+use crate::app::team::{TeamCommand, TeamLine, TeamLink, TeamReply};
 use crate::app::theme::{self, Action, UiFont};
 use crate::app::{AppSystems, Screen};
 
@@ -28,6 +29,15 @@ pub enum Field {
     },
     /// Waiting for the database thread to check it.
     Checking,
+    /// The team server's address (F7).
+    TeamAddress,
+    /// The desktops' password for this address.
+    TeamPassword {
+        /// The address typed before.
+        address: String,
+    },
+    /// Waiting for the team thread to join.
+    Joining,
 }
 
 impl Field {
@@ -42,6 +52,11 @@ impl Field {
                     .to_owned()
             }
             Field::Checking => "Проверяем пароль…".to_owned(),
+            Field::TeamAddress => "Адрес сервера команды, его даёт служба качества: postgresql://callcoach_desktop@сервер:5432/callcoach (Enter — дальше, Esc — отмена):".to_owned(),
+            Field::TeamPassword { .. } => {
+                "Пароль рабочих мест (Enter — подключить, Esc — отмена):".to_owned()
+            }
+            Field::Joining => "Подключаемся к команде…".to_owned(),
         }
     }
 }
@@ -58,6 +73,9 @@ struct ExamModeView;
 #[derive(Component)]
 struct NoticeView;
 
+#[derive(Component)]
+struct TeamLineView;
+
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Trainees>();
     app.init_resource::<CurrentTrainee>();
@@ -65,12 +83,15 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Field>();
     app.add_systems(OnEnter(Screen::Trainee), spawn);
     app.add_systems(OnExit(Screen::Trainee), close_field);
-    app.add_systems(Update, (receive, examiner_replies).in_set(AppSystems::Act));
-    app.add_systems(Update, show_notice.in_set(AppSystems::Show));
+    app.add_systems(
+        Update,
+        (receive, examiner_replies, team_replies).in_set(AppSystems::Act),
+    );
+    app.add_systems(Update, (show_notice, show_team).in_set(AppSystems::Show));
     app.add_systems(
         Update,
         (
-            (act, examiner).in_set(AppSystems::Act),
+            (act, examiner, join_team).in_set(AppSystems::Act),
             (refresh_list, show_field).in_set(AppSystems::Show),
         )
             .run_if(in_state(Screen::Trainee)),
@@ -84,6 +105,7 @@ fn spawn(
     notice: Res<Notice>,
     field: Res<Field>,
     exam: Res<ExamState>,
+    team: Res<TeamLine>,
 ) {
     commands.spawn((
         theme::screen_root(Screen::Trainee),
@@ -123,8 +145,88 @@ fn spawn(
                 theme::label(&font, notice.0.clone(), 16.0, theme::WARN),
                 NoticeView
             ),
+            (
+                theme::label(&font, team.0.clone(), 15.0, theme::MUTED),
+                TeamLineView
+            ),
         ],
     ));
+}
+
+fn show_team(team: Res<TeamLine>, mut views: Query<&mut Text, With<TeamLineView>>) {
+    if team.is_changed() {
+        for mut view in &mut views {
+            view.0.clone_from(&team.0);
+        }
+    }
+}
+
+/// F7 asks for the team server's address, then (unless the address has one) the desktops'
+/// password, and hands both to the team thread; Esc cancels.
+fn join_team(
+    mut actions: MessageReader<Action>,
+    mut field: ResMut<Field>,
+    mut draft: ResMut<Draft>,
+    link: Option<Res<TeamLink>>,
+) {
+    let join = |address: String, password: Option<String>| {
+        if let Some(link) = &link {
+            link.send(TeamCommand::Join { address, password });
+        }
+    };
+    for action in actions.read() {
+        match (action, field.clone()) {
+            (Action::Team, Field::Name) => {
+                *field = Field::TeamAddress;
+                draft.0.clear();
+            }
+            (Action::Team | Action::Cancel, Field::TeamAddress | Field::TeamPassword { .. }) => {
+                *field = Field::Name;
+                draft.0.clear();
+            }
+            (Action::AddTrainee, Field::TeamAddress) => {
+                let address = std::mem::take(&mut draft.0).trim().to_owned();
+                if address.is_empty() {
+                    continue;
+                }
+                if callcoach_team::has_password(&address) {
+                    join(address, None);
+                    *field = Field::Joining;
+                } else {
+                    *field = Field::TeamPassword { address };
+                }
+            }
+            (Action::AddTrainee, Field::TeamPassword { address }) => {
+                join(address, Some(std::mem::take(&mut draft.0)));
+                *field = Field::Joining;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The team thread's answer to a join: said, and the list shows the team's trainees.
+fn team_replies(
+    mut replies: MessageReader<TeamReply>,
+    mut field: ResMut<Field>,
+    mut notice: ResMut<Notice>,
+    link: Option<Res<StoreLink>>,
+) {
+    for reply in replies.read() {
+        match reply {
+            TeamReply::Joined(text) => {
+                notice.0.clone_from(text);
+                if let Some(link) = &link {
+                    link.send(StoreCommand::ListTrainees);
+                }
+            }
+            TeamReply::JoinFailed(text) => notice.0.clone_from(text),
+            TeamReply::Status(_) => continue,
+        }
+        if *field == Field::Joining {
+            *field = Field::Name;
+        }
+    }
 }
 
 fn receive(
@@ -264,7 +366,10 @@ fn examiner(
             _ => {}
         }
     }
-    let secret = !matches!(*field, Field::Name);
+    let secret = matches!(
+        *field,
+        Field::Passphrase { .. } | Field::Checking | Field::TeamPassword { .. }
+    );
     if masked.0 != secret {
         masked.0 = secret;
     }
