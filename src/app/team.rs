@@ -149,11 +149,7 @@ impl Sync {
     fn join(&mut self, address: &str, password: Option<String>) -> TeamReply {
         let joined = (|| {
             let store = Store::open(&self.db)?;
-            let name = std::fs::read_to_string("/etc/hostname")
-                .ok()
-                .map(|name| name.trim().to_owned())
-                .filter(|name| !name.is_empty())
-                .unwrap_or_else(|| "рабочее место".to_owned());
+            let name = callcoach_team::this_computer();
             callcoach_team::join(&store, &self.db, address.trim(), password, &name)
         })();
         match joined {
@@ -187,7 +183,7 @@ impl Sync {
                 settings.team
             );
         };
-        let waiting = store.outbox().map(|outbox| outbox.len()).unwrap_or(0);
+        let waiting = store.unsent().unwrap_or(0);
         let due = self.last_sync.is_none_or(|at| {
             now_ms() - at > i64::try_from(ROSTER_EVERY.as_millis()).unwrap_or(i64::MAX)
         });
@@ -215,7 +211,7 @@ impl Sync {
                 }
             }
         }
-        let waiting = store.outbox().map(|outbox| outbox.len()).unwrap_or(waiting);
+        let waiting = store.unsent().unwrap_or(waiting);
         let synced = self.last_sync.map_or_else(
             || "ещё не синхронизировалось".to_owned(),
             |at| format!("синхронизировано {} (UTC)", date_time(at)),

@@ -13,6 +13,8 @@ use clap::Subcommand;
 
 /// The environment variable with the desktops' password (scripts; asked otherwise).
 const PASSWORD_ENV: &str = "CALLCOACH_TEAM_PASSWORD";
+/// The environment variable with the server administrator's password for `team init`.
+const ADMIN_PASSWORD_ENV: &str = "CALLCOACH_TEAM_ADMIN_PASSWORD";
 
 /// Team commands.
 #[derive(Debug, Subcommand)]
@@ -57,7 +59,7 @@ pub fn run(command: &TeamCommand, db: &Path) -> anyhow::Result<ExitCode> {
                     server_name(address)
                 ))?)
             };
-            let desktop = name.clone().unwrap_or_else(hostname);
+            let desktop = name.clone().unwrap_or_else(callcoach_team::this_computer);
             let joined = callcoach_team::join(&store, db, address, password, desktop.trim())?;
             let settings = joined.team.settings().clone();
             writeln!(
@@ -83,7 +85,7 @@ pub fn run(command: &TeamCommand, db: &Path) -> anyhow::Result<ExitCode> {
         TeamCommand::Sync => {
             let mut store = Store::open_existing(db)?;
             let settings = TeamSettings::load(db)?.ok_or(TeamError::NotJoined)?;
-            let waiting = store.outbox()?.len();
+            let waiting = store.unsent()?;
             let mut team = match Team::connect(settings) {
                 Ok(team) => team,
                 Err(error) if error.is_unreachable() => {
@@ -96,11 +98,7 @@ pub fn run(command: &TeamCommand, db: &Path) -> anyhow::Result<ExitCode> {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(error) => match error.downcast_ref::<TeamError>() {
                     Some(team_error) if team_error.is_unreachable() => {
-                        writeln!(
-                            out,
-                            "{team_error}\nЖдут отправки: {}.",
-                            store.outbox()?.len()
-                        )?;
+                        writeln!(out, "{team_error}\nЖдут отправки: {}.", store.unsent()?)?;
                         Ok(ExitCode::from(1))
                     }
                     _ => Err(error),
@@ -116,7 +114,7 @@ pub fn run(command: &TeamCommand, db: &Path) -> anyhow::Result<ExitCode> {
                 )?;
                 return Ok(ExitCode::SUCCESS);
             };
-            let waiting = Store::open_existing(db)?.outbox()?.len();
+            let waiting = Store::open_existing(db)?.unsent()?;
             writeln!(
                 out,
                 "Команда «{}» на {}; это рабочее место — «{}» (номер {}). Ждут отправки: {waiting}.",
@@ -134,8 +132,29 @@ pub fn run(command: &TeamCommand, db: &Path) -> anyhow::Result<ExitCode> {
 /// examiner (this database's, or a new one).
 fn init(address: &str, name: &str, db: &Path, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let server_label = server_name(address);
-    let config = callcoach_team::client_config(address, None)?;
-    let mut client = server::connect(&config, &server_label)?;
+    // The administrator's password: in the address, else asked when the server wants one (a
+    // local socket with peer authentication needs none).
+    let mut client = match server::connect(
+        &callcoach_team::client_config(address, None)?,
+        &server_label,
+    ) {
+        Err(error) if error.needs_password() => {
+            let password = match std::env::var(ADMIN_PASSWORD_ENV) {
+                Ok(password) => password,
+                Err(_) => rpassword::prompt_password(format!(
+                    "Пароль администратора для {server_label}: "
+                ))
+                .with_context(|| {
+                    format!("не удалось спросить пароль администратора: нет терминала; передайте его в {ADMIN_PASSWORD_ENV} или в адресе")
+                })?,
+            };
+            server::connect(
+                &callcoach_team::client_config(address, Some(&password))?,
+                &server_label,
+            )?
+        }
+        connected => connected?,
+    };
     let found = server::migrate(&mut client, &server_label, None)?;
     let existing = callcoach_team::team_record(&mut client, &server_label)
         .ok()
@@ -169,11 +188,12 @@ fn init(address: &str, name: &str, db: &Path, out: &mut impl Write) -> anyhow::R
     server::create_team(&mut client, &server_label, name, &key_file)?;
     writeln!(
         out,
-        "Команда «{name}» настроена на {server_label} (схема {}).\nЭкзаменатор команды — ключ {} из {}, зашифрован паролем экзаменатора; он же будет на каждом рабочем месте.\nРабочие места подключаются так: callcoach team join postgresql://{}@СЕРВЕР:ПОРТ/БАЗА (пароль рабочих мест — тот, что вы только что задали).\nСлужба качества читает всё как член роли {}: GRANT {} TO ваш_логин;",
+        "Команда «{name}» настроена на {server_label} (схема {}).\nЭкзаменатор команды — ключ {} из {}, зашифрован паролем экзаменатора; он же будет на каждом рабочем месте.\nРабочие места подключаются так: callcoach team join {} (пароль рабочих мест — тот, что вы только что задали).\nСлужба качества читает всё как член роли {}: GRANT {} TO ваш_логин;",
         server::schema_version(),
         fingerprint(&examiner.public_key()),
         db.display(),
-        server::DESKTOP_ROLE,
+        callcoach_team::desktop_address(address)
+            .unwrap_or_else(|| format!("postgresql://{}@СЕРВЕР:ПОРТ/БАЗА", server::DESKTOP_ROLE)),
         server::QA_ROLE,
         server::QA_ROLE
     )?;
@@ -205,15 +225,6 @@ fn password(prompt: &str) -> anyhow::Result<String> {
     rpassword::prompt_password(prompt).with_context(|| {
         format!("не удалось спросить пароль рабочих мест: нет терминала; передайте его в {PASSWORD_ENV} или в адресе")
     })
-}
-
-/// This computer's name, for a desktop joined without `--name`.
-fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "рабочее место".to_owned())
 }
 
 /// Syncs and says what went.

@@ -83,6 +83,8 @@ fn team(c: &mut Criterion) {
     let mut desktop = callcoach_team::join(&store, &db, &address, None, "Место замера")
         .expect("joined")
         .team;
+    // The roster first (the desktop knows the team's trainees, as after `team join`).
+    desktop.sync(&mut store).expect("roster");
     let trusted = [examiner.public_key()];
     let now = 1_800_000_000_000;
 

@@ -182,3 +182,29 @@ pub fn server_name(address: &str) -> String {
         config.get_dbname().unwrap_or("?")
     )
 }
+
+/// The address desktops join with, made from QA's: the same server and database as the desktops'
+/// role, without a password; `None` when the server is a local socket (no desktop reaches it).
+pub fn desktop_address(address: &str) -> Option<String> {
+    let config = postgres::Config::from_str(address).ok()?;
+    let host = match config.get_hosts().first()? {
+        postgres::config::Host::Tcp(name) => name.clone(),
+        #[cfg(unix)]
+        postgres::config::Host::Unix(_) => return None,
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    Some(format!(
+        "postgresql://{}@{host}:{port}/{}",
+        crate::server::DESKTOP_ROLE,
+        config.get_dbname().unwrap_or("postgres")
+    ))
+}
+
+/// This computer's name (a desktop joined without a name of its own is called so).
+pub fn this_computer() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "рабочее место".to_owned())
+}

@@ -150,19 +150,37 @@ impl TeamError {
                 }
             };
         }
-        TeamError::Unreachable {
-            server,
-            reason: connection_reason(error),
+        // The client's own refusal to go on without a password the server asked for.
+        let cause = std::error::Error::source(error).map(ToString::to_string);
+        if cause.as_deref() == Some("password missing") {
+            return TeamError::Login {
+                server,
+                reason: "сервер просит пароль, а он не указан".to_owned(),
+            };
         }
+        match connection_reason(error) {
+            Some(reason) => TeamError::Unreachable { server, reason },
+            // Neither the server nor the network: the client's own complaint, as it says it.
+            None => TeamError::Server {
+                server,
+                reason: cause
+                    .map_or_else(|| error.to_string(), |cause| format!("{error}: {cause}")),
+            },
+        }
+    }
+
+    /// Whether the server asked for a password that was not given.
+    pub fn needs_password(&self) -> bool {
+        matches!(self, TeamError::Login { reason, .. } if reason.contains("не указан"))
     }
 }
 
-/// Why a connection failed, in Russian.
-fn connection_reason(error: &postgres::Error) -> String {
+/// Why a connection failed, in Russian; `None` when the error is not about the connection.
+fn connection_reason(error: &postgres::Error) -> Option<String> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
     while let Some(cause) = source {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            return match io.kind() {
+            return Some(match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => {
                     "в соединении отказано (сервер не запущен или не слушает этот адрес)".to_owned()
                 }
@@ -171,13 +189,16 @@ fn connection_reason(error: &postgres::Error) -> String {
                 }
                 std::io::ErrorKind::TimedOut => "сервер не ответил вовремя".to_owned(),
                 _ => callcoach_core::source::io_reason(io),
-            };
+            });
         }
         source = cause.source();
     }
-    if error.is_closed() {
-        "соединение закрыто".to_owned()
+    let text = error.to_string();
+    if error.is_closed() || text.contains("connection closed") {
+        Some("соединение закрыто".to_owned())
+    } else if text.contains("timeout") || text.contains("timed out") {
+        Some("сервер не ответил вовремя".to_owned())
     } else {
-        "соединение прервано".to_owned()
+        None
     }
 }

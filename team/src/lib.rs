@@ -19,6 +19,9 @@ mod sync;
 #[doc(hidden)]
 pub mod test_server;
 
-pub use config::{TeamSettings, client_config, has_password, server_name, settings_path};
+pub use config::{
+    TeamSettings, client_config, desktop_address, has_password, server_name, settings_path,
+    this_computer,
+};
 pub use error::TeamError;
 pub use sync::{Joined, SyncReport, Team, TeamRecord, join, team_record};

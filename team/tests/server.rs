@@ -310,7 +310,10 @@ fn a_server_that_is_down_is_said_in_russian_and_the_records_wait() {
         "{message}"
     );
     assert!(!message.contains(DESKTOP_PASSWORD), "{message}");
-    assert_eq!(store.outbox().expect("outbox").attempts.len(), 1);
+    let outbox = store.outbox().expect("outbox");
+    assert_eq!(outbox.attempts.len(), 1);
+    // The count the status lines show is the outbox's.
+    assert_eq!(store.unsent().expect("count"), outbox.len());
     cluster.start_again().expect("started");
     let mut team = Team::connect(settings).expect("back");
     // The trainee and the call.

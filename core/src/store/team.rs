@@ -370,6 +370,36 @@ impl Store {
         })
     }
 
+    /// How many records wait to be sent (what [`Store::outbox`] would hold, counted without
+    /// building the documents).
+    pub fn unsent(&self) -> Result<usize, StoreError> {
+        let unsent = |kind: Sent, id: &str| {
+            format!(
+                "NOT EXISTS (SELECT 1 FROM team_sent s WHERE s.kind = '{}' AND s.id = {id})",
+                kind.kind()
+            )
+        };
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM trainees t WHERE {}) \
+             + (SELECT COUNT(*) FROM attempts a WHERE a.seal_seq IS NOT NULL \
+                AND a.chain_hash IS NOT NULL AND {}) \
+             + (SELECT COUNT(*) FROM exam_runs r WHERE {}) \
+             + (SELECT COUNT(*) FROM exam_runs r WHERE r.seal IS NOT NULL AND {}) \
+             + (SELECT COUNT(*) FROM certificates c WHERE {}) \
+             + (SELECT COUNT(*) FROM checkpoints c WHERE {})",
+            unsent(Sent::Trainee, "t.id"),
+            unsent(Sent::Attempt, "a.id"),
+            unsent(Sent::SittingOpened, "r.id"),
+            unsent(Sent::SittingClosed, "r.id"),
+            unsent(Sent::Certificate, "c.exam_run_id"),
+            unsent(Sent::Checkpoint, "c.seq"),
+        );
+        self.connection
+            .query_row(&sql, [], |row| row.get::<_, i64>(0))
+            .map(|count| usize::try_from(count).unwrap_or(0))
+            .map_err(|error| self.error(error))
+    }
+
     /// Notes that a record reached the team's server.
     pub fn mark_sent(&self, sent: Sent, id: i64) -> Result<(), StoreError> {
         self.connection
