@@ -15,7 +15,7 @@ use super::{
 pub(super) const PASSPHRASE: &str = "служба качества";
 
 /// A scenario's resolved walkthrough as piped input.
-fn resolved_input(id: &str) -> String {
+pub(super) fn resolved_input(id: &str) -> String {
     resolved_replies(id).join("\n") + "\n"
 }
 

@@ -5,6 +5,8 @@ mod app;
 #[cfg(feature = "app")]
 mod app_exam;
 #[cfg(feature = "app")]
+mod app_team;
+#[cfg(feature = "app")]
 mod app_voice;
 mod check;
 mod exam;

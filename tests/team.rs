@@ -12,21 +12,21 @@ use callcoach_core::text::Morphology;
 use callcoach_team::test_server::{CALL, TestServer, record_call};
 use postgres::{Client, NoTls};
 
-use super::exam::{PASSPHRASE, exam, issued, passing_replies};
+use super::exam::{PASSPHRASE, exam, issued, passing_replies, resolved_input};
 use super::{callcoach_command, run_with_input, stderr, stdout};
 
-const DESKTOP_PASSWORD: &str = "пароль-рабочих-мест-2026";
-const TEAM: &str = "КЦ Самара";
+pub(super) const DESKTOP_PASSWORD: &str = "пароль-рабочих-мест-2026";
+pub(super) const TEAM: &str = "КЦ Самара";
 
 /// A team: its server and a folder for the desktops' databases (QA's is `qa.sqlite`).
-struct Team {
-    server: TestServer,
+pub(super) struct Team {
+    pub(super) server: TestServer,
     folder: tempfile::TempDir,
 }
 
 impl Team {
     /// A private cluster with the team set up by `team init`, as QA runs it.
-    fn new() -> Team {
+    pub(super) fn new() -> Team {
         let server = TestServer::start(false).expect("a private PostgreSQL starts");
         let folder = tempfile::tempdir().expect("temp dir");
         let team = Team { server, folder };
@@ -44,12 +44,12 @@ impl Team {
         team
     }
 
-    fn db(&self, desktop: &str) -> PathBuf {
+    pub(super) fn db(&self, desktop: &str) -> PathBuf {
         self.folder.path().join(format!("{desktop}.sqlite"))
     }
 
     /// The desktops' address, without the password (asked, here from the environment).
-    fn address(&self) -> String {
+    pub(super) fn address(&self) -> String {
         self.server
             .address(callcoach_team::server::DESKTOP_ROLE, None)
     }
@@ -65,13 +65,13 @@ impl Team {
     }
 
     #[track_caller]
-    fn run(&self, db: &Path, args: &[&str], stdin: &str) -> Output {
+    pub(super) fn run(&self, db: &Path, args: &[&str], stdin: &str) -> Output {
         run_with_input(&mut self.command(db, args), stdin)
     }
 
     /// A desktop joined to the team; returns its database.
     #[track_caller]
-    fn join(&self, desktop: &str) -> PathBuf {
+    pub(super) fn join(&self, desktop: &str) -> PathBuf {
         let db = self.db(desktop);
         let output = self.run(
             &db,
@@ -87,11 +87,21 @@ impl Team {
         db
     }
 
+    /// Two desktops, Anna added on the first, and a folder for certificates.
+    fn two_desktops_for_an_exam(&self) -> (PathBuf, PathBuf, PathBuf) {
+        let first = self.join("место-1");
+        let second = self.join("место-2");
+        succeeded(&self.run(&first, &["trainee", "add", "Анна Смирнова"], ""));
+        let out = self.folder.path().join("certificates");
+        std::fs::create_dir_all(&out).expect("folder");
+        (first, second, out)
+    }
+
     fn admin(&self) -> Client {
         Client::connect(&self.server.admin_address(), NoTls).expect("QA connects")
     }
 
-    fn count(&self, sql: &str) -> i64 {
+    pub(super) fn count(&self, sql: &str) -> i64 {
         self.admin().query_one(sql, &[]).expect(sql).get(0)
     }
 }
@@ -105,7 +115,7 @@ fn scorer() -> &'static Scorer {
 
 /// Records `count` calls of `trainee` straight into a desktop's database (as if made while the
 /// server was away).
-fn record_calls(db: &Path, trainee: &str, count: usize) {
+pub(super) fn record_calls(db: &Path, trainee: &str, count: usize) {
     let mut store = Store::open(db).expect("desktop database");
     for _ in 0..count {
         record_call(&mut store, scorer(), trainee, CALL).expect("call");
@@ -124,7 +134,7 @@ fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
 }
 
 #[track_caller]
-fn succeeded(output: &Output) -> String {
+pub(super) fn succeeded(output: &Output) -> String {
     assert!(
         output.status.success(),
         "{}{}",
@@ -185,11 +195,7 @@ fn a_trainee_added_on_one_desktop_is_known_on_all_and_one_name_is_one_trainee() 
 #[test]
 fn a_failed_exam_on_one_desktop_blocks_a_retake_on_another_within_the_wait() {
     let team = Team::new();
-    let first = team.join("место-1");
-    let second = team.join("место-2");
-    succeeded(&team.run(&first, &["trainee", "add", "Анна Смирнова"], ""));
-    let out = team.folder.path().join("certificates");
-    std::fs::create_dir_all(&out).expect("folder");
+    let (first, second, out) = team.two_desktops_for_an_exam();
     // A sitting failed on the first desktop (every reply a bare «Алло»).
     let failed = exam(&first, &out, Some(PASSPHRASE), &"Алло\n/end\n".repeat(3));
     let failed_text = succeeded(&failed);
@@ -199,21 +205,7 @@ fn a_failed_exam_on_one_desktop_blocks_a_retake_on_another_within_the_wait() {
         1
     );
     // On the second desktop the trainee waits, as they would on the first.
-    let retake = team.run(
-        &second,
-        &[
-            "exam",
-            "start",
-            "basic",
-            "--trainee",
-            "Анна Смирнова",
-            "--seed",
-            "1",
-            "--out",
-            out.to_str().expect("utf-8"),
-        ],
-        &passing_replies(),
-    );
+    let retake = exam(&second, &out, Some(PASSPHRASE), &passing_replies());
     let text = stdout(&retake);
     assert!(!retake.status.success(), "{text}");
     assert!(
@@ -256,11 +248,7 @@ fn an_exam_in_team_mode_needs_the_server_and_says_so() {
 #[test]
 fn a_certificate_issued_on_one_desktop_verifies_on_another() {
     let team = Team::new();
-    let first = team.join("место-1");
-    let second = team.join("место-2");
-    succeeded(&team.run(&first, &["trainee", "add", "Анна Смирнова"], ""));
-    let out = team.folder.path().join("certificates");
-    std::fs::create_dir_all(&out).expect("folder");
+    let (first, second, out) = team.two_desktops_for_an_exam();
     let passed = succeeded(&exam(&first, &out, Some(PASSPHRASE), &passing_replies()));
     assert!(passed.contains("Экзамен сдан"), "{passed}");
     let certificate = issued(&out, "json").pop().expect("a certificate");
@@ -383,6 +371,81 @@ fn the_server_stopped_during_a_call_and_during_a_sync_loses_nothing_and_sends_it
     let again = succeeded(&team.run(&desktop, &["team", "sync"], ""));
     assert!(again.contains("отправлено записей — 0"), "{again}");
     assert_eq!(team.count("SELECT count(*) FROM callcoach.attempts"), 31);
+}
+
+#[test]
+fn a_sitting_that_loses_the_server_midway_goes_on_and_is_sent_later() {
+    let team = Team::new();
+    let (desktop, other, out) = team.two_desktops_for_an_exam();
+    let mut sitting = team
+        .command(
+            &desktop,
+            &[
+                "exam",
+                "start",
+                "basic",
+                "--trainee",
+                "Анна Смирнова",
+                "--seed",
+                "1",
+                "--out",
+                out.to_str().expect("utf-8"),
+            ],
+        )
+        .spawn()
+        .expect("starts");
+    let mut input = sitting.stdin.take().expect("stdin");
+    // The basic exam's three calls in the order it plays them (as `passing_replies`).
+    let calls: Vec<String> = ["internet_down", "warranty_repair", "fraud_sms"]
+        .into_iter()
+        .map(resolved_input)
+        .collect();
+    use std::io::Write;
+    input
+        .write_all(calls[0].as_bytes())
+        .expect("the first call");
+    input.flush().expect("flush");
+    wait_until("the first call of the sitting is sealed", || {
+        Store::open_existing(&desktop)
+            .and_then(|store| store.outbox())
+            .is_ok_and(|outbox| !outbox.attempts.is_empty())
+    });
+    assert_eq!(
+        team.count("SELECT count(*) FROM callcoach.sittings"),
+        1,
+        "the start was sent"
+    );
+    team.server.stop().expect("stopped");
+    for call in &calls[1..] {
+        input.write_all(call.as_bytes()).expect("the next call");
+    }
+    drop(input);
+    let output = sitting.wait_with_output().expect("finishes");
+    let text = succeeded(&output);
+    assert!(text.contains("Экзамен сдан"), "{text}");
+    assert!(
+        stderr(&output).contains("не отправлено в команду"),
+        "{}",
+        stderr(&output)
+    );
+
+    team.server.start_again().expect("started");
+    succeeded(&team.run(&desktop, &["team", "sync"], ""));
+    assert_eq!(
+        team.count("SELECT count(*) FROM callcoach.verdicts WHERE passed"),
+        1
+    );
+    assert_eq!(team.count("SELECT count(*) FROM callcoach.certificates"), 1);
+    assert_eq!(
+        team.count("SELECT count(*) FROM callcoach.attempts WHERE sitting IS NOT NULL"),
+        3
+    );
+    // The other desktop's report of Anna shows the passed sitting.
+    let report = succeeded(&team.run(&other, &["report", "--trainee", "Анна Смирнова"], ""));
+    assert!(
+        report.contains("basic") && report.contains("CC-"),
+        "{report}"
+    );
 }
 
 #[test]

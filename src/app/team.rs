@@ -155,7 +155,14 @@ impl Sync {
         match joined {
             Ok(joined) => {
                 let settings = joined.team.settings().clone();
-                self.team = Some(joined.team);
+                let mut team = joined.team;
+                // The team's roster before the trainee list is shown again.
+                if let Ok(mut store) = Store::open_existing(&self.db)
+                    && team.sync(&mut store).is_ok()
+                {
+                    self.last_sync = Some(now_ms());
+                }
+                self.team = Some(team);
                 self.last_attempt = None;
                 TeamReply::Joined(format!(
                     "Рабочее место «{}» подключено к команде «{}» на {}: список стажёров, попытки и экзамены теперь общие.",

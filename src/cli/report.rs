@@ -11,6 +11,9 @@ use callcoach_core::report::{GroupReport, MisunderstoodReport, TraineeReport};
 use callcoach_core::store::{Store, StoreError, now_ms};
 use clap::{Args, ValueEnum};
 
+/// Said when a team's desktop reports without the server.
+const REPORT_OFFLINE: &str = "отчёт только по этому рабочему месту";
+
 /// Arguments of `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -65,7 +68,7 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
     } else if args.all {
         // One trainee may not see the others: the group report is the quality service's.
         super::exam::examiner(&store)?;
-        let report = match super::team::for_report(db) {
+        let report = match super::team::synced(db, REPORT_OFFLINE) {
             Some(mut team) => team.group_report(&store.trusted_keys()?, now)?,
             None => GroupReport::build(&store, now)?,
         };
@@ -80,7 +83,7 @@ pub fn run(args: &ReportArgs, db: &Path) -> anyhow::Result<ExitCode> {
             bail!("укажите --trainee ИМЯ или --all");
         };
         // In team mode: the calls of every desktop, from the server.
-        let from_team = match super::team::for_report(db) {
+        let from_team = match super::team::synced(db, REPORT_OFFLINE) {
             Some(mut team) => team.trainee_report(name, &store.trusted_keys()?, now)?,
             None => None,
         };

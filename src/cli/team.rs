@@ -269,10 +269,10 @@ pub fn exam_needs_server(error: TeamError) -> anyhow::Error {
     anyhow::anyhow!("экзамен не начат: {}", error.exam_refusal())
 }
 
-/// The team connection for a report, synced first so this desktop's own records are in it;
-/// `None` outside team mode, or — said on stderr — when the server cannot be reached, and the
-/// report is this desktop's alone.
-pub fn for_report(db: &Path) -> Option<Team> {
+/// The team connection, synced first so this desktop's own records and the roster are the
+/// team's; `None` outside team mode, or — said on stderr, after `offline` — when the server cannot
+/// be reached and the command works on this desktop's records alone.
+pub fn synced(db: &Path, offline: &str) -> Option<Team> {
     let settings = TeamSettings::load(db).ok()??;
     let connected = Team::connect(settings).and_then(|mut team| {
         let mut store = Store::open_existing(db)?;
@@ -282,10 +282,7 @@ pub fn for_report(db: &Path) -> Option<Team> {
     match connected {
         Ok(team) => Some(team),
         Err(error) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "отчёт только по этому рабочему месту: {error}"
-            );
+            let _ = writeln!(std::io::stderr(), "{offline}: {error}");
             None
         }
     }

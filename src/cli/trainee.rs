@@ -183,6 +183,8 @@ pub fn run(command: &TraineeCommand, db: &Path) -> anyhow::Result<ExitCode> {
             )?;
         }
         TraineeCommand::List => {
+            // A team's desktop lists the team's roster.
+            super::team::synced(db, "список только этого рабочего места");
             let trainees = store.trainees()?;
             if trainees.is_empty() {
                 writeln!(

@@ -252,6 +252,16 @@ pub fn key_file_public_key(text: &str) -> Result<[u8; 32], ExaminerError> {
         .ok_or(ExaminerError::NotAKeyFile)
 }
 
+/// The public key and the encrypted secret of a key file exported `--with-secret`.
+fn with_secret(text: &str) -> Result<([u8; 32], Secret), ExaminerError> {
+    let public_key = key_file_public_key(text)?;
+    serde_json::from_str::<KeyFile>(text)
+        .ok()
+        .and_then(|file| file.secret)
+        .map(|secret| (public_key, secret))
+        .ok_or(ExaminerError::PublicOnly)
+}
+
 /// Installs the examiner of a key file exported `--with-secret` into a database without one;
 /// the passphrase proves it is theirs.
 pub(super) fn import(
@@ -259,15 +269,9 @@ pub(super) fn import(
     text: &str,
     passphrase: &str,
 ) -> Result<Result<Examiner, ExaminerError>, rusqlite::Error> {
-    let public_key = match key_file_public_key(text) {
-        Ok(key) => key,
+    let (public_key, secret) = match with_secret(text) {
+        Ok(parts) => parts,
         Err(error) => return Ok(Err(error)),
-    };
-    let Some(secret) = serde_json::from_str::<KeyFile>(text)
-        .ok()
-        .and_then(|file| file.secret)
-    else {
-        return Ok(Err(ExaminerError::PublicOnly));
     };
     if is_set(connection)? {
         return Ok(Err(ExaminerError::AlreadySet));
@@ -289,15 +293,9 @@ pub(super) fn install_locked(
     connection: &Connection,
     text: &str,
 ) -> Result<Result<[u8; 32], ExaminerError>, rusqlite::Error> {
-    let public_key = match key_file_public_key(text) {
-        Ok(key) => key,
+    let (public_key, secret) = match with_secret(text) {
+        Ok(parts) => parts,
         Err(error) => return Ok(Err(error)),
-    };
-    let Some(secret) = serde_json::from_str::<KeyFile>(text)
-        .ok()
-        .and_then(|file| file.secret)
-    else {
-        return Ok(Err(ExaminerError::PublicOnly));
     };
     if is_set(connection)? {
         return Ok(match public_key_of(connection)? {
