@@ -51,6 +51,11 @@ fn the_help_of_every_command_is_russian() {
         &["examiner", "init"],
         &["examiner", "export"],
         &["report"],
+        &["team"],
+        &["team", "init"],
+        &["team", "join"],
+        &["team", "sync"],
+        &["team", "status"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -61,6 +66,14 @@ fn the_help_of_every_command_is_russian() {
         assert!(help.contains("Использование: callcoach"), "{help}");
         // The check command's own output format is `file:line:col: error: …`, a contract.
         assert_russian(&help.replace("error: …", ""));
+        // Every value placeholder is Russian too: no <ADDRESS>, no --cohort <COHORT>.
+        assert!(
+            !help
+                .split('<')
+                .skip(1)
+                .any(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase())),
+            "a Latin placeholder in:\n{help}"
+        );
     }
 }
 

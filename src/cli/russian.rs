@@ -25,6 +25,8 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
     ("VOCABULARY", "ФАЙЛ"),
     ("PROMPT", "СЛОВА"),
     ("THREADS", "ЧИСЛО"),
+    ("ADDRESS", "АДРЕС"),
+    ("COHORT", "ГРУППА"),
 ];
 
 /// The rest of clap's English in a rendered help, and its Russian.
