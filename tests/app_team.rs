@@ -3,6 +3,8 @@
 //! from the team thread, and the progress screen has the calls of the other desktop too.
 
 use bevy::input::keyboard::{Key, KeyCode};
+use bevy::prelude::State;
+use callcoach::app::Screen;
 use callcoach::app::library::Library;
 use callcoach::app::screens::progress::ShownProgress;
 use callcoach::app::screens::trainee::Trainees;
@@ -59,6 +61,7 @@ fn the_app_joins_a_team_shows_what_waits_and_sends_its_calls() {
         .write_message(Action::PickTrainee("Борис Петров".to_owned()));
     update_until(&mut app, "the scenarios", |world| {
         world.get_resource::<Library>().is_some()
+            && *world.resource::<State<Screen>>().get() == Screen::Scenarios
     });
     start_call(&mut app, "internet_down");
     type_line(
@@ -66,7 +69,7 @@ fn the_app_joins_a_team_shows_what_waits_and_sends_its_calls() {
         "Добрый день! Меня зовут Борис, компания «Ромашка Телеком».",
     );
     press(&mut app, KeyCode::F4, Key::F4, None);
-    update_until(&mut app, "the call on the team's server", |_| {
+    update_until(&mut app, "the call on the team's server", |world| {
         team.count("SELECT count(*) FROM callcoach.attempts") == 3
     });
 
