@@ -69,7 +69,7 @@ fn the_app_joins_a_team_shows_what_waits_and_sends_its_calls() {
         "Добрый день! Меня зовут Борис, компания «Ромашка Телеком».",
     );
     press(&mut app, KeyCode::F4, Key::F4, None);
-    update_until(&mut app, "the call on the team's server", |world| {
+    update_until(&mut app, "the call on the team's server", |_| {
         team.count("SELECT count(*) FROM callcoach.attempts") == 3
     });
 

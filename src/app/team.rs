@@ -116,6 +116,7 @@ fn worker(db: &std::path::Path, commands: &Receiver<TeamCommand>, replies: &Send
         team: None,
         last_sync: None,
         last_attempt: None,
+        problem: None,
     };
     loop {
         let forced = match commands.recv_timeout(TICK) {
@@ -143,6 +144,8 @@ struct Sync {
     last_sync: Option<i64>,
     /// When a connection was last tried: an unreachable server is not retried every tick.
     last_attempt: Option<Instant>,
+    /// What went wrong the last time the server was tried, until it works again.
+    problem: Option<callcoach_team::TeamError>,
 }
 
 impl Sync {
@@ -164,6 +167,7 @@ impl Sync {
                 }
                 self.team = Some(team);
                 self.last_attempt = None;
+                self.problem = None;
                 TeamReply::Joined(format!(
                     "Рабочее место «{}» подключено к команде «{}» на {}: список стажёров, попытки и экзамены теперь общие.",
                     settings.desktop_name,
@@ -198,22 +202,25 @@ impl Sync {
             || self
                 .last_attempt
                 .is_none_or(|at| at.elapsed() >= ROSTER_EVERY / 2);
-        let mut problem = None;
         if (waiting > 0 || due) && (self.team.is_some() || retry) {
             if self.team.is_none() {
                 self.last_attempt = Some(Instant::now());
                 match Team::connect(settings.clone()) {
                     Ok(team) => self.team = Some(team),
-                    Err(error) => problem = Some(error),
+                    Err(error) => self.problem = Some(error),
                 }
             }
             if let Some(team) = &mut self.team {
                 match team.sync(&mut store) {
-                    Ok(_) => self.last_sync = Some(now_ms()),
+                    Ok(_) => {
+                        self.last_sync = Some(now_ms());
+                        self.problem = None;
+                    }
                     Err(error) => {
-                        // A broken connection is made again on the next tick.
+                        // A broken connection is made again on a later tick.
                         self.team = None;
-                        problem = Some(error);
+                        self.last_attempt = Some(Instant::now());
+                        self.problem = Some(error);
                     }
                 }
             }
@@ -223,7 +230,7 @@ impl Sync {
             || "ещё не синхронизировалось".to_owned(),
             |at| format!("синхронизировано {} (UTC)", date_time(at)),
         );
-        match problem {
+        match &self.problem {
             Some(error) if error.is_unreachable() => format!(
                 "Команда «{}»: сервер недоступен, ждут отправки: {waiting} — всё сохранено здесь и уйдёт, когда связь вернётся.",
                 settings.team
@@ -235,5 +242,66 @@ impl Sync {
                 settings.server()
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use callcoach_core::scoring::Scorer;
+    use callcoach_core::text::Morphology;
+    use callcoach_team::test_server::{CALL, TestServer, record_call};
+
+    const PASSWORD: &str = "пароль-рабочих-мест-2026";
+
+    #[test]
+    fn the_team_line_says_what_waits_while_the_server_is_away_and_when_it_is_back() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let cluster = TestServer::with_team(
+            "КЦ Самара",
+            PASSWORD,
+            "служба качества проверяет звонки",
+            folder.path(),
+        )
+        .expect("a private PostgreSQL with a team");
+        let db = folder.path().join("окно.sqlite");
+        let mut sync = Sync {
+            db: db.clone(),
+            team: None,
+            last_sync: None,
+            last_attempt: None,
+            problem: None,
+        };
+        assert!(sync.tick(true).contains("команда не подключена"));
+        let address = cluster.address(callcoach_team::server::DESKTOP_ROLE, None);
+        let joined = sync.join(&address, Some(PASSWORD.to_owned()));
+        assert!(matches!(joined, TeamReply::Joined(_)), "{joined:?}");
+        let line = sync.tick(true);
+        assert!(
+            line.contains("Команда «КЦ Самара»") && line.contains("ждут отправки: 0"),
+            "{line}"
+        );
+        assert!(!line.contains(PASSWORD), "{line}");
+
+        cluster.stop().expect("stopped");
+        let scorer =
+            Scorer::with_default_rubric(Morphology::shared().expect("dictionary")).expect("rubric");
+        let mut store = Store::open_existing(&db).expect("database");
+        record_call(&mut store, &scorer, "Анна Смирнова", CALL).expect("a call");
+        let line = sync.tick(true);
+        // The trainee and the call wait.
+        assert!(
+            line.contains("сервер недоступен, ждут отправки: 2"),
+            "{line}"
+        );
+        // Between retries the line keeps saying so.
+        assert!(sync.tick(false).contains("сервер недоступен"));
+
+        cluster.start_again().expect("started");
+        let line = sync.tick(true);
+        assert!(
+            line.contains("ждут отправки: 0") && line.contains("синхронизировано"),
+            "{line}"
+        );
     }
 }

@@ -193,6 +193,35 @@ impl TestServer {
         )
     }
 
+    /// A cluster with a team set up on it as `team init` does it: the schema, the desktops'
+    /// password, and QA's examiner (with `passphrase`) made in `folder/qa.sqlite`.
+    pub fn with_team(
+        team: &str,
+        desktop_password: &str,
+        passphrase: &str,
+        folder: &Path,
+    ) -> Result<TestServer, String> {
+        let cluster = TestServer::start(false).map_err(|error| error.to_string())?;
+        let label = crate::server_name(&cluster.admin_address());
+        let mut client = postgres::Client::connect(&cluster.admin_address(), postgres::NoTls)
+            .map_err(|error| error.to_string())?;
+        crate::server::migrate(&mut client, &label, None).map_err(|error| error.to_string())?;
+        crate::server::define(&mut client, &label, Some(desktop_password))
+            .map_err(|error| error.to_string())?;
+        let qa = callcoach_core::store::Store::open(&folder.join("qa.sqlite"))
+            .map_err(|error| error.to_string())?;
+        let examiner = qa
+            .set_up_examiner(passphrase)
+            .map_err(|error| error.to_string())?
+            .map_err(|error| error.to_string())?;
+        let key = qa
+            .export_examiner(&examiner, true)
+            .map_err(|error| error.to_string())?;
+        crate::server::create_team(&mut client, &label, team, &key)
+            .map_err(|error| error.to_string())?;
+        Ok(cluster)
+    }
+
     /// The superuser's address (QA's `team init`).
     pub fn admin_address(&self) -> String {
         self.address(ADMIN, Some(ADMIN_PASSWORD))

@@ -26,19 +26,8 @@ fn admin(server: &TestServer) -> Client {
 
 /// A server with a team set up as `team init` does it; QA's own database in `folder`.
 fn team_server(folder: &std::path::Path) -> TestServer {
-    let cluster = TestServer::start(false).expect("a private PostgreSQL starts");
-    let mut client = admin(&cluster);
-    let label = server_name(&cluster.admin_address());
-    server::migrate(&mut client, &label, None).expect("migrated");
-    server::define(&mut client, &label, Some(DESKTOP_PASSWORD)).expect("defined");
-    let qa = Store::open(&folder.join("qa.sqlite")).expect("QA's database");
-    let examiner = qa
-        .set_up_examiner(PASSPHRASE)
-        .expect("store")
-        .expect("examiner");
-    let key = qa.export_examiner(&examiner, true).expect("key file");
-    server::create_team(&mut client, &label, "КЦ Самара", &key).expect("team");
-    cluster
+    TestServer::with_team("КЦ Самара", DESKTOP_PASSWORD, PASSPHRASE, folder)
+        .expect("a private PostgreSQL with a team")
 }
 
 fn desktop_address(cluster: &TestServer) -> String {
