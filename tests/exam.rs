@@ -20,6 +20,15 @@ pub(super) fn resolved_input(id: &str) -> String {
 }
 
 pub(super) fn exam(db: &Path, out: &Path, passphrase: Option<&str>, stdin: &str) -> Output {
+    run_with_input(&mut exam_command(db, out, passphrase), stdin)
+}
+
+/// `exam start basic` of Anna with seed 1 on `db`, certificates into `out`, not started yet.
+pub(super) fn exam_command(
+    db: &Path,
+    out: &Path,
+    passphrase: Option<&str>,
+) -> std::process::Command {
     let mut command = callcoach_command(&[
         "--db",
         db.to_str().expect("utf-8"),
@@ -36,7 +45,7 @@ pub(super) fn exam(db: &Path, out: &Path, passphrase: Option<&str>, stdin: &str)
     if let Some(passphrase) = passphrase {
         command.env("CALLCOACH_EXAMINER_PASSPHRASE", passphrase);
     }
-    run_with_input(&mut command, stdin)
+    command
 }
 
 /// `examiner init` on `db` with `passphrase` (given to a script through the environment).

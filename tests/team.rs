@@ -12,7 +12,7 @@ use callcoach_core::text::Morphology;
 use callcoach_team::test_server::{CALL, TestServer, record_call};
 use postgres::{Client, NoTls};
 
-use super::exam::{PASSPHRASE, exam, issued, passing_replies, resolved_input};
+use super::exam::{PASSPHRASE, exam, exam_command, issued, passing_replies, resolved_input};
 use super::{callcoach_command, run_with_input, stderr, stdout};
 
 pub(super) const DESKTOP_PASSWORD: &str = "пароль-рабочих-мест-2026";
@@ -377,21 +377,7 @@ fn the_server_stopped_during_a_call_and_during_a_sync_loses_nothing_and_sends_it
 fn a_sitting_that_loses_the_server_midway_goes_on_and_is_sent_later() {
     let team = Team::new();
     let (desktop, other, out) = team.two_desktops_for_an_exam();
-    let mut sitting = team
-        .command(
-            &desktop,
-            &[
-                "exam",
-                "start",
-                "basic",
-                "--trainee",
-                "Анна Смирнова",
-                "--seed",
-                "1",
-                "--out",
-                out.to_str().expect("utf-8"),
-            ],
-        )
+    let mut sitting = exam_command(&desktop, &out, Some(PASSPHRASE))
         .spawn()
         .expect("starts");
     let mut input = sitting.stdin.take().expect("stdin");
