@@ -232,7 +232,7 @@ fn sync_and_say(team: &mut Team, store: &mut Store, out: &mut impl Write) -> any
     let report = team.sync(store)?;
     writeln!(
         out,
-        "Синхронизация с командой «{}»: отправлено записей — {}{}, новых стажёров из команды — {}. Ждут отправки: 0. Время: {} (UTC).",
+        "Синхронизация с командой «{}»: отправлено записей — {}{}, новых стажёров из команды — {}. Ждут отправки: {}. Время: {} (UTC).",
         team.settings().team,
         report.sent,
         if report.known > 0 {
@@ -241,6 +241,7 @@ fn sync_and_say(team: &mut Team, store: &mut Store, out: &mut impl Write) -> any
             String::new()
         },
         report.new_trainees,
+        store.unsent()?,
         date_time(callcoach_core::store::now_ms())
     )?;
     for (name, here, team_cohort) in &report.cohort_conflicts {

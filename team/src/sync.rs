@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use callcoach_core::exam::Sitting;
-use callcoach_core::store::{ExaminerError, RosterEntry, Sent, Store, fingerprint};
+use callcoach_core::store::{RosterEntry, Sent, Store, fingerprint};
 use postgres::Client;
 
 use crate::config::{TeamSettings, client_config, server_name};
@@ -83,26 +83,22 @@ pub fn join(
     let record = team_record(&mut client, &server)?.ok_or_else(|| TeamError::NoTeam {
         server: server.clone(),
     })?;
-    let key = match store.install_team_examiner(&record.examiner_key)? {
-        Ok(key) => key,
-        Err(ExaminerError::AlreadySet) => {
-            return Err(TeamError::OtherExaminer {
-                here: store
-                    .examiner_public_key()?
-                    .map(|key| fingerprint(&key))
-                    .unwrap_or_default(),
-                team: callcoach_core::store::key_file_public_key(&record.examiner_key)
-                    .map(|key| fingerprint(&key))
-                    .unwrap_or_default(),
-            });
-        }
-        Err(error) => {
-            return Err(TeamError::Server {
-                server,
+    // A database with another examiner is refused before anything changes, here or there.
+    let team_key =
+        callcoach_core::store::key_file_public_key(&record.examiner_key).map_err(|error| {
+            TeamError::Server {
+                server: server.clone(),
                 reason: format!("ключ экзаменатора команды не подходит: {error}"),
-            });
-        }
-    };
+            }
+        })?;
+    if let Some(here) = store.examiner_public_key()?
+        && here != team_key
+    {
+        return Err(TeamError::OtherExaminer {
+            here: fingerprint(&here),
+            team: fingerprint(&team_key),
+        });
+    }
     let desktop = store.issuer_id()?;
     let previous = TeamSettings::load(db)?.filter(|settings| settings.desktop == desktop);
     let token = match &previous {
@@ -119,6 +115,12 @@ pub fn join(
         )
         .map_err(|error| TeamError::from_postgres(&server, &error))?
         .get(0);
+    let key = store
+        .install_team_examiner(&record.examiner_key)?
+        .map_err(|error| TeamError::Server {
+            server: server.clone(),
+            reason: format!("ключ экзаменатора команды не подходит: {error}"),
+        })?;
     let settings = TeamSettings {
         address: address.to_owned(),
         password,

@@ -322,3 +322,27 @@ fn a_wrong_password_is_a_login_error_without_the_password() {
     assert!(!error.to_string().contains("не-тот-пароль"), "{error}");
     assert!(client_config(&address, None).is_ok());
 }
+
+#[test]
+fn a_database_with_another_examiner_does_not_join_and_nothing_changes() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let cluster = team_server(folder.path());
+    let db = folder.path().join("своя.sqlite");
+    let store = Store::open(&db).expect("database");
+    let own = store
+        .set_up_examiner("своя служба качества в другом городе")
+        .expect("store")
+        .expect("examiner");
+    let error = callcoach_team::join(&store, &db, &desktop_address(&cluster), None, "своя")
+        .expect_err("refused");
+    assert!(matches!(error, TeamError::OtherExaminer { .. }), "{error}");
+    assert!(error.to_string().contains("новую базу"), "{error}");
+    assert_eq!(
+        store.examiner_public_key().expect("key"),
+        Some(own.public_key()),
+        "this database's examiner is kept"
+    );
+    assert!(!callcoach_team::settings_path(&db).exists());
+    let mut qa = admin(&cluster);
+    assert_eq!(count(&mut qa, "SELECT count(*) FROM callcoach.desktops"), 0);
+}

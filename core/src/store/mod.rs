@@ -238,15 +238,25 @@ impl Store {
 
     /// Adds a trainee; the name must be plain text of at most [`MAX_NAME_CHARS`] characters.
     pub fn add_trainee(&self, name: &str) -> Result<Trainee, StoreError> {
+        self.add_trainee_in(name, None)
+    }
+
+    /// Adds a trainee in a cohort (the hiring group reports gather by), which follows the rules
+    /// of a name.
+    pub fn add_trainee_in(&self, name: &str, cohort: Option<&str>) -> Result<Trainee, StoreError> {
         let name = name.trim();
         check_name(name)?;
+        let cohort = cohort.map(str::trim).filter(|cohort| !cohort.is_empty());
+        if let Some(cohort) = cohort {
+            check_name(cohort)?;
+        }
         if self.trainee(name)?.is_some() {
             return Err(StoreError::TraineeExists(name.to_owned()));
         }
         self.connection
             .execute(
-                "INSERT INTO trainees (name, created_at) VALUES (?1, ?2)",
-                params![name, now_ms()],
+                "INSERT INTO trainees (name, created_at, cohort) VALUES (?1, ?2, ?3)",
+                params![name, now_ms(), cohort],
             )
             .map_err(|error| self.error(error))?;
         Ok(Trainee {

@@ -7,7 +7,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{ExaminerError, Store, StoreError, Trainee, chain, check_name, examiner, now_ms};
+use super::{ExaminerError, Store, StoreError, Trainee, chain, examiner, now_ms};
 
 /// What a record sent to the team is, as `team_sent` remembers it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,23 +167,6 @@ pub struct RosterEntry {
 }
 
 impl Store {
-    /// Adds a trainee in a cohort (the hiring group reports gather by); the cohort follows the
-    /// rules of a name.
-    pub fn add_trainee_in(&self, name: &str, cohort: Option<&str>) -> Result<Trainee, StoreError> {
-        let cohort = cohort.map(str::trim).filter(|cohort| !cohort.is_empty());
-        if let Some(cohort) = cohort {
-            check_name(cohort)?;
-        }
-        let trainee = self.add_trainee(name)?;
-        self.connection
-            .execute(
-                "UPDATE trainees SET cohort = ?1 WHERE id = ?2",
-                params![cohort, trainee.id],
-            )
-            .map_err(|error| self.error(error))?;
-        Ok(trainee)
-    }
-
     /// A trainee's cohort, if set.
     pub fn cohort(&self, trainee: &Trainee) -> Result<Option<String>, StoreError> {
         self.connection
