@@ -641,3 +641,26 @@ fn reports_cover_every_desktop_of_the_team_by_cohort_with_each_desktops_last_syn
         stderr(&alone)
     );
 }
+
+#[test]
+fn after_the_server_is_restored_from_an_older_backup_sync_all_sends_what_it_lacks() {
+    let team = Team::new();
+    let desktop = team.join("место-1");
+    record_calls(&desktop, "Анна Смирнова", 3);
+    succeeded(&team.run(&desktop, &["team", "sync"], ""));
+    // The backup was taken before the third call arrived.
+    team.admin()
+        .batch_execute(
+            "DELETE FROM callcoach.findings WHERE attempt = 3;
+             DELETE FROM callcoach.category_scores WHERE attempt = 3;
+             DELETE FROM callcoach.attempts WHERE local_id = 3;",
+        )
+        .expect("restored");
+    let plain = succeeded(&team.run(&desktop, &["team", "sync"], ""));
+    assert!(plain.contains("отправлено записей — 0"), "{plain}");
+    assert_eq!(team.count("SELECT count(*) FROM callcoach.attempts"), 2);
+    let all = succeeded(&team.run(&desktop, &["team", "sync", "--all"], ""));
+    // The two calls the server kept are skipped, not doubled.
+    assert!(all.contains("(ещё 2 уже были на сервере)"), "{all}");
+    assert_eq!(team.count("SELECT count(*) FROM callcoach.attempts"), 3);
+}

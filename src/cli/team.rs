@@ -39,7 +39,12 @@ pub enum TeamCommand {
         name: Option<String>,
     },
     /// Отправить на сервер команды всё, что ещё не отправлено, и получить список стажёров.
-    Sync,
+    Sync {
+        /// Предложить серверу всё заново, а не только неотправленное (после восстановления
+        /// сервера из старой копии): что у него есть, он пропустит, недостающее примет.
+        #[arg(long)]
+        all: bool,
+    },
     /// Подключено ли рабочее место, к какой команде и сколько записей ждёт отправки.
     Status,
 }
@@ -82,9 +87,12 @@ pub fn run(command: &TeamCommand, db: &Path) -> anyhow::Result<ExitCode> {
             sync_and_say(&mut team, &mut store, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
-        TeamCommand::Sync => {
+        TeamCommand::Sync { all } => {
             let mut store = Store::open_existing(db)?;
             let settings = TeamSettings::load(db)?.ok_or(TeamError::NotJoined)?;
+            if *all {
+                store.forget_sent()?;
+            }
             let waiting = store.unsent()?;
             let mut team = match Team::connect(settings) {
                 Ok(team) => team,

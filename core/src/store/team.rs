@@ -394,6 +394,15 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets what was sent, so the next sync offers everything again (the server keeps what
+    /// it has and takes the rest: after it was restored from an older backup).
+    pub fn forget_sent(&self) -> Result<(), StoreError> {
+        self.connection
+            .execute("DELETE FROM team_sent", [])
+            .map_err(|error| self.error(error))?;
+        Ok(())
+    }
+
     /// The examiner's public key, when one is set up.
     pub fn examiner_public_key(&self) -> Result<Option<[u8; 32]>, StoreError> {
         examiner::public_key_of(&self.connection).map_err(|error| self.error(error))
