@@ -212,8 +212,9 @@ struct Worker {
 impl Worker {
     /// The team's server, on a desktop that joined one and when it answers.
     fn team(&self) -> Option<callcoach_team::Team> {
-        let settings = callcoach_team::TeamSettings::load(&self.path).ok()??;
-        callcoach_team::Team::connect(settings).ok()
+        callcoach_team::Team::for_database(&self.path)
+            .ok()
+            .flatten()
     }
 
     fn trainee(&self, name: String) -> Result<Trainee, StoreError> {
@@ -286,27 +287,24 @@ impl Worker {
                     return Ok(());
                 };
                 // On a team's desktop the trainee's sittings elsewhere count; no server, no sitting.
-                let mut team = None;
-                let mut elsewhere = Vec::new();
-                if let Ok(Some(settings)) = callcoach_team::TeamSettings::load(&self.path) {
-                    let asked =
-                        callcoach_team::Team::connect(settings).and_then(|mut connected| {
-                            connected.sync(&mut self.store)?;
-                            let sittings = connected
-                                .sittings_elsewhere(sitting.trainee(), &sitting.exam().id)?;
-                            Ok((connected, sittings))
-                        });
-                    match asked {
-                        Ok((connected, sittings)) => {
-                            team = Some(connected);
-                            elsewhere = sittings;
+                let asked =
+                    callcoach_team::Team::synced(&self.path, &mut self.store).and_then(|team| {
+                        match team {
+                            Some(mut team) => {
+                                let sittings =
+                                    team.sittings_elsewhere(sitting.trainee(), &sitting.exam().id)?;
+                                Ok((Some(team), sittings))
+                            }
+                            None => Ok((None, Vec::new())),
                         }
-                        Err(error) => {
-                            reply(StoreReply::ExamRefused(error.exam_refusal()));
-                            return Ok(());
-                        }
+                    });
+                let (team, elsewhere) = match asked {
+                    Ok(asked) => asked,
+                    Err(error) => {
+                        reply(StoreReply::ExamRefused(error.exam_refusal()));
+                        return Ok(());
                     }
-                }
+                };
                 match self
                     .ledger
                     .begin_sitting(&mut self.store, &sitting, examiner, &elsewhere)?

@@ -265,12 +265,7 @@ fn sync_and_say(team: &mut Team, store: &mut Store, out: &mut impl Write) -> any
 /// server's before the trainee is admitted); `None` outside team mode. A team desktop that
 /// cannot reach the server does not start a sitting.
 pub fn for_exam(db: &Path, store: &mut Store) -> anyhow::Result<Option<Team>> {
-    let Some(settings) = TeamSettings::load(db)? else {
-        return Ok(None);
-    };
-    let mut team = Team::connect(settings).map_err(exam_needs_server)?;
-    team.sync(store).map_err(exam_needs_server)?;
-    Ok(Some(team))
+    Team::synced(db, store).map_err(exam_needs_server)
 }
 
 /// Why a sitting does not start without the server.
@@ -282,14 +277,11 @@ pub fn exam_needs_server(error: TeamError) -> anyhow::Error {
 /// team's; `None` outside team mode, or — said on stderr, after `offline` — when the server cannot
 /// be reached and the command works on this desktop's records alone.
 pub fn synced(db: &Path, offline: &str) -> Option<Team> {
-    let settings = TeamSettings::load(db).ok()??;
-    let connected = Team::connect(settings).and_then(|mut team| {
-        let mut store = Store::open_existing(db)?;
-        team.sync(&mut store)?;
-        Ok(team)
-    });
+    let connected = Store::open_existing(db)
+        .map_err(TeamError::from)
+        .and_then(|mut store| Team::synced(db, &mut store));
     match connected {
-        Ok(team) => Some(team),
+        Ok(team) => team,
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "{offline}: {error}");
             None
@@ -300,14 +292,5 @@ pub fn synced(db: &Path, offline: &str) -> Option<Team> {
 /// After a command that recorded something: in team mode, sends it; a server that cannot be
 /// reached is said on stderr and the records wait (nothing fails because of it).
 pub fn after_recording(db: &Path) {
-    let Ok(Some(settings)) = TeamSettings::load(db) else {
-        return;
-    };
-    let result = Team::connect(settings).and_then(|mut team| {
-        let mut store = Store::open_existing(db)?;
-        team.sync(&mut store)
-    });
-    if let Err(error) = result {
-        let _ = writeln!(std::io::stderr(), "не отправлено в команду: {error}");
-    }
+    synced(db, "не отправлено в команду");
 }

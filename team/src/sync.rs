@@ -166,6 +166,17 @@ impl Team {
         TeamSettings::load(db)?.map(Team::connect).transpose()
     }
 
+    /// Connects the desktop of the database at `db` and syncs `store` (that database): its own
+    /// records go out and the roster comes in before anything is read from the team. `None`
+    /// when the desktop has not joined a team.
+    pub fn synced(db: &Path, store: &mut Store) -> Result<Option<Team>, TeamError> {
+        let Some(mut team) = Team::for_database(db)? else {
+            return Ok(None);
+        };
+        team.sync(store)?;
+        Ok(Some(team))
+    }
+
     /// The settings.
     pub fn settings(&self) -> &TeamSettings {
         &self.settings
