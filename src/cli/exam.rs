@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use callcoach::output::{Existing, write_file};
 use callcoach::render::certificate;
 use callcoach::render::debrief::debrief;
@@ -279,12 +279,7 @@ fn key_file(file: &Path) -> anyhow::Result<[u8; 32]> {
 
 /// The passphrase: from the environment (scripts), else asked on the terminal without echo.
 fn passphrase(prompt: &str) -> anyhow::Result<String> {
-    if let Ok(value) = std::env::var(PASSPHRASE_ENV) {
-        return Ok(value);
-    }
-    rpassword::prompt_password(prompt).with_context(|| {
-        format!("не удалось спросить пароль экзаменатора: нет терминала; передайте его в {PASSPHRASE_ENV}")
-    })
+    super::secret(PASSPHRASE_ENV, prompt, "экзаменатора", "")
 }
 
 /// Opens the sitting when the trainee is admitted, plays its calls one after another from

@@ -221,6 +221,18 @@ fn russian_causes(error: &anyhow::Error) -> String {
     }
 }
 
+/// A secret: from the environment variable `env` (scripts), else asked on the terminal without
+/// echo. `whose` names it and `or` says where else it may be given when there is no terminal.
+fn secret(env: &str, prompt: &str, whose: &str, or: &str) -> anyhow::Result<String> {
+    use anyhow::Context;
+    if let Ok(value) = std::env::var(env) {
+        return Ok(value);
+    }
+    rpassword::prompt_password(prompt).with_context(|| {
+        format!("не удалось спросить пароль {whose}: нет терминала; передайте его в {env}{or}")
+    })
+}
+
 /// Whether the error is a write to a pipe nobody reads any more.
 fn closed_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {

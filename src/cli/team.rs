@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use callcoach_core::certificate::date_time;
 use callcoach_core::store::{Store, fingerprint, key_file_public_key};
 use callcoach_team::{Team, TeamError, TeamSettings, has_password, server, server_name};
@@ -147,15 +147,12 @@ fn init(address: &str, name: &str, db: &Path, out: &mut impl Write) -> anyhow::R
         &server_label,
     ) {
         Err(error) if error.needs_password() => {
-            let password = match std::env::var(ADMIN_PASSWORD_ENV) {
-                Ok(password) => password,
-                Err(_) => rpassword::prompt_password(format!(
-                    "Пароль администратора для {server_label}: "
-                ))
-                .with_context(|| {
-                    format!("не удалось спросить пароль администратора: нет терминала; передайте его в {ADMIN_PASSWORD_ENV} или в адресе")
-                })?,
-            };
+            let password = super::secret(
+                ADMIN_PASSWORD_ENV,
+                &format!("Пароль администратора для {server_label}: "),
+                "администратора",
+                " или в адресе",
+            )?;
             server::connect(
                 &callcoach_team::client_config(address, Some(&password))?,
                 &server_label,
@@ -227,12 +224,7 @@ fn new_desktop_password() -> anyhow::Result<String> {
 
 /// The desktops' password: from the environment (scripts), else asked without echo.
 fn password(prompt: &str) -> anyhow::Result<String> {
-    if let Ok(value) = std::env::var(PASSWORD_ENV) {
-        return Ok(value);
-    }
-    rpassword::prompt_password(prompt).with_context(|| {
-        format!("не удалось спросить пароль рабочих мест: нет терминала; передайте его в {PASSWORD_ENV} или в адресе")
-    })
+    super::secret(PASSWORD_ENV, prompt, "рабочих мест", " или в адресе")
 }
 
 /// Syncs and says what went.

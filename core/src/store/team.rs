@@ -39,6 +39,14 @@ impl Sent {
     }
 }
 
+/// The SQL condition that the record of `kind` whose id is the column `id` was not sent yet.
+fn not_sent(kind: Sent, id: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM team_sent s WHERE s.kind = '{}' AND s.id = {id})",
+        kind.kind()
+    )
+}
+
 /// A trainee to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutgoingTrainee {
@@ -211,16 +219,10 @@ impl Store {
 
     /// Everything not yet sent to the team.
     pub fn outbox(&self) -> Result<Outbox, StoreError> {
-        let unsent = |kind: Sent| {
-            format!(
-                "NOT EXISTS (SELECT 1 FROM team_sent s WHERE s.kind = '{}' AND s.id = ",
-                kind.kind()
-            )
-        };
         let trainees = self.query(
             &format!(
-                "SELECT id, name, cohort, created_at FROM trainees t WHERE {}t.id) ORDER BY id",
-                unsent(Sent::Trainee)
+                "SELECT id, name, cohort, created_at FROM trainees t WHERE {} ORDER BY id",
+                not_sent(Sent::Trainee, "t.id")
             ),
             [],
             |row| {
@@ -236,9 +238,9 @@ impl Store {
             &format!(
                 "SELECT a.id, t.name, a.seal_seq, a.seal_version, a.chain_hash FROM attempts a \
                  JOIN trainees t ON t.id = a.trainee_id \
-                 WHERE a.seal_seq IS NOT NULL AND a.chain_hash IS NOT NULL AND {}a.id) \
+                 WHERE a.seal_seq IS NOT NULL AND a.chain_hash IS NOT NULL AND {} \
                  ORDER BY a.seal_seq",
-                unsent(Sent::Attempt)
+                not_sent(Sent::Attempt, "a.id")
             ),
             [],
             |row| {
@@ -274,10 +276,10 @@ impl Store {
         let runs: Vec<Run> = self.query(
             &format!(
                 "SELECT r.id, t.name, r.exam_id, r.exam_hash, r.started_at, r.seal, \
-                 NOT {}r.id), NOT {}r.id) FROM exam_runs r JOIN trainees t ON t.id = r.trainee_id \
+                 NOT {}, NOT {} FROM exam_runs r JOIN trainees t ON t.id = r.trainee_id \
                  ORDER BY r.id",
-                unsent(Sent::SittingOpened),
-                unsent(Sent::SittingClosed)
+                not_sent(Sent::SittingOpened, "r.id"),
+                not_sent(Sent::SittingClosed, "r.id")
             ),
             [],
             |row| {
@@ -312,8 +314,8 @@ impl Store {
             &format!(
                 "SELECT c.exam_run_id, c.number, t.name, c.issued_at, c.valid_until, c.document \
                  FROM certificates c JOIN trainees t ON t.id = c.trainee_id \
-                 WHERE {}c.exam_run_id) ORDER BY c.id",
-                unsent(Sent::Certificate)
+                 WHERE {} ORDER BY c.id",
+                not_sent(Sent::Certificate, "c.exam_run_id")
             ),
             [],
             |row| {
@@ -330,8 +332,8 @@ impl Store {
         let checkpoints = self.query(
             &format!(
                 "SELECT seq, made_at, reason, document, signature FROM checkpoints c \
-                 WHERE {}c.seq) ORDER BY seq",
-                unsent(Sent::Checkpoint)
+                 WHERE {} ORDER BY seq",
+                not_sent(Sent::Checkpoint, "c.seq")
             ),
             [],
             |row| {
@@ -356,12 +358,6 @@ impl Store {
     /// How many records wait to be sent (what [`Store::outbox`] would hold, counted without
     /// building the documents).
     pub fn unsent(&self) -> Result<usize, StoreError> {
-        let unsent = |kind: Sent, id: &str| {
-            format!(
-                "NOT EXISTS (SELECT 1 FROM team_sent s WHERE s.kind = '{}' AND s.id = {id})",
-                kind.kind()
-            )
-        };
         let sql = format!(
             "SELECT (SELECT COUNT(*) FROM trainees t WHERE {}) \
              + (SELECT COUNT(*) FROM attempts a WHERE a.seal_seq IS NOT NULL \
@@ -370,12 +366,12 @@ impl Store {
              + (SELECT COUNT(*) FROM exam_runs r WHERE r.seal IS NOT NULL AND {}) \
              + (SELECT COUNT(*) FROM certificates c WHERE {}) \
              + (SELECT COUNT(*) FROM checkpoints c WHERE {})",
-            unsent(Sent::Trainee, "t.id"),
-            unsent(Sent::Attempt, "a.id"),
-            unsent(Sent::SittingOpened, "r.id"),
-            unsent(Sent::SittingClosed, "r.id"),
-            unsent(Sent::Certificate, "c.exam_run_id"),
-            unsent(Sent::Checkpoint, "c.seq"),
+            not_sent(Sent::Trainee, "t.id"),
+            not_sent(Sent::Attempt, "a.id"),
+            not_sent(Sent::SittingOpened, "r.id"),
+            not_sent(Sent::SittingClosed, "r.id"),
+            not_sent(Sent::Certificate, "c.exam_run_id"),
+            not_sent(Sent::Checkpoint, "c.seq"),
         );
         self.connection
             .query_row(&sql, [], |row| row.get::<_, i64>(0))
