@@ -34,6 +34,14 @@ fn export_public_key(db: &Path, file: &Path) {
     assert!(exported.status.success(), "{}", stderr(&exported));
 }
 
+/// Passes the basic exam on `db` with the bundled scenarios and QA's passphrase; the
+/// certificate file it wrote into `out`.
+fn certified(db: &Path, out: &Path) -> std::path::PathBuf {
+    let sat = pass_exam(&repository().join("scenarios"), db, out, PASSPHRASE);
+    assert!(stdout(&sat).contains("Экзамен сдан"), "{}", stdout(&sat));
+    issued(out, "json").remove(0)
+}
+
 /// A sitting of the basic exam for Анна Смирнова, played to a pass, from `scenarios`.
 fn pass_exam(scenarios: &Path, db: &Path, out: &Path, passphrase: &str) -> std::process::Output {
     with_passphrase(
@@ -171,14 +179,7 @@ fn an_examiner_installed_on_another_desktop_issues_certificates_qa_trusts() {
         "",
     );
     assert!(imported.status.success(), "{}", stderr(&imported));
-    let sat = pass_exam(
-        &repository().join("scenarios"),
-        &desk_db,
-        desk.path(),
-        PASSPHRASE,
-    );
-    assert!(stdout(&sat).contains("Экзамен сдан"), "{}", stdout(&sat));
-    let certificate = issued(desk.path(), "json").remove(0);
+    let certificate = certified(&desk_db, desk.path());
     let verified = callcoach(
         &["--db", arg(&qa_db), "cert", "verify", arg(&certificate)],
         "",
@@ -352,14 +353,7 @@ fn certificates_of_two_databases_never_overwrite_each_other() {
 fn a_second_examiner_is_trusted_only_once_qa_signs_their_key_in() {
     let (qa_folder, qa_db) = setup();
     let (kazan_folder, kazan_db) = setup();
-    let sat = pass_exam(
-        &repository().join("scenarios"),
-        &kazan_db,
-        kazan_folder.path(),
-        PASSPHRASE,
-    );
-    assert!(stdout(&sat).contains("Экзамен сдан"), "{}", stdout(&sat));
-    let certificate = issued(kazan_folder.path(), "json").remove(0);
+    let certificate = certified(&kazan_db, kazan_folder.path());
     let before = callcoach(
         &["--db", arg(&qa_db), "cert", "verify", arg(&certificate)],
         "",
