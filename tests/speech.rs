@@ -226,6 +226,7 @@ fn verdict(scorer: &Scorer, reply: &str) -> BTreeSet<String> {
         understood: None,
         understood_as: None,
         step: None,
+        barge_in: None,
     };
     let transcript = Transcript {
         company: Some("Ромашка Телеком".to_owned()),

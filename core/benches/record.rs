@@ -47,6 +47,7 @@ fn record(path: &std::path::Path, attempts: usize) -> Store {
                 understood: None,
                 understood_as: None,
                 step: None,
+                barge_in: None,
             };
             store.record_turn(id, index as usize, &turn).expect("turn");
         }

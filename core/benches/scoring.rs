@@ -80,6 +80,7 @@ fn twenty_turn_call() -> Transcript {
             understood: None,
             understood_as: None,
             step: None,
+            barge_in: None,
         })
         .collect();
     turns.push(TranscriptTurn {
@@ -91,6 +92,7 @@ fn twenty_turn_call() -> Transcript {
         understood: None,
         understood_as: None,
         step: None,
+        barge_in: None,
     });
     Transcript {
         company: Some("Ромашка Телеком".to_owned()),

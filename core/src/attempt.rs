@@ -290,6 +290,12 @@ impl Attempt {
         Ok(events)
     }
 
+    /// The agent cut the customer's latest line short, `said` seconds into it: the next reply
+    /// records it ([`Session::barge_in`]).
+    pub fn barge_in(&mut self, said: f64) {
+        self.session.barge_in(said);
+    }
+
     /// The call so far.
     pub fn session(&self) -> &Session {
         &self.session

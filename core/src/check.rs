@@ -11,7 +11,10 @@ use std::sync::Arc;
 use crate::exam::{Exam, load_exam};
 use crate::meaning::{Intent, Lexicon, UNDERSTOOD};
 use crate::scenario::load::{ScenarioLibrary, parse_scenario};
-use crate::scenario::{ClockTime, Condition, EndingKind, Scenario};
+use crate::scenario::{
+    ClockTime, Condition, EndingKind, Scenario, VOICE_PITCH, VOICE_TEMPO, recording_problem,
+    recordings_folder,
+};
 use crate::scoring::{Scorer, is_rubric, load_rubric, rule_catalogue};
 use crate::session::{Mode, Session, SessionOptions, names_rule, parse_turn};
 use crate::source::outline::{Key, Node, Position};
@@ -349,6 +352,7 @@ impl Checker<'_> {
             );
         }
         self.customer(scenario);
+        self.voice(scenario);
         self.intents(scenario, lexicon);
         self.graph(scenario, lexicon.morphology());
     }
@@ -443,6 +447,112 @@ impl Checker<'_> {
                     "Укажите, сколько секунд клиент готов ждать, например 20 для тишины и 180 для удержания.",
                 );
             }
+        }
+    }
+
+    /// The customer's voice: its ranges, and the recordings folder with a readable WAV for
+    /// recorded lines (a missing one is synthesised, which the trainer should know).
+    fn voice(&mut self, scenario: &Scenario) {
+        let voice = &scenario.customer.voice;
+        let field = |name| {
+            [
+                Key::Field("customer"),
+                Key::Field("voice"),
+                Key::Field(name),
+            ]
+        };
+        if !VOICE_PITCH.contains(&voice.pitch) {
+            self.error(
+                &field("pitch"),
+                format!(
+                    "высота голоса {} вне диапазона −6…+6 полутонов",
+                    voice.pitch
+                ),
+                "0 — голос как есть; +3 — выше, −3 — ниже. Дальше речь становится неразборчивой.",
+            );
+        }
+        if !VOICE_TEMPO.contains(&voice.tempo) {
+            self.error(
+                &field("tempo"),
+                format!("темп речи {} вне диапазона 0.8–1.25", voice.tempo),
+                "1.0 — обычный темп; 0.9 — медленнее, 1.1 — быстрее.",
+            );
+        }
+        let Some(folder) = &voice.recordings else {
+            return;
+        };
+        let folder_path = recordings_folder(self.path, folder);
+        let Ok(entries) = std::fs::read_dir(&folder_path) else {
+            self.error(
+                &field("recordings"),
+                format!(
+                    "папки записей {} нет или её не прочитать",
+                    folder_path.display()
+                ),
+                "Создайте папку и запишите реплики: callcoach voice record <сценарий>; путь \
+                 считается от файла сценария.",
+            );
+            return;
+        };
+        let lines = scenario.customer_lines();
+        let mut recorded = HashSet::new();
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "wav"))
+            .collect();
+        files.sort();
+        for file in files {
+            let id = file
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !lines.iter().any(|line| line.id == id) {
+                self.warning(
+                    &field("recordings"),
+                    format!(
+                        "запись {} не относится ни к одной реплике клиента",
+                        file.display()
+                    ),
+                    "Имя файла — id реплики (callcoach voice script показывает их); возможно, \
+                     реплику переименовали или удалили.",
+                );
+                continue;
+            }
+            match recording_problem(&file) {
+                Some(problem) => self.error(
+                    &field("recordings"),
+                    format!("запись {} не читается: {problem}", file.display()),
+                    "Нужен WAV (PCM или float), моно или стерео, не пустой; перезапишите \
+                     реплику: callcoach voice record <сценарий>.",
+                ),
+                None => {
+                    recorded.insert(id);
+                }
+            }
+        }
+        let missing: Vec<&str> = lines
+            .iter()
+            .filter(|line| !recorded.contains(&line.id))
+            .map(|line| line.id.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let shown: Vec<&str> = missing.iter().take(5).copied().collect();
+            self.warning(
+                &field("recordings"),
+                format!(
+                    "нет записей для {} из {} реплик ({}{}): они будут синтезированы",
+                    missing.len(),
+                    lines.len(),
+                    shown.join(", "),
+                    if missing.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
+                ),
+                "Запишите их: callcoach voice record <сценарий>.",
+            );
         }
     }
 
@@ -680,6 +790,18 @@ impl Checker<'_> {
                     path,
                     format!("уровень настроения {level} вне диапазона 0.0–1.0"),
                     "0.0 — клиент спокоен, 1.0 — в ярости.",
+                );
+            }
+            Condition::Interrupted { after, before }
+                if !(after.is_finite() && *after >= 0.0)
+                    || before.is_some_and(|before| !(before.is_finite() && before > *after)) =>
+            {
+                self.error(
+                    path,
+                    "неверные секунды в Interrupted: after — от 0, before — больше after"
+                        .to_owned(),
+                    "Например Interrupted(after: 3) — перебили после трёх секунд реплики, \
+                     Interrupted(before: 2) — не дали сказать и двух секунд.",
                 );
             }
             Condition::All(parts) | Condition::Any(parts) => {

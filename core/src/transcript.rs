@@ -41,6 +41,19 @@ pub struct TranscriptTurn {
     /// trainers see where customers do not understand (`report --misunderstood`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
+    /// On an agent's reply that cut the customer's line short: where the line was cut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barge_in: Option<BargeIn>,
+}
+
+/// The agent cut in while the customer was speaking.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BargeIn {
+    /// Seconds of the customer's line said before the agent cut in.
+    pub after: f64,
+    /// The whole line's length, seconds.
+    pub of: f64,
 }
 
 /// How a spoken reply was said.

@@ -167,6 +167,7 @@ fn parse_calls(text: &str) -> Vec<LabelledCall> {
                 understood: None,
                 understood_as: None,
                 step: None,
+                barge_in: None,
             });
             for rule in rules.split_whitespace() {
                 call.flagged.push((index, rule.to_owned()));

@@ -392,3 +392,106 @@ fn the_real_scorer_drives_live_hints_and_a_reaction_to_a_whole_rule_family() {
             .any(|line| line.contains("голос повышаете"))
     );
 }
+
+const ASK_NUMBER: &str =
+    "Добрый день! Анна, «Ромашка Телеком». Подскажите, пожалуйста, номер вашего договора.";
+
+#[test]
+fn the_storyteller_taken_in_hand_three_seconds_in_is_glad_and_the_cut_is_in_the_transcript() {
+    let (mut session, _) = start(
+        bundled("storyteller"),
+        1,
+        Mode::Practice,
+        Box::new(NoAssessment),
+    );
+    let before = session.mood();
+    session.barge_in(3.2);
+    let events = session.advance(reply(ASK_NUMBER)).expect("turn");
+    let lines = customer_lines(&events);
+    assert!(
+        lines[0].starts_with("Ой, да, конечно, договор"),
+        "{lines:?}"
+    );
+    assert!(session.mood() < before - 0.15, "{}", session.mood());
+    let agent = &session.transcript().turns[1];
+    let cut = agent.barge_in.expect("the cut is recorded");
+    assert_eq!(cut.after, 3.2);
+    let opening = &session.transcript().turns[0];
+    assert!(cut.of > cut.after);
+    assert_eq!(
+        agent.at,
+        opening.at + 3.2,
+        "the agent speaks where the line was cut"
+    );
+}
+
+#[test]
+fn a_question_after_the_story_or_a_cut_too_early_is_the_ordinary_way_in() {
+    for cut in [None, Some(1.5)] {
+        let (mut session, _) = start(
+            bundled("storyteller"),
+            1,
+            Mode::Practice,
+            Box::new(NoAssessment),
+        );
+        if let Some(after) = cut {
+            session.barge_in(after);
+        }
+        let events = session.advance(reply(ASK_NUMBER)).expect("turn");
+        assert!(
+            customer_lines(&events)[0].starts_with("Договор? Сейчас, очки найду"),
+            "{cut:?}: {events:?}"
+        );
+        assert_eq!(
+            session.transcript().turns[1].barge_in.is_some(),
+            cut.is_some()
+        );
+    }
+}
+
+#[test]
+fn the_frightened_customer_cut_off_in_her_first_seconds_gets_angrier() {
+    let (mut session, _) = start(
+        bundled("fraud_sms"),
+        2,
+        Mode::Practice,
+        Box::new(NoAssessment),
+    );
+    let before = session.mood();
+    let events = session
+        .advance(AgentTurn::CutIn {
+            after: 1.0,
+            text: "Добрый день, я заблокирую вашу карту.".to_owned(),
+        })
+        .expect("turn");
+    assert!(
+        customer_lines(&events)[0].starts_with("Да дайте же мне договорить"),
+        "{events:?}"
+    );
+    assert!(session.mood() > before);
+    // A cut past the end of the line is no cut: the line was over.
+    let (mut late, _) = start(
+        bundled("fraud_sms"),
+        2,
+        Mode::Practice,
+        Box::new(NoAssessment),
+    );
+    late.barge_in(120.0);
+    late.advance(reply("Добрый день!")).expect("turn");
+    assert_eq!(late.transcript().turns[1].barge_in, None);
+}
+
+#[test]
+fn every_customer_line_has_a_stable_id_and_a_mood() {
+    let scenario = bundled("storyteller");
+    let lines = scenario.customer_lines();
+    assert_eq!(lines[0].id, "opening.1");
+    assert_eq!(lines[1].id, "opening.2");
+    assert!(lines.iter().any(|line| line.id == "opening.on1.1"));
+    assert_eq!(scenario.line_id(&lines[3].text), Some(lines[3].id.clone()));
+    let mut ids: Vec<&str> = lines.iter().map(|line| line.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), lines.len(), "ids are unique");
+    assert!(lines.iter().all(|line| (0.0..=1.0).contains(&line.mood)));
+}

@@ -59,6 +59,7 @@ fn turn() -> impl Strategy<Value = TranscriptTurn> {
             understood: None,
             understood_as: None,
             step: None,
+            barge_in: None,
         }),
         (0u32..100_000).prop_map(|seconds| TranscriptTurn {
             speaker: Speaker::Agent,
@@ -69,6 +70,7 @@ fn turn() -> impl Strategy<Value = TranscriptTurn> {
             understood: None,
             understood_as: None,
             step: None,
+            barge_in: None,
         }),
     ]
 }

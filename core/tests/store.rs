@@ -16,6 +16,7 @@ fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
         understood: None,
         understood_as: None,
         step: None,
+        barge_in: None,
     }
 }
 

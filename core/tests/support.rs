@@ -46,6 +46,7 @@ pub fn turn(speaker: Speaker, text: &str, at: f64) -> TranscriptTurn {
         understood: None,
         understood_as: None,
         step: None,
+        barge_in: None,
     }
 }
 
@@ -59,6 +60,7 @@ fn hold(seconds: u32, at: f64) -> TranscriptTurn {
         understood: None,
         understood_as: None,
         step: None,
+        barge_in: None,
     }
 }
 

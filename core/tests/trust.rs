@@ -175,7 +175,7 @@ fn recompute_chain(connection: &Connection) {
     let mut previous = "callcoach-progress-chain-v1".to_owned();
     for id in attempts {
         let document = json!({
-            "seal": 2,
+            "seal": 3,
             "attempt": column_values(connection,
                 "SELECT a.id, a.trainee_id, t.name, a.mode, a.scenario_id, a.scenario_hash, \
                  a.rubric_hash, a.seed, a.started_at, a.ended_at, a.status, a.total, a.passed, \
@@ -183,8 +183,8 @@ fn recompute_chain(connection: &Connection) {
                  ON t.id = a.trainee_id WHERE a.id = ?1", id),
             "turns": column_values(connection,
                 "SELECT idx, speaker, text, hold_seconds, input, at_seconds, recorded_at, \
-                 speech_seconds, speech_on_hold, understood, understood_as, step FROM turns \
-                 WHERE attempt_id = ?1 ORDER BY idx", id),
+                 speech_seconds, speech_on_hold, understood, understood_as, step, \
+                 barge_in_after, barge_in_of FROM turns WHERE attempt_id = ?1 ORDER BY idx", id),
             "scores": column_values(connection,
                 "SELECT category, score, max, passed, applicable FROM category_scores \
                  WHERE attempt_id = ?1 ORDER BY category", id),

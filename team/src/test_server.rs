@@ -289,6 +289,7 @@ pub fn record_call(
             understood: None,
             understood_as: None,
             step: None,
+            barge_in: None,
         };
         store.record_turn(id, index, &turn)?;
         transcript.turns.push(turn);

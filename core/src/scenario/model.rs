@@ -70,7 +70,52 @@ pub struct Customer {
     pub silence_patience: u32,
     /// Seconds on hold after which the customer hangs up.
     pub hold_patience: u32,
+    /// How the customer sounds on the line.
+    #[serde(default)]
+    pub voice: Voice,
 }
+
+/// The customer's voice: the synthesised voice shaped for this caller, and lines a trainer
+/// recorded. Mood shapes it further at every line (faster, higher, louder when angry).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Voice {
+    /// A man's or a woman's voice.
+    pub sex: Sex,
+    /// Base pitch in semitones from the voice's own, −6 … +6.
+    pub pitch: f32,
+    /// Base tempo, 0.8 (slow) … 1.25 (fast).
+    pub tempo: f32,
+    /// A folder of recorded lines, relative to the scenario file: `<line id>.wav` is played
+    /// instead of synthesis (`callcoach voice script` lists the ids).
+    pub recordings: Option<String>,
+}
+
+impl Default for Voice {
+    fn default() -> Self {
+        Voice {
+            sex: Sex::Male,
+            pitch: 0.0,
+            tempo: 1.0,
+            recordings: None,
+        }
+    }
+}
+
+/// The customer's sex, for the voice.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash)]
+pub enum Sex {
+    /// A man's voice.
+    #[default]
+    Male,
+    /// A woman's voice.
+    Female,
+}
+
+/// The range of [`Voice::pitch`], semitones.
+pub const VOICE_PITCH: std::ops::RangeInclusive<f32> = -6.0..=6.0;
+/// The range of [`Voice::tempo`].
+pub const VOICE_TEMPO: std::ops::RangeInclusive<f32> = 0.8..=1.25;
 
 /// The typical callers described in the seed article.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -176,6 +221,17 @@ pub enum Condition {
     WorkNotDone,
     /// The agent said nothing for longer than the customer's patience.
     Silence,
+    /// The agent's reply cut the customer's line short, at least `after` seconds into it and,
+    /// if `before` is given, less than `before` seconds into it: `Interrupted(after: 3)` is the
+    /// storyteller taken in hand, `Interrupted(before: 2)` the furious caller not let to speak.
+    Interrupted {
+        /// Seconds of the line said before the agent cut in, at least.
+        #[serde(default)]
+        after: f32,
+        /// Seconds of the line said before the agent cut in, less than this.
+        #[serde(default)]
+        before: Option<f32>,
+    },
     /// The customer's mood is above this level.
     MoodAbove(f32),
     /// The customer's mood is below this level.
@@ -305,6 +361,57 @@ pub struct Phrasing {
     pub replies: Vec<String>,
 }
 
+/// The folder of recorded lines `folder` names, for the scenario file at `scenario_file`.
+pub fn recordings_folder(scenario_file: &std::path::Path, folder: &str) -> std::path::PathBuf {
+    scenario_file
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join(folder)
+}
+
+/// Why a recorded line cannot be played (Russian), or `None` when it can.
+pub fn recording_problem(file: &std::path::Path) -> Option<String> {
+    match hound::WavReader::open(file) {
+        Err(hound::Error::IoError(error)) => Some(crate::source::io_reason(&error)),
+        Err(_) => Some("это не WAV-файл или он повреждён".to_owned()),
+        Ok(reader) if reader.spec().channels == 0 || reader.spec().channels > 2 => Some(format!(
+            "{} каналов, а нужен один или два",
+            reader.spec().channels
+        )),
+        Ok(reader) if reader.duration() == 0 => Some("в файле нет звука".to_owned()),
+        Ok(reader) if reader.spec().sample_rate < 8_000 => Some(format!(
+            "частота {} Гц, нужна не ниже 8000",
+            reader.spec().sample_rate
+        )),
+        Ok(_) => None,
+    }
+}
+
+impl Voice {
+    /// The recording of line `id` for the scenario file at `scenario_file`, if the scenario
+    /// names a recordings folder and the file is there.
+    pub fn recording(
+        &self,
+        scenario_file: &std::path::Path,
+        id: &str,
+    ) -> Option<std::path::PathBuf> {
+        let file =
+            recordings_folder(scenario_file, self.recordings.as_deref()?).join(format!("{id}.wav"));
+        file.is_file().then_some(file)
+    }
+}
+
+/// A line the customer may say, as `callcoach voice script` lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerLine {
+    /// Stable id: the recording's file name without `.wav`.
+    pub id: String,
+    /// The text.
+    pub text: String,
+    /// The mood the line is likely said in, 0 … 1.
+    pub mood: f32,
+}
+
 /// A simulated time of day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ClockTime {
@@ -348,6 +455,68 @@ impl Scenario {
             "Звонок в компанию «{}». Клиент: {}. {}. {summary} {SPEECH_VOCABULARY}",
             self.company, self.customer.name, self.title
         )
+    }
+
+    /// Every line the customer may say in this call, with a stable id for recordings: a step's
+    /// lines are `<step>.<n>`, a transition's `<step>.on<k>.<n>`, an ending's `<ending>.<n>`
+    /// (counted from 1). The mood is where the line is likely said: the starting mood moved by
+    /// the transition that leads to it.
+    pub fn customer_lines(&self) -> Vec<CustomerLine> {
+        let mut lines = Vec::new();
+        let start = self.customer.mood;
+        let mut push = |id: String, texts: &[String], mood: f32| {
+            for (index, text) in texts.iter().enumerate() {
+                lines.push(CustomerLine {
+                    id: format!("{id}.{}", index + 1),
+                    text: text.clone(),
+                    mood: mood.clamp(0.0, 1.0),
+                });
+            }
+        };
+        // A step's line is said on reaching it: the mood of the transition that led there.
+        let arriving = |target: &str| {
+            self.steps
+                .iter()
+                .flat_map(|step| &step.on)
+                .filter(|transition| transition.goto.as_deref() == Some(target))
+                .map(|transition| transition.mood)
+                .fold(None, |sum: Option<(f32, u32)>, mood| {
+                    let (total, count) = sum.unwrap_or((0.0, 0));
+                    Some((total + mood, count + 1))
+                })
+                .map_or(0.0, |(total, count)| total / count as f32)
+        };
+        for (index, step) in self.steps.iter().enumerate() {
+            let mood = if index == 0 {
+                start
+            } else {
+                start + arriving(&step.id)
+            };
+            push(step.id.clone(), &step.says, mood);
+            for (k, transition) in step.on.iter().enumerate() {
+                push(
+                    format!("{}.on{}", step.id, k + 1),
+                    &transition.say,
+                    mood + transition.mood,
+                );
+            }
+        }
+        for ending in &self.endings {
+            let mood = match ending.kind {
+                EndingKind::HungUp => self.customer.hangs_up_at,
+                _ => start + arriving(&ending.id),
+            };
+            push(ending.id.clone(), &ending.says, mood);
+        }
+        lines
+    }
+
+    /// The id of the line with this text (the first, when two share a text).
+    pub fn line_id(&self, text: &str) -> Option<String> {
+        self.customer_lines()
+            .into_iter()
+            .find(|line| line.text == text)
+            .map(|line| line.id)
     }
 
     /// The ending with this id.

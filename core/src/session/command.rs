@@ -9,7 +9,8 @@ pub struct CommandError(pub String);
 
 /// The commands, for help texts.
 pub const COMMAND_HELP: &str = "/hold СЕКУНДЫ — поставить клиента на удержание (например, /hold 90 или /hold 1:30); \
-/wait СЕКУНДЫ — промолчать; /end — завершить звонок";
+/wait СЕКУНДЫ — промолчать; /cut СЕКУНДЫ РЕПЛИКА — перебить клиента через столько секунд его реплики; \
+/end — завершить звонок";
 
 /// Parses one typed line. Empty lines are `None`: nothing happens.
 pub fn parse_turn(line: &str) -> Result<Option<AgentTurn>, CommandError> {
@@ -35,6 +36,23 @@ pub fn parse_turn(line: &str) -> Result<Option<AgentTurn>, CommandError> {
             seconds: seconds_argument(argument, line, "/wait 20")?,
         })),
         "end" | "конец" => Ok(Some(AgentTurn::HangUp)),
+        "cut" | "перебить" => {
+            let after = argument
+                .map(|text| text.replace(',', "."))
+                .and_then(|text| text.parse::<f64>().ok())
+                .filter(|after| after.is_finite() && (0.0..=600.0).contains(after));
+            let text = command
+                .split_whitespace()
+                .skip(2)
+                .collect::<Vec<_>>()
+                .join(" ");
+            match after {
+                Some(after) if !text.is_empty() => Ok(Some(AgentTurn::CutIn { after, text })),
+                _ => Err(CommandError(format!(
+                    "в «{line}» нужны секунды реплики клиента и ваша реплика: например, /cut 3 Подскажите номер договора"
+                ))),
+            }
+        }
         _ => Err(CommandError(format!(
             "неизвестная команда «{line}». Команды: {COMMAND_HELP}"
         ))),
@@ -104,6 +122,15 @@ mod tests {
             Ok(Some(AgentTurn::Wait { seconds: 20 }))
         );
         assert_eq!(parse_turn("/end"), Ok(Some(AgentTurn::HangUp)));
+        assert_eq!(
+            parse_turn("/cut 3,5 Подскажите номер договора"),
+            Ok(Some(AgentTurn::CutIn {
+                after: 3.5,
+                text: "Подскажите номер договора".to_owned()
+            }))
+        );
+        assert!(parse_turn("/cut 3").is_err());
+        assert!(parse_turn("/cut Подскажите").is_err());
         assert!(parse_turn("/hold").is_err());
         assert!(parse_turn("/hold две").is_err());
         assert!(parse_turn("/jump").is_err());

@@ -15,7 +15,9 @@ use crate::scenario::{Condition, EndingKind, Scenario, SpeechAct, Step, Transiti
 use crate::text::{
     AnalyzedText, DurationPromise, PatternError, PhraseSet, hundredths, promised_durations,
 };
-use crate::transcript::{CallEnd, CallResult, Speaker, Speech, Transcript, TranscriptTurn};
+use crate::transcript::{
+    BargeIn, CallEnd, CallResult, Speaker, Speech, Transcript, TranscriptTurn,
+};
 
 use super::assess::{LiveFinding, ReplyAssessor, names_rule};
 
@@ -31,14 +33,14 @@ const HOLD_START_SECONDS: f64 = 1.0;
 /// scenario declares no reaction of its own.
 const SILENCE_MOOD_RISE: f32 = 0.1;
 /// What the customer says then.
-const SILENCE_LINES: &[&str] = &[
+pub const SILENCE_LINES: &[&str] = &[
     "Алло? Вы меня слышите?",
     "Алло! Вы там?",
     "Эй, вы куда пропали?",
 ];
 /// What a customer who did not understand the reply may say besides the step's own fallback:
 /// asking what was meant, never the same line twice in a row.
-const CLARIFY_LINES: &[&str] = &[
+pub const CLARIFY_LINES: &[&str] = &[
     "Простите, я не понял. Что вы имеете в виду?",
     "Подождите, вы сейчас о чём?",
     "Не понимаю. Объясните, пожалуйста, по-человечески.",
@@ -74,6 +76,14 @@ pub enum AgentTurn {
         /// The recording's length and timing.
         speech: Speech,
     },
+    /// Cuts the customer's line short `after` seconds into it with a typed reply (`/cut 3
+    /// Подскажите номер договора` in terminal play and walkthroughs).
+    CutIn {
+        /// Seconds of the customer's line said before the agent cut in.
+        after: f64,
+        /// The reply.
+        text: String,
+    },
     /// Puts the customer on hold for this many seconds.
     Hold {
         /// Length of the hold.
@@ -106,6 +116,8 @@ pub enum Event {
     CustomerSpoke {
         /// The line.
         text: String,
+        /// The customer's mood as they say it, 0 … 1: how the voice says it.
+        mood: f32,
         /// Seconds from the call start.
         at: f64,
         /// For a line answering a reply: whether the customer understood it.
@@ -205,6 +217,10 @@ enum Compiled {
     WorkDone,
     WorkNotDone,
     Silence,
+    Interrupted {
+        after: f32,
+        before: Option<f32>,
+    },
     MoodAbove(f32),
     MoodBelow(f32),
     All(Vec<Compiled>),
@@ -244,6 +260,10 @@ impl Compiled {
             Condition::WorkDone => Compiled::WorkDone,
             Condition::WorkNotDone => Compiled::WorkNotDone,
             Condition::Silence => Compiled::Silence,
+            Condition::Interrupted { after, before } => Compiled::Interrupted {
+                after: *after,
+                before: *before,
+            },
             Condition::MoodAbove(level) => Compiled::MoodAbove(*level),
             Condition::MoodBelow(level) => Compiled::MoodBelow(*level),
             Condition::All(parts) => Compiled::All(
@@ -296,6 +316,8 @@ enum Action<'a> {
         acts: &'a [SpeechAct],
         /// How well the reply means each intent the current step names (`None`: not named).
         intents: &'a [Option<IntentMatch>],
+        /// Seconds of the customer's line said when the reply cut it short.
+        cut_in_after: Option<f64>,
     },
     Hold {
         /// The hold lasted no longer than the promise allows (never, without a promise).
@@ -361,6 +383,16 @@ impl Compiled {
                 matches!(situation.action, Action::Hold { .. }) && work_done == Some(false)
             }
             Compiled::Silence => matches!(situation.action, Action::Silence),
+            Compiled::Interrupted { after, before } => match situation.action {
+                Action::Reply {
+                    cut_in_after: Some(said),
+                    ..
+                } => {
+                    said >= f64::from(*after)
+                        && before.is_none_or(|before| said < f64::from(before))
+                }
+                _ => false,
+            },
             Compiled::MoodAbove(level) => situation.mood > *level,
             Compiled::MoodBelow(level) => situation.mood < *level,
             Compiled::All(parts) => parts.iter().all(|part| part.holds(situation)),
@@ -476,6 +508,8 @@ pub struct Session {
     last_line: Option<String>,
     /// Replies in a row the customer did not understand.
     misunderstood: u32,
+    /// The agent cut the customer's latest line short; the next reply carries it.
+    barge_in: Option<BargeIn>,
     transcript: Transcript,
     outcome: Option<CallOutcome>,
 }
@@ -563,6 +597,7 @@ impl Session {
             promised: None,
             last_line: None,
             misunderstood: 0,
+            barge_in: None,
             outcome: None,
             scenario,
         };
@@ -573,21 +608,55 @@ impl Session {
         Ok((session, events))
     }
 
+    /// The agent cut the customer's latest line short, `said` seconds into it (the front end
+    /// stopped its playback there); the next reply is recorded as cutting in, and the scenario's
+    /// `Interrupted` conditions see it. Ignored when the customer's line was not the last turn.
+    pub fn barge_in(&mut self, said: f64) {
+        let Some(line) = self
+            .transcript
+            .turns
+            .last()
+            .filter(|turn| turn.speaker == Speaker::Customer)
+        else {
+            return;
+        };
+        let full = line.text.as_deref().map_or(0.0, speaking_seconds);
+        let said = said.clamp(0.0, full);
+        if said < full {
+            self.clock = line.at + said;
+            self.barge_in = Some(BargeIn {
+                after: round_tenth(said),
+                of: round_tenth(full),
+            });
+        }
+    }
+
     /// Plays one agent turn and returns what happened.
     pub fn advance(&mut self, turn: AgentTurn) -> Result<Vec<Event>, SessionError> {
         if self.outcome.is_some() {
             return Err(SessionError::CallOver);
         }
-        if let AgentTurn::Reply(text) | AgentTurn::Spoken { text, .. } = &turn {
+        if let AgentTurn::Reply(text)
+        | AgentTurn::Spoken { text, .. }
+        | AgentTurn::CutIn { text, .. } = &turn
+        {
             let length = text.chars().count();
             if length > super::command::MAX_REPLY_CHARS {
                 return Err(SessionError::TooLong(length));
             }
         }
         let mut events = Vec::new();
+        if let AgentTurn::CutIn { after, .. } = &turn {
+            self.barge_in(*after);
+        }
+        let barge_in = self.barge_in.take();
         match turn {
-            AgentTurn::Reply(text) => self.reply(&text, None, &mut events),
-            AgentTurn::Spoken { text, speech } => self.reply(&text, Some(speech), &mut events),
+            AgentTurn::Reply(text) | AgentTurn::CutIn { text, .. } => {
+                self.reply(&text, None, barge_in, &mut events);
+            }
+            AgentTurn::Spoken { text, speech } => {
+                self.reply(&text, Some(speech), barge_in, &mut events);
+            }
             AgentTurn::Hold { seconds } => self.hold(seconds, &mut events),
             AgentTurn::Wait { seconds } => self.wait(seconds, &mut events),
             AgentTurn::HangUp => self.finish(
@@ -603,8 +672,19 @@ impl Session {
         Ok(events)
     }
 
-    fn reply(&mut self, text: &str, speech: Option<Speech>, events: &mut Vec<Event>) {
-        let at = self.clock + AGENT_REACTION_SECONDS;
+    fn reply(
+        &mut self,
+        text: &str,
+        speech: Option<Speech>,
+        barge_in: Option<BargeIn>,
+        events: &mut Vec<Event>,
+    ) {
+        // Cutting in, the agent speaks at once.
+        let at = if barge_in.is_some() {
+            self.clock
+        } else {
+            self.clock + AGENT_REACTION_SECONDS
+        };
         self.transcript.turns.push(TranscriptTurn {
             speaker: Speaker::Agent,
             text: Some(text.to_owned()),
@@ -614,6 +694,7 @@ impl Session {
             understood: None,
             understood_as: None,
             step: None,
+            barge_in,
         });
         self.clock = at + speaking_seconds(text);
         let analyzed = AnalyzedText::new(self.lexicon.morphology(), text);
@@ -634,6 +715,7 @@ impl Session {
             findings: &findings,
             acts: &acts,
             intents: &matches,
+            cut_in_after: barge_in.map(|cut| cut.after),
         });
         if let Some(index) = self.first_transition(&situation) {
             let condition = &self.conditions[self.step][index];
@@ -661,6 +743,7 @@ impl Session {
             understood: None,
             understood_as: None,
             step: None,
+            barge_in: None,
         });
         events.push(Event::HoldStarted {
             at: round_tenth(at),
@@ -926,10 +1009,12 @@ impl Session {
             understood: heard.map(|heard| heard.understood),
             understood_as: heard.and_then(|heard| heard.understood_as.clone()),
             step: heard.map(|heard| heard.step.clone()),
+            barge_in: None,
         });
         self.clock = at + speaking_seconds(&line);
         events.push(Event::CustomerSpoke {
             text: line.clone(),
+            mood: self.mood,
             at: round_tenth(at),
             understood: heard.map(|heard| heard.understood),
             understood_as: heard
@@ -978,6 +1063,7 @@ impl Session {
                 findings: &[],
                 acts: &acts,
                 intents: &matches,
+                cut_in_after: None,
             },
             mood: self.mood,
             work_seconds: None,

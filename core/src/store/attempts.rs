@@ -6,7 +6,7 @@ use rusqlite::params;
 use super::{Store, StoreError, Trainee, chain, now_ms};
 use crate::attempt::{AttemptMode, AttemptStatus};
 use crate::scoring::ScoreReport;
-use crate::transcript::{Speaker, Speech, Transcript, TranscriptTurn};
+use crate::transcript::{BargeIn, Speaker, Speech, Transcript, TranscriptTurn};
 
 /// What an attempt is about, fixed when it starts.
 #[derive(Clone, Debug)]
@@ -93,8 +93,9 @@ impl Store {
         self.connection
             .execute(
                 "INSERT INTO turns (attempt_id, idx, speaker, text, hold_seconds, input, at_seconds, \
-                 recorded_at, speech_seconds, speech_on_hold, understood, understood_as, step) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 recorded_at, speech_seconds, speech_on_hold, understood, understood_as, step, \
+                 barge_in_after, barge_in_of) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     attempt,
                     i64::try_from(index).unwrap_or(i64::MAX),
@@ -109,6 +110,8 @@ impl Store {
                     turn.understood,
                     turn.understood_as,
                     turn.step,
+                    turn.barge_in.map(|cut| cut.after),
+                    turn.barge_in.map(|cut| cut.of),
                 ],
             )
             .map_err(|error| self.error(error))?;
@@ -189,7 +192,7 @@ impl Store {
     pub fn attempt_turns(&self, attempt: i64) -> Result<Transcript, StoreError> {
         let turns = self.query(
             "SELECT speaker, text, hold_seconds, at_seconds, speech_seconds, speech_on_hold, \
-                 understood, understood_as, step \
+                 understood, understood_as, step, barge_in_after, barge_in_of \
                  FROM turns WHERE attempt_id = ?1 ORDER BY idx",
             params![attempt],
             |row| {
@@ -215,6 +218,10 @@ impl Store {
                     understood: row.get(6)?,
                     understood_as: row.get(7)?,
                     step: row.get(8)?,
+                    barge_in: match (row.get(9)?, row.get(10)?) {
+                        (Some(after), Some(of)) => Some(BargeIn { after, of }),
+                        _ => None,
+                    },
                 })
             },
         )?;

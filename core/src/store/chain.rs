@@ -19,9 +19,10 @@ use crate::canonical;
 /// The hash before the first seal.
 pub const GENESIS: &str = "callcoach-progress-chain-v1";
 
-/// The seal form written now: 2 covers the trainee's name, the sitting, and how each reply was
-/// said and understood; 1 (stored as NULL) is the first form, kept for attempts sealed with it.
-const SEAL_VERSION: i64 = 2;
+/// The seal form written now: 3 adds where a reply cut the customer's line short; 2 covers the
+/// trainee's name, the sitting, and how each reply was said and understood; 1 (stored as NULL)
+/// is the first form. Each attempt is verified in the form it was sealed with.
+const SEAL_VERSION: i64 = 3;
 
 /// What `verify` found wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,10 +83,15 @@ pub(super) fn content(
                  a.rubric_hash, a.seed, a.started_at, a.ended_at, a.status, a.total, a.passed, \
                  a.seal_seq, a.exam_run_id FROM attempts a LEFT JOIN trainees t \
                  ON t.id = a.trainee_id WHERE a.id = ?1", attempt)?,
-            "turns": rows(connection,
+            "turns": rows(connection, if version < 3 {
                 "SELECT idx, speaker, text, hold_seconds, input, at_seconds, recorded_at, \
                  speech_seconds, speech_on_hold, understood, understood_as, step FROM turns \
-                 WHERE attempt_id = ?1 ORDER BY idx", attempt)?,
+                 WHERE attempt_id = ?1 ORDER BY idx"
+            } else {
+                "SELECT idx, speaker, text, hold_seconds, input, at_seconds, recorded_at, \
+                 speech_seconds, speech_on_hold, understood, understood_as, step, \
+                 barge_in_after, barge_in_of FROM turns WHERE attempt_id = ?1 ORDER BY idx"
+            }, attempt)?,
             "scores": scores(connection, attempt)?,
             "findings": findings(connection, attempt)?,
         })

@@ -164,6 +164,13 @@ const MIGRATIONS: &[Step] = &[
     );",
         None,
     ),
+    (
+        // 10: the customer speaks. A reply that cut the customer's line short records where:
+        // seconds of the line said, and the line's length.
+        "ALTER TABLE turns ADD COLUMN barge_in_after REAL;
+    ALTER TABLE turns ADD COLUMN barge_in_of REAL;",
+        None,
+    ),
 ];
 
 /// The id that tells this database's certificate numbers from another's: six random letters

@@ -3,6 +3,7 @@
 pub mod duration;
 pub mod morph;
 pub mod pattern;
+pub mod spoken;
 pub mod tokens;
 
 pub use duration::{DurationPromise, minutes_seconds, promised_durations};
