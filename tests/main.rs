@@ -9,6 +9,7 @@ mod app_team;
 #[cfg(feature = "app")]
 mod app_voice;
 mod check;
+mod customer_voice;
 mod exam;
 mod messages;
 #[cfg(feature = "app")]

@@ -336,6 +336,7 @@ fn sit(
             &opening,
             Some((&mut *store, &mut ledger)),
             &mut lines,
+            None,
             out,
         )?;
         writeln!(out)?;

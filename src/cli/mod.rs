@@ -10,6 +10,7 @@ mod score;
 mod speech;
 mod team;
 mod trainee;
+mod voice;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -80,6 +81,9 @@ enum Command {
     Team(team::TeamCommand),
     /// Отчёт о прогрессе: попытки стажёра, динамика, нарушенные правила, экзамены, сертификаты.
     Report(report::ReportArgs),
+    /// Голос клиента: послушать реплику, сценарий записи, запись реплик.
+    #[command(subcommand)]
+    Voice(voice::VoiceCommand),
     /// Модель распознавания речи: установка, конвертация, проверка.
     #[cfg(feature = "speech")]
     #[command(subcommand)]
@@ -143,6 +147,7 @@ pub fn main() -> ExitCode {
         Some(Command::Examiner(command)) => exam::run_examiner(&command, &db),
         Some(Command::Report(args)) => report::run(&args, &db),
         Some(Command::Team(command)) => team::run(&command, &db),
+        Some(Command::Voice(command)) => voice::run(&command, &scenarios, &db),
         #[cfg(feature = "speech")]
         Some(Command::Model(command)) => speech::run_model(&command, cli.model.as_deref()),
         #[cfg(feature = "speech")]

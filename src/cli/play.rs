@@ -50,13 +50,16 @@ pub struct PlayArgs {
     /// Записать попытку этому стажёру в базу прогресса (см. --db).
     #[arg(long, value_name = "NAME")]
     trainee: Option<String>,
-    /// Отвечать голосом: пустая строка (Enter) слушает микрофон до паузы; набранные строки и
-    /// команды работают как обычно.
+    /// Звонок голосом: клиент говорит свои реплики вслух, пустая строка (Enter) перебивает его и
+    /// слушает микрофон до паузы; набранные строки и команды работают как обычно.
     #[arg(long)]
     voice: bool,
     /// Микрофон для --voice, по имени (список — callcoach mic list; по умолчанию системный).
     #[arg(long, value_name = "NAME")]
     mic: Option<String>,
+    /// Звуковой выход для голоса клиента в --voice, по имени (по умолчанию системный).
+    #[arg(long, value_name = "NAME")]
+    speaker: Option<String>,
 }
 
 /// Plays one call on stdin/stdout.
@@ -72,7 +75,7 @@ pub fn run(
         Ok(scorer) => scorer,
         Err(diagnostics) => bail!("рубрика содержит ошибки:\n{}", diagnostics.trim_end()),
     };
-    let scenario = find_scenario(&args.scenario, scenarios, &morphology, &scorer)?;
+    let (file, scenario) = find_scenario(&args.scenario, scenarios, &morphology, &scorer)?;
     let plan = AttemptPlan {
         scenario: Arc::new(scenario),
         mode: if args.exam {
@@ -91,10 +94,10 @@ pub fn run(
     };
     let stdin = std::io::stdin();
     let typed = input_lines(stdin.lock());
-    let mut lines: Box<dyn Iterator<Item = std::io::Result<Said>>> = if args.voice {
-        voice_lines(typed, args, model, attempt.session().scenario())?
+    let (mut lines, mut voice): VoiceCall<'_> = if args.voice {
+        voice_lines(typed, args, model, attempt.session().scenario(), &file)?
     } else {
-        Box::new(typed)
+        (Box::new(typed), None)
     };
     let mut out = std::io::stdout().lock();
     let mut ledger = Ledger::new();
@@ -103,6 +106,7 @@ pub fn run(
         &opening,
         store.as_mut().map(|store| (store, &mut ledger)),
         &mut lines,
+        voice.as_deref_mut(),
         &mut out,
     )?;
     writeln!(out, "\nРазбор звонка\n")?;
@@ -124,20 +128,40 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Typed lines, with the microphone heard on an empty one.
+/// Lines and the customer's voice of a call played by voice.
+type VoiceCall<'a> = (
+    Box<dyn Iterator<Item = std::io::Result<Said>> + 'a>,
+    Option<Box<dyn CustomerVoice>>,
+);
+
+/// Typed lines, with the microphone heard on an empty one, and the customer's lines spoken.
 #[cfg(feature = "speech")]
 fn voice_lines<'a>(
     typed: impl Iterator<Item = std::io::Result<Said>> + 'a,
     args: &PlayArgs,
     model: Option<&Path>,
     scenario: &callcoach_core::scenario::Scenario,
-) -> anyhow::Result<Box<dyn Iterator<Item = std::io::Result<Said>> + 'a>> {
-    Ok(Box::new(super::speech::VoiceLines::new(
+    file: &Path,
+) -> anyhow::Result<VoiceCall<'a>> {
+    let voice = super::speech::SpokenCustomer::new(scenario, file, args.speaker.as_deref());
+    let lines = super::speech::VoiceLines::new(
         typed,
         args.mic.as_deref(),
         model,
         scenario.speech_prompt(),
-    )?))
+        voice.cutter(),
+    )?;
+    Ok((Box::new(lines), Some(Box::new(voice))))
+}
+
+/// The customer's lines said aloud as they are printed (`play --voice`).
+pub trait CustomerVoice {
+    /// Starts saying `text` in `mood` (after the line before it ends).
+    fn say(&mut self, text: &str, mood: f32, out: &mut dyn Write);
+    /// Stops the line being said: the seconds of it said, when it was still being said.
+    fn cut(&mut self) -> Option<f64>;
+    /// Waits for the line being said to end.
+    fn finish(&mut self);
 }
 
 /// This build has no speech: `--voice` says so instead of being ignored.
@@ -147,7 +171,8 @@ fn voice_lines<'a>(
     _args: &PlayArgs,
     _model: Option<&Path>,
     _scenario: &callcoach_core::scenario::Scenario,
-) -> anyhow::Result<Box<dyn Iterator<Item = std::io::Result<Said>> + 'a>> {
+    _file: &Path,
+) -> anyhow::Result<VoiceCall<'a>> {
     bail!(
         "эта сборка callcoach без распознавания речи (--no-default-features): --voice недоступен. Отвечайте текстом или соберите callcoach с функцией speech."
     )
@@ -221,6 +246,7 @@ pub fn play_call(
     opening: &[Event],
     mut recording: Option<(&mut Store, &mut Ledger)>,
     lines: &mut impl Iterator<Item = std::io::Result<Said>>,
+    mut voice: Option<&mut (dyn CustomerVoice + '_)>,
     out: &mut impl Write,
 ) -> anyhow::Result<FinishedCall> {
     // Records wait in the ledger while another process holds the database: the call goes on, and
@@ -271,9 +297,13 @@ pub fn play_call(
         ClockTime::parse(&attempt.session().scenario().clock).unwrap_or(ClockTime { minutes: 0 });
     print_briefing(out, attempt.session().scenario(), attempt.seed())?;
     print_events(out, attempt.session(), start, opening)?;
+    speak(voice.as_deref_mut(), opening, out);
     while !attempt.is_over() {
         if interactive {
             write!(out, "> ")?;
+        } else if let Some(voice) = voice.as_deref_mut() {
+            // A script cannot cut in by being quick: it waits for the customer (`/cut` cuts in).
+            voice.finish();
         }
         out.flush()?;
         let Some(line) = lines.next() else { break };
@@ -311,6 +341,11 @@ pub fn play_call(
                 continue;
             }
         };
+        if matches!(turn, AgentTurn::Reply(_) | AgentTurn::Spoken { .. })
+            && let Some(said) = voice.as_deref_mut().and_then(CustomerVoice::cut)
+        {
+            attempt.barge_in(said);
+        }
         let said_before = attempt.session().transcript().turns.len();
         let events = match attempt.advance(turn) {
             Ok(events) => events,
@@ -331,6 +366,10 @@ pub fn play_call(
             writeln!(out, "[{}] Вы: {text}", clock(start, reply.at))?;
         }
         print_events(out, attempt.session(), start, &events)?;
+        speak(voice.as_deref_mut(), &events, out);
+    }
+    if let Some(voice) = voice {
+        voice.finish();
     }
     if !attempt.is_over() {
         writeln!(
@@ -345,13 +384,14 @@ pub fn play_call(
     Ok(finished)
 }
 
-/// Loads the scenario by path or id; a broken or unknown scenario is a clear error.
-fn find_scenario(
+/// Loads the scenario by path or id, with the file it was read from; a broken or unknown
+/// scenario is a clear error.
+pub(super) fn find_scenario(
     wanted: &str,
     folder: &Path,
     morphology: &Morphology,
     scorer: &Scorer,
-) -> anyhow::Result<Scenario> {
+) -> anyhow::Result<(PathBuf, Scenario)> {
     let as_path = Path::new(wanted);
     let looks_like_path = wanted.ends_with(".ron") || wanted.contains(std::path::MAIN_SEPARATOR);
     let paths = if looks_like_path {
@@ -374,10 +414,9 @@ fn find_scenario(
             .scenarios
             .into_iter()
             .next()
-            .map(|(_, scenario)| scenario)
             .with_context(|| format!("в файле {} нет сценария", as_path.display()));
     }
-    if let Some((_, found)) = library
+    if let Some(found) = library
         .scenarios
         .iter()
         .find(|(_, scenario)| scenario.id == wanted)
@@ -437,6 +476,16 @@ fn print_briefing(out: &mut impl Write, scenario: &Scenario, seed: u64) -> std::
     )?;
     writeln!(out, "Команды: {COMMAND_HELP}. Seed звонка: {seed}.")?;
     writeln!(out)
+}
+
+/// Says the customer's lines among `events` aloud.
+fn speak(voice: Option<&mut (dyn CustomerVoice + '_)>, events: &[Event], out: &mut impl Write) {
+    let Some(voice) = voice else { return };
+    for event in events {
+        if let Event::CustomerSpoke { text, mood, .. } = event {
+            voice.say(text, *mood, out);
+        }
+    }
 }
 
 fn print_events(

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use callcoach::paths::{installed_model_path, model_path};
 use callcoach_core::text::tenths;
@@ -14,6 +15,7 @@ use callcoach_speech::audio::read_wav;
 use callcoach_speech::convert::{Precision, convert};
 use callcoach_speech::model::{self, Installed};
 use callcoach_speech::reply::{Heard, listen_for_reply};
+use callcoach_speech::speaker::Speaker;
 use callcoach_speech::transcribe::{Recogniser, Transcription, default_threads};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
@@ -277,6 +279,8 @@ pub struct VoiceLines<I> {
     microphone: callcoach_speech::mic::Microphone,
     recogniser: Recogniser,
     prompt: String,
+    /// Stops the customer when the trainee starts speaking.
+    cutter: Cutter,
 }
 
 impl<I> VoiceLines<I> {
@@ -286,6 +290,7 @@ impl<I> VoiceLines<I> {
         device: Option<&str>,
         model_flag: Option<&Path>,
         prompt: String,
+        cutter: Cutter,
     ) -> anyhow::Result<VoiceLines<I>> {
         let microphone = callcoach_speech::mic::Microphone::open(device)?;
         // Nothing else runs while the terminal waits for the reply: every core decodes.
@@ -295,6 +300,7 @@ impl<I> VoiceLines<I> {
             microphone,
             recogniser,
             prompt,
+            cutter,
         })
     }
 }
@@ -305,7 +311,11 @@ impl<I: Iterator<Item = std::io::Result<Said>>> Iterator for VoiceLines<I> {
     fn next(&mut self) -> Option<Self::Item> {
         let line = self.inner.next()?;
         match line {
-            Ok(said) if said.text.trim().is_empty() => Some(Ok(self.hear())),
+            Ok(said) if said.text.trim().is_empty() => {
+                // The trainee starts speaking: the customer stops there.
+                self.cutter.cut();
+                Some(Ok(self.hear()))
+            }
             other => Some(other),
         }
     }
@@ -351,5 +361,122 @@ impl<I> VoiceLines<I> {
                 waited()
             }
         }
+    }
+}
+
+/// The customer's lines through the speakers in `play --voice`: the trainer's recording of a
+/// line or its synthesis (cached), played while the trainee reads and answers; a reply cuts the
+/// line short. Without a sound output or a synthesiser it says so once and the call goes on in
+/// text.
+pub struct SpokenCustomer {
+    scenario: callcoach_core::scenario::Scenario,
+    file: PathBuf,
+    synthesiser: callcoach_voice::Synthesiser,
+    output: Arc<Output>,
+    said_unavailable: bool,
+}
+
+/// The sound output shared with the microphone's side, which stops it when the trainee speaks.
+struct Output {
+    speaker: Option<Speaker>,
+    /// Seconds of the line said when the trainee cut in, until the reply takes it.
+    cut: Mutex<Option<f64>>,
+}
+
+/// Stops the customer's line and keeps where (for [`VoiceLines`]).
+#[derive(Clone)]
+pub struct Cutter(Arc<Output>);
+
+impl Cutter {
+    fn cut(&self) {
+        if let Some(said) = self.0.speaker.as_ref().and_then(Speaker::stop)
+            && let Ok(mut cut) = self.0.cut.lock()
+        {
+            *cut = Some(said);
+        }
+    }
+}
+
+impl SpokenCustomer {
+    /// The customer of `scenario` (read from `file`) on the output `device` (the default when
+    /// `None`).
+    pub fn new(
+        scenario: &callcoach_core::scenario::Scenario,
+        file: &Path,
+        device: Option<&str>,
+    ) -> SpokenCustomer {
+        let speaker = match Speaker::open(device) {
+            Ok(speaker) => Some(speaker),
+            Err(error) => {
+                println!("  🔇 {error}");
+                None
+            }
+        };
+        SpokenCustomer {
+            scenario: scenario.clone(),
+            file: file.to_owned(),
+            synthesiser: callcoach_voice::Synthesiser::new(callcoach_voice::default_cache()),
+            said_unavailable: speaker.is_none(),
+            output: Arc::new(Output {
+                speaker,
+                cut: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// What stops the customer when the trainee starts speaking.
+    pub fn cutter(&self) -> Cutter {
+        Cutter(Arc::clone(&self.output))
+    }
+}
+
+impl super::play::CustomerVoice for SpokenCustomer {
+    fn say(&mut self, text: &str, mood: f32, out: &mut dyn Write) {
+        let Some(speaker) = &self.output.speaker else {
+            return;
+        };
+        let audio = callcoach_voice::line_audio(
+            &self.synthesiser,
+            &self.scenario,
+            Some(&self.file),
+            text,
+            mood,
+        )
+        .and_then(|audio| callcoach_voice::read_samples(&audio.path));
+        match audio {
+            Ok((samples, rate)) => {
+                self.finish();
+                speaker.play(&samples, rate);
+            }
+            Err(error) if !self.said_unavailable => {
+                self.said_unavailable = true;
+                let _ = writeln!(out, "  🔇 {error}");
+            }
+            Err(_) => {}
+        }
+    }
+
+    fn cut(&mut self) -> Option<f64> {
+        let cut = self.output.cut.lock().ok().and_then(|mut cut| cut.take());
+        cut.or_else(|| self.output.speaker.as_ref().and_then(Speaker::stop))
+    }
+
+    fn finish(&mut self) {
+        let Some(speaker) = &self.output.speaker else {
+            return;
+        };
+        // A device that stops taking samples must not hang the call: two seconds without
+        // progress end the wait.
+        let mut progress = (speaker.played_seconds(), Instant::now());
+        while speaker.is_playing() {
+            std::thread::sleep(Duration::from_millis(10));
+            let played = speaker.played_seconds();
+            if played > progress.0 {
+                progress = (played, Instant::now());
+            } else if progress.1.elapsed() > Duration::from_secs(2) {
+                break;
+            }
+        }
+        speaker.stop();
     }
 }

@@ -9,6 +9,7 @@ pub mod narration;
 pub use assess::{LiveFinding, NoAssessment, ReplyAssessor, names_rule};
 pub use command::{COMMAND_HELP, CommandError, MAX_COMMAND_SECONDS, MAX_REPLY_CHARS, parse_turn};
 pub use engine::{
-    AgentTurn, CallOutcome, Event, Interpretation, Mode, Session, SessionError, SessionOptions,
+    AgentTurn, CLARIFY_LINES, CallOutcome, Event, Interpretation, Mode, SILENCE_LINES, Session,
+    SessionError, SessionOptions,
 };
 pub use narration::{Narration, NarrationKind, narrate};
