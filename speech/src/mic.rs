@@ -27,12 +27,17 @@ pub enum MicError {
     UnknownDevice(String, String),
 }
 
+/// Called when a listening microphone first hears speech (the customer stops talking).
+pub type OnSpeech = Arc<dyn Fn() + Send + Sync>;
+
 /// What the microphone thread shares with the handle.
 struct Shared {
     recording: AtomicBool,
     samples: Mutex<Vec<f32>>,
     /// RMS of the latest buffer, as f32 bits.
     level: AtomicU32,
+    /// Told when [`Microphone::listen`] first hears speech.
+    on_speech: Mutex<Option<OnSpeech>>,
 }
 
 /// An open microphone.
@@ -108,6 +113,7 @@ impl Microphone {
             recording: AtomicBool::new(false),
             samples: Mutex::new(Vec::new()),
             level: AtomicU32::new(0),
+            on_speech: Mutex::new(None),
         });
         let (ready_sender, ready) = channel();
         let (stop, stopped) = channel::<()>();
@@ -139,6 +145,13 @@ impl Microphone {
             rate,
             channels,
         })
+    }
+
+    /// What to call when listening first hears speech: the barge-in that stops the customer.
+    pub fn set_on_speech(&self, hook: Option<OnSpeech>) {
+        if let Ok(mut on_speech) = self.shared.on_speech.lock() {
+            *on_speech = hook;
+        }
     }
 
     /// Starts keeping what is heard (push-to-talk pressed).
@@ -211,7 +224,19 @@ impl Microphone {
                 seen = samples.len();
                 last_audio = Instant::now();
             }
+            let heard_before = activity.heard();
             let over = activity.update(&samples);
+            if !heard_before
+                && activity.heard()
+                && let Some(hook) = self
+                    .shared
+                    .on_speech
+                    .lock()
+                    .ok()
+                    .and_then(|hook| hook.clone())
+            {
+                hook();
+            }
             if guess
                 .as_ref()
                 .is_some_and(|(heard, _)| activity.spoke_after(*heard))

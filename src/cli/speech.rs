@@ -432,7 +432,8 @@ impl SpokenCustomer {
 
 impl super::play::CustomerVoice for SpokenCustomer {
     fn say(&mut self, text: &str, mood: f32, out: &mut dyn Write) {
-        let Some(speaker) = &self.output.speaker else {
+        let output = Arc::clone(&self.output);
+        let Some(speaker) = &output.speaker else {
             return;
         };
         let audio = callcoach_voice::line_audio(

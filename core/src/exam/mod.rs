@@ -36,10 +36,18 @@ pub struct Exam {
     pub wait_hours: u32,
     /// Days a certificate stays valid.
     pub certificate_valid_days: u32,
+    /// Whether the customer's lines are shown as text while they speak: `false` makes the
+    /// trainee listen, as on a real line.
+    #[serde(default = "subtitles_shown")]
+    pub subtitles: bool,
     /// SHA-256 of the file's text this exam was parsed from: the definition a sitting and its
     /// certificate pin.
     #[serde(skip)]
     pub source_hash: String,
+}
+
+fn subtitles_shown() -> bool {
+    true
 }
 
 /// Which scenarios an exam runs.
