@@ -22,7 +22,7 @@ if [ "${1:-}" = "--tests" ]; then
     packages+=(chromium fonts-dejavu-core xvfb xauth)
     # A private PulseAudio with a pipe source is the microphone of the voice test; ALSA reaches
     # it through the pulse plugin.
-    packages+=(pulseaudio libasound2-plugins)
+    packages+=(pulseaudio pulseaudio-utils libasound2-plugins)
     # Team mode is tested against a real PostgreSQL: each test starts a private cluster with
     # the distribution's server tools (its own folder and socket, as the `postgres` user).
     packages+=(postgresql)

@@ -202,7 +202,7 @@ fn without_a_microphone_the_call_says_so_and_the_keyboard_still_works() {
     };
     VoiceSettings {
         device: Some("Гарнитура, которой нет".to_owned()),
-        voice_activity: false,
+        ..VoiceSettings::default()
     }
     .save(&config)
     .expect("settings");
@@ -268,8 +268,8 @@ fn the_voice_settings_list_the_microphones_and_are_kept() {
     assert_eq!(
         VoiceSettings::load(&config),
         VoiceSettings {
-            device: None,
-            voice_activity: true
+            voice_activity: true,
+            ..VoiceSettings::default()
         },
         "kept in {}",
         folder.path().display()

@@ -3,6 +3,8 @@
 #[cfg(feature = "app")]
 mod app;
 #[cfg(feature = "app")]
+mod app_customer;
+#[cfg(feature = "app")]
 mod app_exam;
 #[cfg(feature = "app")]
 mod app_team;

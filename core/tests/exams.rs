@@ -23,6 +23,7 @@ fn exam(per: Per, mandatory: Vec<Category>) -> Exam {
         attempts_allowed: 2,
         wait_hours: 24,
         certificate_valid_days: 365,
+        subtitles: true,
         source_hash: String::new(),
     }
 }

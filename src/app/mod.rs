@@ -13,6 +13,7 @@
     reason = "Bevy system signatures"
 )]
 
+pub mod customer;
 mod demo;
 pub mod draft;
 pub mod library;
@@ -89,6 +90,7 @@ pub fn plugin(app: &mut App) {
         draft::plugin,
         screens::plugin,
         voice::plugin,
+        customer::plugin,
     ));
 }
 

@@ -84,6 +84,9 @@ pub struct ActiveCall {
     /// When the line last came alive (app seconds): the latest line of either side, or the end
     /// of a hold. A spoken reply that starts long after it leaves the customer in silence.
     pub(crate) live_since: f64,
+    /// The scenario's file, where its recorded lines are (none for a scenario no longer in the
+    /// library).
+    pub(crate) file: Option<std::path::PathBuf>,
 }
 
 impl ActiveCall {

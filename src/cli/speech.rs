@@ -1,7 +1,7 @@
 //! `callcoach model install|convert|path`, `callcoach transcribe`, `callcoach mic list` and the
 //! voice replies of `play --voice`: the speech model, offline transcription and the microphone.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
@@ -480,4 +480,169 @@ impl super::play::CustomerVoice for SpokenCustomer {
         }
         speaker.stop();
     }
+}
+
+/// Arguments of `voice record`.
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// Id сценария или путь к файлу .ron.
+    pub scenario: String,
+    /// Записать только эту реплику (id из callcoach voice script).
+    #[arg(long, value_name = "ID")]
+    pub line: Option<String>,
+    /// Только реплики, у которых ещё нет записи.
+    #[arg(long)]
+    pub missing: bool,
+    /// Микрофон, по имени (список — callcoach mic list; по умолчанию системный).
+    #[arg(long, value_name = "NAME")]
+    pub mic: Option<String>,
+    /// Звуковой выход для прослушивания, по имени (по умолчанию системный).
+    #[arg(long, value_name = "NAME")]
+    pub speaker: Option<String>,
+}
+
+/// Records the customer's lines through the microphone, one at a time: Enter starts and stops
+/// a take, which is played back; it is kept (Enter), taken again (r) or the line skipped (s).
+/// An existing recording is replaced only when the trainer records the line again and keeps
+/// the new take. Keys come as lines on standard input, so a script can drive it too.
+pub fn record_lines(
+    args: &RecordArgs,
+    file: &Path,
+    scenario: &callcoach_core::scenario::Scenario,
+) -> anyhow::Result<ExitCode> {
+    let (folder, named) = super::voice::recordings_of(scenario, file);
+    let mut lines = scenario.customer_lines();
+    if let Some(id) = &args.line {
+        lines.retain(|line| &line.id == id);
+        if lines.is_empty() {
+            anyhow::bail!(
+                "в сценарии «{}» нет реплики «{id}»: id показывает callcoach voice script {}",
+                scenario.id,
+                scenario.id
+            );
+        }
+    }
+    if args.missing {
+        lines.retain(|line| !folder.join(format!("{}.wav", line.id)).is_file());
+    }
+    let microphone = callcoach_speech::mic::Microphone::open(args.mic.as_deref())?;
+    let speaker = match Speaker::open(args.speaker.as_deref()) {
+        Ok(speaker) => Some(speaker),
+        Err(error) => {
+            println!("  🔇 {error} Записи сохраняются, но прослушать их не получится.");
+            None
+        }
+    };
+    std::fs::create_dir_all(&folder).map_err(|error| {
+        anyhow::anyhow!(
+            "папку записей {} не создать: {}",
+            folder.display(),
+            callcoach_core::source::io_reason(&error)
+        )
+    })?;
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock().lines();
+    let mut ask = |prompt: &str| -> Option<String> {
+        print!("{prompt} ");
+        let _ = std::io::stdout().flush();
+        input
+            .next()
+            .and_then(Result::ok)
+            .map(|line| line.trim().to_lowercase())
+    };
+    let play = |samples: &[f32]| {
+        if let Some(speaker) = &speaker {
+            speaker.play(samples, callcoach_speech::transcribe::SAMPLE_RATE);
+            while speaker.is_playing() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    };
+    let mut saved = 0;
+    let total = lines.len();
+    'lines: for (index, line) in lines.iter().enumerate() {
+        let target = folder.join(format!("{}.wav", line.id));
+        println!(
+            "\n[{}/{total}] {} · настроение {} ({}){}\n  {}",
+            index + 1,
+            line.id,
+            callcoach_core::text::hundredths(line.mood),
+            callcoach_voice::Mood::of(line.mood).describe(),
+            if target.is_file() {
+                " · уже записана"
+            } else {
+                ""
+            },
+            line.text
+        );
+        loop {
+            let Some(answer) =
+                ask("Enter — записать, s — пропустить, p — прослушать запись, q — выйти:")
+            else {
+                break 'lines;
+            };
+            match answer.as_str() {
+                "q" | "й" => break 'lines,
+                "s" | "ы" => continue 'lines,
+                "p" | "з" => {
+                    match callcoach_voice::read_samples(&target) {
+                        Ok((samples, rate)) => {
+                            play(&callcoach_speech::audio::resample(&samples, rate)?);
+                        }
+                        Err(_) => println!("  Записи этой реплики ещё нет."),
+                    }
+                    continue;
+                }
+                "" => {}
+                _ => continue,
+            }
+            microphone.start();
+            let _ = ask("  🎤 Говорите… Enter — стоп.");
+            let recording = microphone.stop();
+            let Some((from, to)) = callcoach_speech::transcribe::speech_bounds(&recording.samples)
+            else {
+                println!("  🎤 Ничего не слышно: говорите громче или ближе к микрофону.");
+                continue;
+            };
+            // A little room on each side, as the synthesiser leaves.
+            let margin = 3_200;
+            let take = &recording.samples
+                [from.saturating_sub(margin)..(to + margin).min(recording.samples.len())];
+            loop {
+                play(take);
+                match ask("  Enter — сохранить, r — перезаписать, p — прослушать ещё раз:")
+                {
+                    Some(answer) if answer == "p" || answer == "з" => continue,
+                    Some(answer) if answer == "r" || answer == "к" => break,
+                    Some(answer) if answer.is_empty() => {
+                        let temporary = tempfile::Builder::new()
+                            .suffix(".wav")
+                            .tempfile_in(&folder)?;
+                        callcoach_voice::write_wav(
+                            temporary.path(),
+                            take,
+                            callcoach_speech::transcribe::SAMPLE_RATE,
+                        )?;
+                        temporary.persist(&target)?;
+                        saved += 1;
+                        println!(
+                            "  Сохранено: {} ({} с).",
+                            target.display(),
+                            tenths(take.len() as f64 / 16_000.0)
+                        );
+                        continue 'lines;
+                    }
+                    _ => break 'lines,
+                }
+            }
+        }
+    }
+    println!("\nЗаписано реплик: {saved}. Папка: {}.", folder.display());
+    if !named && saved > 0 {
+        println!(
+            "Чтобы звонок играл записи, добавьте клиенту в сценарии: voice: Voice(recordings: \"recordings/{}\"), и проверьте: callcoach check.",
+            scenario.id
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -43,6 +43,9 @@ pub enum VoiceCommand {
         /// Id сценария или путь к файлу .ron.
         scenario: String,
     },
+    /// Записать реплики клиента через микрофон: по одной, с прослушиванием и перезаписью.
+    #[cfg(feature = "speech")]
+    Record(super::speech::RecordArgs),
 }
 
 /// The customer's sex on the command line.
@@ -111,6 +114,11 @@ pub fn run(command: &VoiceCommand, scenarios: &Path, db: &Path) -> anyhow::Resul
             let mut out = std::io::stdout().lock();
             write!(out, "{}", script(&scenario, &file))?;
             Ok(ExitCode::SUCCESS)
+        }
+        #[cfg(feature = "speech")]
+        VoiceCommand::Record(args) => {
+            let (file, scenario) = load(&args.scenario, scenarios)?;
+            super::speech::record_lines(args, &file, &scenario)
         }
     }
 }

@@ -1116,6 +1116,11 @@ impl Session {
         &self.scenario
     }
 
+    /// The scenario being played, shared.
+    pub fn scenario_arc(&self) -> &Arc<Scenario> {
+        &self.scenario
+    }
+
     /// The transcript so far, in the JSON contract's shape.
     pub fn transcript(&self) -> &Transcript {
         &self.transcript

@@ -3,9 +3,10 @@
 //! the choice is kept in `settings.ron` beside the progress database.
 
 use bevy::input::ButtonState;
-use bevy::input::keyboard::KeyboardInput;
+use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 
+use crate::app::customer::{CustomerSpeech, CustomerVoice, Say};
 use crate::app::theme::{self, Action, UiFont};
 use crate::app::voice::{
     Command, MicrophoneState, VoiceLink, VoiceSettings, VoiceState, VoiceView,
@@ -28,7 +29,14 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Component)]
 struct SettingsBody;
 
-fn open_for_settings(link: Option<Res<VoiceLink>>, settings: Option<Res<VoiceSettings>>) {
+fn open_for_settings(
+    link: Option<Res<VoiceLink>>,
+    settings: Option<Res<VoiceSettings>>,
+    customer: Option<Res<CustomerVoice>>,
+) {
+    if let Some(customer) = customer {
+        customer.send(Say::Devices);
+    }
     let (Some(link), Some(settings)) = (link, settings) else {
         return;
     };
@@ -68,8 +76,13 @@ fn spawn_settings(mut commands: Commands, font: Res<UiFont>) {
     ));
 }
 
-/// The settings' lines: the devices to choose from, the mode and the model.
-pub fn settings_lines(settings: &VoiceSettings, state: &VoiceState) -> Vec<String> {
+/// The settings' lines: the devices to choose from, the mode and the model, the customer's
+/// voice.
+pub fn settings_lines(
+    settings: &VoiceSettings,
+    state: &VoiceState,
+    speech: &CustomerSpeech,
+) -> Vec<String> {
     let mut lines = Vec::new();
     let chosen = |name: Option<&str>| {
         if settings.device.as_deref() == name {
@@ -102,6 +115,21 @@ pub fn settings_lines(settings: &VoiceSettings, state: &VoiceState) -> Vec<Strin
         ),
         (false, None) => "Модель распознавания: не загружена (I — установить сейчас).".to_owned(),
     });
+    lines.push(String::new());
+    lines.push(format!(
+        "Голос клиента: {} (O — следующий выход), громкость {:.0} % (+/−).",
+        match (&settings.speaker, &speech.unavailable) {
+            (_, Some(reason)) => format!("звука нет — {reason}"),
+            (Some(name), None) => name.clone(),
+            (None, None) => "системный выход".to_owned(),
+        },
+        settings.volume * 100.0
+    ));
+    lines.push(if settings.no_subtitles {
+        "Субтитры: выключены — реплики клиента только слышны, как на линии (C — включить; на экзамене решает экзамен).".to_owned()
+    } else {
+        "Субтитры: реплики клиента видны, пока он говорит (C — выключить и только слушать).".to_owned()
+    });
     lines
 }
 
@@ -116,6 +144,8 @@ fn settings_act(
     font: Res<UiFont>,
     bodies: Query<Entity, With<SettingsBody>>,
     mut next: ResMut<NextState<Screen>>,
+    customer: Option<Res<CustomerVoice>>,
+    speech: Res<CustomerSpeech>,
 ) {
     let (Some(link), Some(mut settings)) = (link, settings) else {
         return;
@@ -123,6 +153,12 @@ fn settings_act(
     let mut changed = false;
     for key in keys.read() {
         if key.state != ButtonState::Pressed {
+            continue;
+        }
+        if let Some(customer) = &customer
+            && customer_key(&key.logical_key, &mut settings, &speech, customer)
+        {
+            changed = true;
             continue;
         }
         let Some(digit) = key
@@ -168,14 +204,54 @@ fn settings_act(
             VoiceSettings::file(config).display()
         );
     }
-    if changed || state.is_changed() || settings.is_changed() {
+    if changed || state.is_changed() || settings.is_changed() || speech.is_changed() {
         for body in &bodies {
             commands.entity(body).despawn_children();
             commands.entity(body).with_children(|body| {
-                for line in settings_lines(&settings, &state) {
+                for line in settings_lines(&settings, &state, &speech) {
                     body.spawn(theme::label(&font, line, 18.0, theme::TEXT));
                 }
             });
         }
     }
+}
+
+/// The customer's voice keys: O the next sound output, + and − the volume, C subtitles.
+/// `true` when the key was one of them.
+fn customer_key(
+    key: &Key,
+    settings: &mut VoiceSettings,
+    speech: &CustomerSpeech,
+    customer: &CustomerVoice,
+) -> bool {
+    let Key::Character(text) = key else {
+        return false;
+    };
+    match text.to_lowercase().as_str() {
+        "o" | "щ" => {
+            // The default, then each output in turn.
+            let next = match &settings.speaker {
+                None => speech.devices.first().cloned(),
+                Some(current) => speech
+                    .devices
+                    .iter()
+                    .skip_while(|device| *device != current)
+                    .nth(1)
+                    .cloned(),
+            };
+            settings.speaker = next;
+            customer.send(Say::Open(settings.speaker.clone()));
+        }
+        "+" | "=" => {
+            settings.volume = ((settings.volume + 0.1) * 10.0).round().min(10.0) / 10.0;
+            customer.send(Say::Volume(settings.volume));
+        }
+        "-" => {
+            settings.volume = ((settings.volume - 0.1) * 10.0).round().max(0.0) / 10.0;
+            customer.send(Say::Volume(settings.volume));
+        }
+        "c" | "с" => settings.no_subtitles = !settings.no_subtitles,
+        _ => return false,
+    }
+    true
 }

@@ -27,13 +27,31 @@ use super::theme::Action;
 use super::{AppConfig, AppSystems, Screen};
 
 /// What the trainee chose on the settings screen, kept in `settings.ron` beside the database.
-#[derive(Resource, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VoiceSettings {
     /// The microphone by name; the system's default when absent.
     pub device: Option<String>,
     /// Listen all the time and end a reply at a pause, instead of push-to-talk.
     pub voice_activity: bool,
+    /// The sound output the customer speaks through, by name; the system's default when absent.
+    pub speaker: Option<String>,
+    /// The customer's volume, 0–1.
+    pub volume: f32,
+    /// Practice without subtitles: the customer's lines are only heard, never shown.
+    pub no_subtitles: bool,
+}
+
+impl Default for VoiceSettings {
+    fn default() -> Self {
+        VoiceSettings {
+            device: None,
+            voice_activity: false,
+            speaker: None,
+            volume: 0.8,
+            no_subtitles: false,
+        }
+    }
 }
 
 impl VoiceSettings {
@@ -89,6 +107,8 @@ pub(crate) enum Command {
     Prepare { install: bool },
     /// List the input devices (probing them can take a while: never on the frame).
     Devices,
+    /// Call this when listening first hears the trainee: it stops the customer (barge-in).
+    OnSpeech(callcoach_speech::mic::OnSpeech),
 }
 
 /// What the voice thread tells the frame.

@@ -36,6 +36,7 @@ pub(super) fn spawn_worker(model_path: PathBuf, threads: usize, waker: Waker) ->
                 cancel: cancelled,
                 reports,
                 waker,
+                on_speech: None,
             };
             while let Ok(command) = incoming.recv() {
                 worker.handle(command);
@@ -60,6 +61,8 @@ struct Worker {
     cancel: Arc<AtomicBool>,
     reports: Sender<VoiceReport>,
     waker: Waker,
+    /// Stops the customer when listening hears the trainee.
+    on_speech: Option<callcoach_speech::mic::OnSpeech>,
 }
 
 impl Worker {
@@ -83,6 +86,7 @@ impl Worker {
                 }
                 match Microphone::open(device.as_deref()) {
                     Ok(opened) => {
+                        opened.set_on_speech(self.on_speech.clone());
                         let name = opened.device.clone();
                         if let Ok(mut open) = self.microphone.lock() {
                             *open = Some(Arc::new(opened));
@@ -127,6 +131,12 @@ impl Worker {
                 self.load(install);
             }
             Command::Devices => self.report(VoiceReport::Devices(input_devices())),
+            Command::OnSpeech(hook) => {
+                if let Some(microphone) = self.microphone() {
+                    microphone.set_on_speech(Some(Arc::clone(&hook)));
+                }
+                self.on_speech = Some(hook);
+            }
         }
     }
 

@@ -16,6 +16,7 @@ use callcoach_core::text::{capitalised, minutes_seconds};
 use callcoach_core::transcript::Speech;
 
 use crate::app::AppConfig;
+use crate::app::customer::{CustomerSpeech, CustomerVoice, Say};
 use crate::app::draft::{Draft, DraftView};
 use crate::app::library::Library;
 use crate::app::state::{
@@ -55,6 +56,9 @@ struct MoodView;
 struct ClockView;
 #[derive(Component)]
 struct HoldView;
+/// Says that the customer cannot be heard, when that is so.
+#[derive(Component)]
+pub struct SoundView;
 
 /// How many recent lines fit on the screen.
 const VISIBLE_LINES: usize = 14;
@@ -64,7 +68,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Call), (start, spawn).chain());
     // After the call has started: voice activity's first prompt is the call's scenario.
     app.add_systems(OnEnter(Screen::Call), talk::open_for_call.after(start));
-    app.add_systems(OnExit(Screen::Call), talk::leave_call);
+    app.add_systems(OnExit(Screen::Call), (talk::leave_call, hush));
     app.add_systems(
         Update,
         (
@@ -72,7 +76,7 @@ pub(super) fn plugin(app: &mut App) {
                 .in_set(AppSystems::Input)
                 .after(crate::app::voice::receive),
             (act, store_failures).in_set(AppSystems::Act),
-            (show_log, show_status).in_set(AppSystems::Show),
+            (show_log, show_status, sound_notice).in_set(AppSystems::Show),
         )
             .run_if(in_state(Screen::Call)),
     );
@@ -91,6 +95,8 @@ fn start(
     config: Option<Res<AppConfig>>,
     time: Res<Time>,
     mut next: ResMut<NextState<Screen>>,
+    customer: Option<Res<CustomerVoice>>,
+    mut speech: ResMut<CustomerSpeech>,
 ) {
     log.0.clear();
     // The last call's state must not be shown if this one cannot start.
@@ -125,14 +131,54 @@ fn start(
         }
     };
     notice.0.clear();
+    let scenario = Arc::clone(attempt.session().scenario_arc());
+    let file = library
+        .scenarios
+        .iter()
+        .find(|(_, known)| known.id == scenario.id)
+        .map(|(file, _)| file.clone());
     let mut call = ActiveCall {
         attempt,
         hold_started: None,
         live_since: time.elapsed_secs_f64(),
+        file,
     };
     show_events(&mut log, &mut call, &opening, time.elapsed_secs_f64());
+    if let Some(customer) = &customer {
+        *speech = CustomerSpeech {
+            output: speech.output.clone(),
+            unavailable: speech.unavailable.clone(),
+            devices: speech.devices.clone(),
+            ..CustomerSpeech::default()
+        };
+        speak(customer, &call, &opening);
+        // The rest of the call's lines while the first is said.
+        customer.send(Say::Prepare(scenario, call.file.clone()));
+    }
     record(&mut call, link.as_deref());
     commands.insert_resource(call);
+}
+
+/// Has the customer say their lines among `events`.
+fn speak(customer: &CustomerVoice, call: &ActiveCall, events: &[Event]) {
+    for event in events {
+        if let Event::CustomerSpoke { text, mood, .. } = event {
+            customer.send(Say::Line {
+                text: text.clone(),
+                mood: *mood,
+                scenario: Arc::clone(call.attempt.session().scenario_arc()),
+                file: call.file.clone(),
+            });
+        }
+    }
+}
+
+/// Leaving the call, nothing more is prepared; the customer's last words are said to the end
+/// (hanging up cuts them, in `act`).
+fn hush(customer: Option<Res<CustomerVoice>>) {
+    if let Some(customer) = customer {
+        customer.send(Say::StopPreparing);
+    }
 }
 
 fn spawn(
@@ -160,6 +206,7 @@ fn spawn(
         children![
             theme::label(&font, header, 24.0, theme::TEXT),
             theme::label(&font, exam_line, 16.0, theme::WARN),
+            (theme::label(&font, "", 14.0, theme::MUTED), SoundView),
             (
                 Node {
                     column_gap: px(24),
@@ -267,6 +314,7 @@ fn act(
     config: Option<Res<AppConfig>>,
     time: Res<Time>,
     mut next: ResMut<NextState<Screen>>,
+    customer: Option<Res<CustomerVoice>>,
 ) {
     let Some(mut call) = call else {
         return;
@@ -298,7 +346,13 @@ fn act(
                     seconds: (now - started).round().max(1.0) as u32,
                 }],
             },
-            Action::EndCall => vec![AgentTurn::HangUp],
+            Action::EndCall => {
+                if let Some(customer) = &customer {
+                    customer.cut_now();
+                    customer.take_cut();
+                }
+                vec![AgentTurn::HangUp]
+            }
             _ => continue,
         };
         let replied = turns
@@ -310,6 +364,10 @@ fn act(
                 log.0.push(Line::Agent(format!("Вы: {text}")));
                 // The agent's own words end a silence as the customer's do.
                 call.live_since = now;
+                // Said while the customer was still talking: the line was cut there.
+                if let Some(said) = customer.as_ref().and_then(|customer| customer.take_cut()) {
+                    call.attempt.barge_in(said);
+                }
             }
             let events = match call.attempt.advance(turn) {
                 Ok(events) => events,
@@ -319,6 +377,9 @@ fn act(
                 }
             };
             show_events(&mut log, &mut call, &events, now);
+            if let Some(customer) = &customer {
+                speak(customer, &call, &events);
+            }
             record(&mut call, link.as_deref());
             if call.is_over() {
                 break;
@@ -387,23 +448,95 @@ fn spoken_turns(
     turns
 }
 
+/// No sound: said once, under the call's header, and the call goes on in text (subtitles
+/// shown whatever the setting).
+fn sound_notice(speech: Res<CustomerSpeech>, mut views: Query<&mut Text, With<SoundView>>) {
+    let note = speech
+        .unavailable
+        .as_deref()
+        .map(capitalised)
+        .unwrap_or_default();
+    for mut text in &mut views {
+        text.set_if_neq(Text(note.clone()));
+    }
+}
+
+/// Whether the customer's words are shown: an exam's choice, else the trainee's; always when
+/// there is no sound to hear them by.
+pub fn subtitles_shown(
+    settings: Option<&VoiceSettings>,
+    exam: &ExamState,
+    speech: &CustomerSpeech,
+) -> bool {
+    let chosen = match exam.calling() {
+        Some(sitting) => sitting.plan.exam().subtitles,
+        None => !settings.is_some_and(|settings| settings.no_subtitles),
+    };
+    chosen || speech.unavailable.is_some() || speech.output.is_none()
+}
+
+/// A customer's line as the log shows it: whole, revealed as far as it is said, or (without
+/// subtitles) only that the customer speaks.
+fn customer_line(text: &str, subtitles: bool, said: Option<f64>) -> String {
+    let (name, line) = text.split_once(": ").unwrap_or(("Клиент", text));
+    match (subtitles, said) {
+        (true, None) => text.to_owned(),
+        (true, Some(share)) => {
+            let count = line.chars().count();
+            let shown = ((count as f64 * share).ceil() as usize).min(count);
+            let revealed: String = line.chars().take(shown).collect();
+            if shown < count {
+                format!("{name}: {revealed}…")
+            } else {
+                text.to_owned()
+            }
+        }
+        (false, Some(_)) => format!("{name}: ♪ говорит…"),
+        (false, None) => format!("{name}: ♪ (без субтитров)"),
+    }
+}
+
 fn show_log(
     mut commands: Commands,
     log: Res<CallLog>,
     font: Res<UiFont>,
     views: Query<Entity, With<LogView>>,
     added: Query<(), Added<LogView>>,
+    speech: Res<CustomerSpeech>,
+    settings: Option<Res<VoiceSettings>>,
+    exam: Res<ExamState>,
 ) {
-    if !log.is_changed() && added.is_empty() {
+    if !log.is_changed() && !speech.is_changed() && added.is_empty() {
         return;
     }
+    let subtitles = subtitles_shown(settings.as_deref(), &exam, &speech);
+    // The line being said is the newest of the customer's, if it is the one playing.
+    let speaking = speech.saying.as_ref().and_then(|(text, seconds)| {
+        let index = log
+            .0
+            .iter()
+            .rposition(|line| matches!(line, Line::Customer(_)))?;
+        match &log.0[index] {
+            Line::Customer(shown) if shown.ends_with(text.as_str()) => {
+                Some((index, (speech.said / seconds.max(0.1)).clamp(0.0, 1.0)))
+            }
+            _ => None,
+        }
+    });
     for view in &views {
         commands.entity(view).despawn_children();
         commands.entity(view).with_children(|view| {
             let start = log.0.len().saturating_sub(VISIBLE_LINES);
-            for line in &log.0[start..] {
+            for (index, line) in log.0.iter().enumerate().skip(start) {
+                let said = speaking
+                    .filter(|(playing, _)| *playing == index)
+                    .map(|(_, share)| share);
+                let customer;
                 let (text, colour, size) = match line {
-                    Line::Customer(text) => (text, theme::TEXT, 18.0),
+                    Line::Customer(text) => {
+                        customer = customer_line(text, subtitles, said);
+                        (&customer, theme::TEXT, 18.0)
+                    }
                     Line::Agent(text) => (text, theme::ACCENT, 18.0),
                     Line::Hint(text) => (text, theme::WARN, 15.0),
                     Line::Note(text) => (text, theme::MUTED, 15.0),

@@ -7,6 +7,7 @@ use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 use callcoach_core::text::capitalised;
 
+use crate::app::customer::CustomerVoice;
 use crate::app::state::ActiveCall;
 use crate::app::voice::{
     Command, HeardReply, MicrophoneState, VoiceLink, VoiceSettings, VoiceState, prompt,
@@ -14,6 +15,7 @@ use crate::app::voice::{
 
 pub(super) fn open_for_call(
     link: Option<Res<VoiceLink>>,
+    customer: Option<Res<CustomerVoice>>,
     settings: Option<Res<VoiceSettings>>,
     call: Option<Res<ActiveCall>>,
     mut state: ResMut<VoiceState>,
@@ -29,6 +31,10 @@ pub(super) fn open_for_call(
         link.send(Command::Open(settings.device.clone()));
     }
     link.send(Command::Prepare { install: false });
+    if let Some(customer) = customer {
+        // Heard speech stops the customer: the barge-in of voice activity.
+        link.send(Command::OnSpeech(customer.cutter()));
+    }
     if settings.voice_activity {
         link.send(Command::Listen {
             prompt: prompt(call.as_deref()),
@@ -52,6 +58,7 @@ pub(super) struct Talk<'w> {
     state: ResMut<'w, VoiceState>,
     heard: ResMut<'w, HeardReply>,
     time: Res<'w, Time>,
+    customer: Option<Res<'w, CustomerVoice>>,
 }
 
 impl Talk<'_> {
@@ -85,6 +92,10 @@ impl Talk<'_> {
         match (pressed, state.recording) {
             (true, false) => {
                 let on_hold = call.is_some_and(ActiveCall::on_hold);
+                // The trainee starts speaking: the customer stops there.
+                if let Some(customer) = &self.customer {
+                    customer.cut_now();
+                }
                 link.send(Command::Start);
                 state.recording = true;
                 if self.heard.seconds.is_none() {
