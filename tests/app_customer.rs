@@ -1,6 +1,9 @@
 //! The customer speaks in the app: the call plays through a private sound server (PulseAudio
 //! with a null sink as the system's output), its monitor is recorded, and the customer's lines
-//! are found in the recording as sound of the right length, in the order they were said.
+//! are found in the recording as sound of the right length, in the order they were said — a
+//! line the trainer recorded as that recording. Speaking over the customer (the pipe microphone
+//! of the same server) cuts the line within 100 ms, the transcript records where, and the
+//! storyteller reacts to being taken in hand.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -10,7 +13,10 @@ use bevy::prelude::*;
 use callcoach::app::AppConfig;
 use callcoach::app::customer::CustomerSpeech;
 
-use super::app::{signed_in, start_call};
+use callcoach::app::library::Library;
+use callcoach::app::screens::trainee::Trainees;
+
+use super::app::{headless_on, signed_in, start_call, type_line, update_until};
 use super::app_exam::play_replies;
 use super::bundled_scenario;
 use super::voice::PulseAudio;
@@ -57,6 +63,11 @@ impl Monitor {
     }
 }
 
+/// The committed recording of the storyteller's line `opening.2`.
+fn recorded() -> std::path::PathBuf {
+    super::repository().join("tests/fixtures/voice/opening.2.wav")
+}
+
 /// Stretches of sound in 20 ms frames, pauses shorter than `bridge` inside one: (start, length)
 /// in seconds.
 fn sounds(samples: &[f32], bridge: f64) -> Vec<(f64, f64)> {
@@ -82,7 +93,7 @@ fn sounds(samples: &[f32], bridge: f64) -> Vec<(f64, f64)> {
 }
 
 #[test]
-fn the_customers_lines_are_heard_in_order_at_their_length() {
+fn the_customers_lines_are_heard_in_order_at_their_length_a_recorded_one_as_recorded() {
     let pulse = PulseAudio::start();
     let monitor = Monitor::record(&pulse);
     let cache = tempfile::tempdir().expect("cache");
@@ -116,6 +127,14 @@ fn the_customers_lines_are_heard_in_order_at_their_length() {
         })
         .collect();
     assert!(lines.len() >= 5, "{shown}");
+    // The first line is the trainer's recording, played instead of synthesis.
+    let (samples, rate) = callcoach_voice::read_samples(&recorded()).expect("the recording");
+    let recording = samples.len() as f64 / f64::from(rate);
+    assert!(
+        lines[0].1.starts_with("Алло, это телевидение") && (lines[0].0 - recording).abs() < 0.05,
+        "{:?} against the recording's {recording:.2} s",
+        lines[0]
+    );
     let recorded = monitor.finish();
     let heard = sounds(&recorded, 0.7);
     eprintln!("lines: {lines:?}\nheard: {heard:?}");
@@ -136,12 +155,32 @@ fn the_customers_lines_are_heard_in_order_at_their_length() {
 /// The call itself, run by the test above in a process of its own (the sound server is found
 /// through XDG_RUNTIME_DIR, which a test may not change in its own process).
 #[test]
-#[ignore = "run by the_customers_lines_are_heard_in_order_at_their_length"]
+#[ignore = "run by the_customers_lines_are_heard_in_order_at_their_length_a_recorded_one_as_recorded"]
 fn customer_call_in_a_child_process() {
     if std::env::var_os(CHILD).is_none() {
         return;
     }
-    let (_folder, mut app) = signed_in("Ирина Слушающая");
+    // The bundled storyteller with a trainer's recording of its first line.
+    let folder = tempfile::tempdir().expect("temp dir");
+    let scenarios = folder.path().join("scenarios");
+    let recordings = scenarios.join("recordings/storyteller");
+    std::fs::create_dir_all(&recordings).expect("folders");
+    let text = std::fs::read_to_string(super::repository().join("scenarios/storyteller.ron"))
+        .expect("scenario")
+        .replace(
+            "        hold_patience: 300,\n",
+            "        hold_patience: 300,\n        voice: Voice(recordings: \"recordings/storyteller\"),\n",
+        );
+    std::fs::write(scenarios.join("storyteller.ron"), text).expect("scenario");
+    std::fs::copy(recorded(), recordings.join("opening.2.wav")).expect("recording");
+    let mut app = headless_on(&scenarios, &folder.path().join("progress.sqlite"));
+    update_until(&mut app, "the trainee list", |world| {
+        world.get_resource::<Trainees>().is_some()
+    });
+    type_line(&mut app, "Ирина Слушающая");
+    update_until(&mut app, "the scenarios", |world| {
+        world.get_resource::<Library>().is_some()
+    });
     app.world_mut().resource_mut::<AppConfig>().seed = Some(1);
     wait(
         &mut app,
@@ -199,4 +238,187 @@ fn wait(app: &mut App, what: &str, limit: Duration, ready: impl Fn(&CustomerSpee
         assert!(started.elapsed() < limit, "gave up waiting for {what}");
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// What the barge-in child measured, printed for the parent.
+const CUT: &str = "CUT ";
+
+#[test]
+fn speaking_over_the_customer_cuts_the_line_within_100_ms_and_the_storyteller_is_glad() {
+    let (_, model) = super::speech::installed();
+    let pulse = PulseAudio::start();
+    let monitor = Monitor::record(&pulse);
+    let cache = tempfile::tempdir().expect("cache");
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "app_customer::barge_in_in_a_child_process",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .env("XDG_RUNTIME_DIR", pulse.runtime())
+        .env("XDG_CACHE_HOME", cache.path())
+        .env("CALLCOACH_MODEL", model)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the test binary runs");
+    let mut shown = Vec::new();
+    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
+        let line = line.expect("line");
+        if line == "SPEAK" {
+            // «Подскажите, пожалуйста, номер вашего договора.» into the microphone.
+            pulse.say(&super::speech::fixture("lead_question.plain.wav"));
+        }
+        shown.push(line);
+    }
+    let status = child.wait().expect("ends");
+    let shown = shown.join("\n");
+    assert!(status.success() && shown.contains("1 passed"), "{shown}");
+    let measured: Vec<f64> = shown
+        .lines()
+        .find_map(|line| line.strip_prefix(CUT))
+        .expect("the child measured the cut")
+        .split(' ')
+        .map(|value| value.parse().expect("number"))
+        .collect();
+    let [said, after_ms, lead, line_seconds] = measured[..] else {
+        panic!("{measured:?}");
+    };
+    let recorded = monitor.finish();
+    let heard = sounds(&recorded, 0.7);
+    eprintln!(
+        "cut at {said:.2} s of {line_seconds:.2} s, {after_ms:.0} ms after the voice arrived; heard {heard:?}"
+    );
+    let (_, played) = heard.first().copied().expect("the customer was heard");
+    // The line's sound went on after the cut for what was already on its way to the device.
+    let tail = played - (said - lead);
+    eprintln!("sound after the cut: {:.0} ms", tail * 1000.0);
+    assert!(
+        played < line_seconds - 1.0,
+        "the line was cut short: {played:.2} s heard"
+    );
+    assert!(
+        after_ms + tail * 1000.0 <= 100.0 + 20.0,
+        "the customer stopped {after_ms:.0} ms after the voice arrived, and was heard {:.0} ms more (20 ms is the analysis frame)",
+        tail * 1000.0
+    );
+}
+
+/// The barge-in call, run by the test above in a process of its own.
+#[test]
+#[ignore = "run by speaking_over_the_customer_cuts_the_line_within_100_ms_and_the_storyteller_is_glad"]
+fn barge_in_in_a_child_process() {
+    use callcoach::app::draft::Draft;
+    use callcoach::app::screens::call::{CallLog, Line};
+    use callcoach::app::state::ActiveCall;
+    use callcoach::app::voice::{MicrophoneState, VoiceSettings, VoiceState};
+    use callcoach_core::transcript::Speaker;
+
+    if std::env::var_os(CHILD).is_none() {
+        return;
+    }
+    let (folder, mut app) = signed_in("Пётр Перебивающий");
+    // Voice activity listens all the time; practice without subtitles.
+    let settings = VoiceSettings {
+        voice_activity: true,
+        no_subtitles: true,
+        ..VoiceSettings::default()
+    };
+    app.insert_resource(settings);
+    // The call's clock follows the wall clock, as the customer's voice does.
+    app.insert_resource(bevy::time::TimeUpdateStrategy::Automatic);
+    app.world_mut().resource_mut::<AppConfig>().seed = Some(1);
+    wait(
+        &mut app,
+        "the sound output",
+        Duration::from_secs(20),
+        |speech| speech.output.is_some(),
+    );
+    start_call(&mut app, "storyteller");
+    let started = Instant::now();
+    loop {
+        app.update();
+        let world = app.world();
+        let state = world.resource::<VoiceState>();
+        let speech = world.resource::<CustomerSpeech>();
+        if matches!(state.microphone, MicrophoneState::Open(_))
+            && state.model_ready
+            && speech.saying.is_some()
+            && speech.said >= 2.7
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the line plays"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Without subtitles the words are not on the screen while they are said.
+    let (opening, line_seconds) = app.world().resource::<CustomerSpeech>().lines[0].clone();
+    let shown = super::app::shown_texts(&mut app).join("\n");
+    assert!(!shown.contains(&opening), "{shown}");
+    assert!(shown.contains("♪ говорит…"), "{shown}");
+    // The recording has half a second of silence before the words: they arrive 3.2 s into
+    // the line.
+    println!("SPEAK");
+    std::io::Write::flush(&mut std::io::stdout()).expect("stdout");
+    wait(&mut app, "the cut", Duration::from_secs(20), |speech| {
+        speech.cut.is_some()
+    });
+    let cut = app.world().resource::<CustomerSpeech>().cut.expect("cut");
+    // The recognised reply lands in the field; practice sends it with Enter.
+    let waited = Instant::now();
+    while app.world().resource::<Draft>().0.is_empty() {
+        app.update();
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "the reply is heard"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    super::app::press(
+        &mut app,
+        bevy::input::keyboard::KeyCode::Enter,
+        bevy::input::keyboard::Key::Enter,
+        None,
+    );
+    let transcript = app.world().resource::<ActiveCall>().transcript().clone();
+    let reply = &transcript.turns[1];
+    assert_eq!(reply.speaker, Speaker::Agent);
+    let barge_in = reply.barge_in.expect("the cut is in the transcript");
+    assert!(
+        (barge_in.after - cut.said).abs() < 0.06,
+        "{barge_in:?} {cut:?}"
+    );
+    // Cut in three seconds into the story with the question: the storyteller is glad.
+    let answer = transcript.turns[2].text.clone().unwrap_or_default();
+    assert!(answer.starts_with("Ой, да, конечно, договор"), "{answer}");
+    assert!(
+        app.world()
+            .resource::<CallLog>()
+            .0
+            .iter()
+            .any(|line| matches!(line, Line::Agent(text) if text.contains("договора"))),
+    );
+    // Where the line's words begin: its first loud frame, at the volume played.
+    let synthesiser = callcoach_voice::Synthesiser::new(callcoach_voice::default_cache());
+    let scenario = super::bundled_scenario("storyteller");
+    let path = synthesiser.cached_path(
+        &opening,
+        &scenario.customer.voice,
+        callcoach_voice::Mood::of(scenario.customer.mood),
+    );
+    let (samples, rate) = callcoach_voice::read_samples(&path).expect("the line's audio");
+    let volume = VoiceSettings::default().volume;
+    let lead = samples
+        .chunks(rate as usize / 50)
+        .position(|frame| {
+            (frame.iter().map(|s| s * s).sum::<f32>() / frame.len() as f32).sqrt() * volume > 0.01
+        })
+        .unwrap_or(0) as f64
+        * 0.02;
+    println!("{CUT}{} {} {lead} {line_seconds}", cut.said, cut.after_ms);
+    drop(folder);
 }

@@ -249,3 +249,79 @@ fn without_a_microphone_play_says_so_in_russian_and_what_to_do() {
         "the reason is in Russian, not the audio stack's English: {message}"
     );
 }
+
+#[test]
+fn a_trainer_records_a_line_through_the_microphone_and_the_scenario_plays_it() {
+    let pulse = PulseAudio::start();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let scenario = folder.path().join("storyteller.ron");
+    std::fs::copy(
+        super::repository().join("scenarios/storyteller.ron"),
+        &scenario,
+    )
+    .expect("scenario");
+    let mut child = callcoach_command(&[
+        "voice",
+        "record",
+        scenario.to_str().expect("utf-8"),
+        "--line",
+        "opening.2",
+    ])
+    .env("XDG_RUNTIME_DIR", pulse.runtime())
+    .spawn()
+    .expect("runs");
+    let mut input = child.stdin.take().expect("stdin");
+    let mut output = BufReader::new(child.stdout.take().expect("stdout"));
+    // Reads what the program says up to a prompt ending with `until`.
+    let mut said = String::new();
+    let mut read_until = |until: &str| {
+        let mut byte = [0u8; 1];
+        let mut seen = Vec::new();
+        while !String::from_utf8_lossy(&seen).contains(until) {
+            match std::io::Read::read(output.get_mut(), &mut byte) {
+                Ok(1) => seen.push(byte[0]),
+                _ => panic!("the program ended: {}", String::from_utf8_lossy(&seen)),
+            }
+        }
+        said.push_str(&String::from_utf8_lossy(&seen));
+    };
+    read_until("q — выйти:");
+    writeln!(input).expect("Enter starts the take");
+    read_until("Enter — стоп.");
+    // The trainer says the line (the recording plays in real time), then presses Enter.
+    let spoken = fixture("thanks_call.plain.wav");
+    pulse.say(&spoken);
+    std::thread::sleep(Duration::from_millis(4_137 + 500));
+    writeln!(input).expect("Enter stops it");
+    read_until("прослушать ещё раз:");
+    writeln!(input).expect("Enter keeps it");
+    let status = child.wait().expect("ends");
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(output.get_mut(), &mut rest);
+    said.push_str(&rest);
+    assert!(status.success(), "{said}");
+    let recording = folder.path().join("recordings/storyteller/opening.2.wav");
+    assert!(said.contains("Сохранено"), "{said}");
+    assert!(
+        said.contains("voice: Voice(recordings: \"recordings/storyteller\")"),
+        "{said}"
+    );
+    let reader = hound::WavReader::open(&recording).expect("a WAV file");
+    let seconds = reader.duration() as f64 / f64::from(reader.spec().sample_rate);
+    // The take is the speech with a fifth of a second each side, not the silence around it.
+    assert!((2.5..4.6).contains(&seconds), "{seconds:.2} s");
+    // Named in the scenario, the recording is what check finds and the call plays.
+    let text = std::fs::read_to_string(&scenario).expect("scenario").replace(
+        "        hold_patience: 300,\n",
+        "        hold_patience: 300,\n        voice: Voice(recordings: \"recordings/storyteller\"),\n",
+    );
+    std::fs::write(&scenario, text).expect("write");
+    let check = run_with_input(
+        &mut callcoach_command(&["check", scenario.to_str().expect("utf-8")]),
+        "",
+    );
+    let report = stdout(&check) + &stderr(&check);
+    assert!(check.status.success(), "{report}");
+    assert!(report.contains("нет записей для"), "{report}");
+    assert!(!report.contains("opening.2"), "{report}");
+}

@@ -27,8 +27,9 @@ pub enum MicError {
     UnknownDevice(String, String),
 }
 
-/// Called when a listening microphone first hears speech (the customer stops talking).
-pub type OnSpeech = Arc<dyn Fn() + Send + Sync>;
+/// Called when a listening microphone first hears speech (the customer stops talking), with
+/// the instant the audio holding the speech's first frame arrived from the device.
+pub type OnSpeech = Arc<dyn Fn(Instant) + Send + Sync>;
 
 /// What the microphone thread shares with the handle.
 struct Shared {
@@ -38,6 +39,8 @@ struct Shared {
     level: AtomicU32,
     /// Told when [`Microphone::listen`] first hears speech.
     on_speech: Mutex<Option<OnSpeech>>,
+    /// While recording: when each buffer arrived, and how many samples there were then.
+    arrivals: Mutex<Vec<(Instant, usize)>>,
 }
 
 /// An open microphone.
@@ -114,6 +117,7 @@ impl Microphone {
             samples: Mutex::new(Vec::new()),
             level: AtomicU32::new(0),
             on_speech: Mutex::new(None),
+            arrivals: Mutex::new(Vec::new()),
         });
         let (ready_sender, ready) = channel();
         let (stop, stopped) = channel::<()>();
@@ -159,6 +163,9 @@ impl Microphone {
         if let Ok(mut samples) = self.shared.samples.lock() {
             samples.clear();
         }
+        if let Ok(mut arrivals) = self.shared.arrivals.lock() {
+            arrivals.clear();
+        }
         self.shared.recording.store(true, Ordering::SeqCst);
     }
 
@@ -175,6 +182,21 @@ impl Microphone {
             .lock()
             .map(|mut samples| std::mem::take(&mut *samples))
             .unwrap_or_default()
+    }
+
+    /// When the buffer holding sample `index` of the recording arrived (now, if unknown).
+    fn arrived(&self, index: usize) -> Instant {
+        self.shared
+            .arrivals
+            .lock()
+            .ok()
+            .and_then(|arrivals| {
+                arrivals
+                    .iter()
+                    .find(|(_, count)| *count > index)
+                    .map(|(at, _)| *at)
+            })
+            .unwrap_or_else(Instant::now)
     }
 
     /// Audio at the device's rate as a 16 kHz recording.
@@ -235,7 +257,7 @@ impl Microphone {
                     .ok()
                     .and_then(|hook| hook.clone())
             {
-                hook();
+                hook(self.arrived(activity.onset()));
             }
             if guess
                 .as_ref()
@@ -281,6 +303,8 @@ pub struct VoiceActivity {
     quiet_frames: usize,
     /// Where the last speech frame ends, in samples.
     speech_end: usize,
+    /// Where the first speech frame starts, in samples.
+    onset: usize,
     /// Where the reply ended (its closing pause included), in samples, once it has.
     end: Option<usize>,
 }
@@ -300,6 +324,7 @@ impl VoiceActivity {
             heard: false,
             quiet_frames: 0,
             speech_end: 0,
+            onset: 0,
             end: None,
         }
     }
@@ -312,6 +337,9 @@ impl VoiceActivity {
             let chunk = &samples[self.checked..self.checked + self.frame];
             let rms = (chunk.iter().map(|s| s * s).sum::<f32>() / self.frame as f32).sqrt();
             if rms > SPEECH_LEVEL {
+                if !self.heard {
+                    self.onset = self.checked;
+                }
                 self.heard = true;
                 self.quiet_frames = 0;
                 self.speech_end = self.checked + self.frame;
@@ -331,6 +359,11 @@ impl VoiceActivity {
     /// long.
     pub fn end(&self) -> Option<usize> {
         self.end
+    }
+
+    /// Where speech began, in samples from the start (0 until it has).
+    pub fn onset(&self) -> usize {
+        self.onset
     }
 
     /// Whether speech has been heard.
@@ -432,6 +465,9 @@ where
                     && let Ok(mut samples) = shared.samples.lock()
                 {
                     samples.extend_from_slice(&mono);
+                    if let Ok(mut arrivals) = shared.arrivals.lock() {
+                        arrivals.push((Instant::now(), samples.len()));
+                    }
                 }
             },
             |error| eprintln!("microphone stream error: {error}"),

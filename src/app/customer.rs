@@ -66,6 +66,8 @@ pub struct CustomerVoice {
     speaker: Arc<Mutex<Option<Arc<Speaker>>>>,
     /// Seconds of the line said when the trainee cut in, until the reply takes it.
     cut: Arc<Mutex<Option<f64>>>,
+    /// The latest cut, for the screen and the tests.
+    timing: Arc<Mutex<Option<Cut>>>,
     preparing: Arc<AtomicBool>,
 }
 
@@ -84,6 +86,8 @@ pub struct CustomerSpeech {
     pub output: Option<String>,
     /// The sound outputs the system offers (settings screen).
     pub devices: Vec<String>,
+    /// The latest line the trainee cut short.
+    pub cut: Option<Cut>,
 }
 
 impl CustomerVoice {
@@ -100,13 +104,18 @@ impl CustomerVoice {
 
     /// Stops the line being said, now: the trainee started speaking.
     pub fn cut_now(&self) {
-        cut(&self.speaker, &self.cut);
+        cut(&self.speaker, &self.cut, &self.timing, Instant::now());
     }
 
-    /// What stops the line from another thread (the microphone's, when it hears the trainee).
-    pub fn cutter(&self) -> Arc<dyn Fn() + Send + Sync> {
-        let (speaker, slot) = (Arc::clone(&self.speaker), Arc::clone(&self.cut));
-        Arc::new(move || cut(&speaker, &slot))
+    /// What stops the line from another thread (the microphone's, when it hears the trainee
+    /// start speaking at the instant it is given).
+    pub fn cutter(&self) -> callcoach_speech::mic::OnSpeech {
+        let (speaker, slot, timing) = (
+            Arc::clone(&self.speaker),
+            Arc::clone(&self.cut),
+            Arc::clone(&self.timing),
+        );
+        Arc::new(move |onset| cut(&speaker, &slot, &timing, onset))
     }
 
     /// Where the trainee cut the customer's line short, taken once for the reply: the seconds
@@ -124,14 +133,40 @@ impl CustomerVoice {
     }
 }
 
-/// Stops the speaker and keeps where, if a line was playing.
-fn cut(speaker: &Mutex<Option<Arc<Speaker>>>, slot: &Mutex<Option<f64>>) {
+/// Stops the speaker and keeps where, if a line was playing, and how long after the trainee
+/// began (`onset`) the line stopped.
+fn cut(
+    speaker: &Mutex<Option<Arc<Speaker>>>,
+    slot: &Mutex<Option<f64>>,
+    timing: &Mutex<Option<Cut>>,
+    onset: Instant,
+) {
     let speaker = speaker.lock().ok().and_then(|speaker| speaker.clone());
-    if let Some(said) = speaker.and_then(|speaker| speaker.stop())
-        && let Ok(mut slot) = slot.lock()
-    {
+    let Some(said) = speaker.and_then(|speaker| speaker.stop()) else {
+        return;
+    };
+    if let Ok(mut slot) = slot.lock() {
         *slot = Some(said);
     }
+    if let Ok(mut timing) = timing.lock() {
+        *timing = Some(Cut {
+            said,
+            after_ms: Instant::now()
+                .saturating_duration_since(onset)
+                .as_secs_f64()
+                * 1000.0,
+        });
+    }
+}
+
+/// A line cut short: where, and how long after the trainee began to speak it stopped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cut {
+    /// Seconds of the line said.
+    pub said: f64,
+    /// Milliseconds from the trainee's first speech arriving from the microphone to the line
+    /// stopping (0 for a key or a typed reply).
+    pub after_ms: f64,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -183,6 +218,7 @@ fn spawn(synthesiser: Synthesiser) -> CustomerVoice {
         reports: Mutex::new(outgoing),
         speaker,
         cut,
+        timing: Arc::default(),
         preparing,
     }
 }
@@ -369,6 +405,14 @@ fn receive(voice: Option<Res<CustomerVoice>>, mut speech: ResMut<CustomerSpeech>
                 }
             }
         }
+    }
+    if let Some(cut) = voice
+        .timing
+        .lock()
+        .ok()
+        .and_then(|mut timing| timing.take())
+    {
+        speech.cut = Some(cut);
     }
     match voice.playing() {
         Some(said) if speech.said != said => speech.said = said,

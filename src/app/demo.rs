@@ -37,6 +37,8 @@ struct Script {
     step: usize,
     waited: u32,
     frame_times: Vec<f32>,
+    /// The frames drawn while the customer was speaking.
+    speaking_times: Vec<f32>,
 }
 
 /// Sets up the examiner of the demo's own database, as QA would with `callcoach examiner init`
@@ -71,11 +73,15 @@ fn run_script(
     mut actions: MessageWriter<Action>,
     time: Res<Time<Real>>,
     mut exit: MessageWriter<AppExit>,
+    speech: Res<super::customer::CustomerSpeech>,
 ) {
     script.waited += 1;
     if script.step > 0 {
         let delta = time.delta_secs() * 1000.0;
         script.frame_times.push(delta);
+        if speech.saying.is_some() {
+            script.speaking_times.push(delta);
+        }
     }
     let settled = script.waited >= SETTLE_FRAMES;
     let shot = |commands: &mut Commands, name: &str| {
@@ -242,7 +248,7 @@ fn run_script(
         24 => {
             let ready = script.waited >= FLUSH_FRAMES;
             if ready {
-                write_frame_times(&output.0, &script.frame_times);
+                write_frame_times(&output.0, &script.frame_times, &script.speaking_times);
                 exit.write(AppExit::Success);
             }
             ready
@@ -255,16 +261,24 @@ fn run_script(
     }
 }
 
-/// The median and worst frame time over the scripted run, for the README.
-fn write_frame_times(folder: &std::path::Path, times: &[f32]) {
-    let mut sorted = times.to_vec();
-    sorted.sort_by(f32::total_cmp);
-    let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
-    let worst = sorted.last().copied().unwrap_or(0.0);
-    let line = format!(
-        "frames: {}, median frame time: {median:.1} ms, worst: {worst:.1} ms\n",
-        sorted.len()
+/// The median and worst frame time over the scripted run and over the frames drawn while the
+/// customer spoke, for the README.
+fn write_frame_times(folder: &std::path::Path, times: &[f32], speaking: &[f32]) {
+    let summary = |times: &[f32]| {
+        let mut sorted = times.to_vec();
+        sorted.sort_by(f32::total_cmp);
+        let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+        let worst = sorted.last().copied().unwrap_or(0.0);
+        format!(
+            "frames: {}, median frame time: {median:.1} ms, worst: {worst:.1} ms",
+            sorted.len()
+        )
+    };
+    let text = format!(
+        "{}\nwhile the customer spoke: {}\n",
+        summary(times),
+        summary(speaking)
     );
-    info!("{}", line.trim_end());
-    let _ = std::fs::write(folder.join("frame-times.txt"), line);
+    info!("{}", text.trim_end());
+    let _ = std::fs::write(folder.join("frame-times.txt"), text);
 }

@@ -95,6 +95,11 @@ impl ActiveCall {
         self.hold_started.is_some()
     }
 
+    /// The call so far, as its transcript.
+    pub fn transcript(&self) -> &callcoach_core::transcript::Transcript {
+        self.attempt.session().transcript()
+    }
+
     /// Whether the call has ended.
     pub fn is_over(&self) -> bool {
         self.attempt.is_over()

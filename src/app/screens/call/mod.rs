@@ -75,7 +75,7 @@ pub(super) fn plugin(app: &mut App) {
             (talk::push_to_talk, talk::talk_button)
                 .in_set(AppSystems::Input)
                 .after(crate::app::voice::receive),
-            (act, store_failures).in_set(AppSystems::Act),
+            (act, store_failures, alive_while_speaking).in_set(AppSystems::Act),
             (show_log, show_status, sound_notice).in_set(AppSystems::Show),
         )
             .run_if(in_state(Screen::Call)),
@@ -446,6 +446,20 @@ fn spoken_turns(
         speech: Speech::recorded(seconds, heard.on_hold),
     });
     turns
+}
+
+/// The line is alive while the customer speaks: a silence begins when they stop, not when
+/// their line appeared.
+fn alive_while_speaking(
+    speech: Res<CustomerSpeech>,
+    call: Option<ResMut<ActiveCall>>,
+    time: Res<Time>,
+) {
+    if let Some(mut call) = call
+        && speech.saying.is_some()
+    {
+        call.live_since = time.elapsed_secs_f64();
+    }
 }
 
 /// No sound: said once, under the call's header, and the call goes on in text (subtitles
