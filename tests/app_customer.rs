@@ -63,6 +63,25 @@ impl Monitor {
     }
 }
 
+/// This test binary run again to play `test` (a call of this module) on the test's sound
+/// server, with its own voice cache: the server is found through XDG_RUNTIME_DIR, which a test
+/// may not change in its own process.
+fn child(test: &str, pulse: &PulseAudio, cache: &std::path::Path) -> Command {
+    let mut command = Command::new(std::env::current_exe().expect("test binary"));
+    command
+        .args([
+            &format!("app_customer::{test}"),
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .env("XDG_RUNTIME_DIR", pulse.runtime())
+        .env("XDG_CACHE_HOME", cache)
+        .stdout(Stdio::piped());
+    command
+}
+
 /// The committed recording of the storyteller's line `opening.2`.
 fn recorded() -> std::path::PathBuf {
     super::repository().join("tests/fixtures/voice/opening.2.wav")
@@ -97,17 +116,7 @@ fn the_customers_lines_are_heard_in_order_at_their_length_a_recorded_one_as_reco
     let pulse = PulseAudio::start();
     let monitor = Monitor::record(&pulse);
     let cache = tempfile::tempdir().expect("cache");
-    let child = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "app_customer::customer_call_in_a_child_process",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(CHILD, "1")
-        .env("XDG_RUNTIME_DIR", pulse.runtime())
-        .env("XDG_CACHE_HOME", cache.path())
-        .stdout(Stdio::piped())
+    let child = child("customer_call_in_a_child_process", &pulse, cache.path())
         .spawn()
         .expect("the test binary runs");
     let output = child.wait_with_output().expect("ends");
@@ -249,18 +258,8 @@ fn speaking_over_the_customer_cuts_the_line_within_100_ms_and_the_storyteller_is
     let pulse = PulseAudio::start();
     let monitor = Monitor::record(&pulse);
     let cache = tempfile::tempdir().expect("cache");
-    let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "app_customer::barge_in_in_a_child_process",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(CHILD, "1")
-        .env("XDG_RUNTIME_DIR", pulse.runtime())
-        .env("XDG_CACHE_HOME", cache.path())
+    let mut child = child("barge_in_in_a_child_process", &pulse, cache.path())
         .env("CALLCOACH_MODEL", model)
-        .stdout(Stdio::piped())
         .spawn()
         .expect("the test binary runs");
     let mut shown = Vec::new();
@@ -421,4 +420,72 @@ fn barge_in_in_a_child_process() {
         * 0.02;
     println!("{CUT}{} {} {lead} {line_seconds}", cut.said, cut.after_ms);
     drop(folder);
+}
+
+#[test]
+fn an_exam_decides_whether_the_customer_is_subtitled_and_without_sound_the_words_are_shown() {
+    use std::sync::Arc;
+
+    use callcoach::app::library::load;
+    use callcoach::app::screens::call::subtitles_shown;
+    use callcoach::app::state::{ExamState, Sitting};
+    use callcoach::app::voice::VoiceSettings;
+    use callcoach_core::exam::ExamSitting;
+
+    let library = load(&super::repository().join("scenarios")).expect("the library loads");
+    let scenarios: Vec<_> = library
+        .scenarios
+        .iter()
+        .map(|(_, scenario)| Arc::new(scenario.clone()))
+        .collect();
+    let sitting = |id: &str| {
+        let (_, exam) = library
+            .exams
+            .iter()
+            .find(|(_, exam)| exam.id == id)
+            .expect("a bundled exam");
+        ExamState {
+            unlocked: true,
+            sitting: Some(Sitting {
+                plan: ExamSitting::begin(Arc::new(exam.clone()), &scenarios, "Стажёр", Some(3))
+                    .expect("draws"),
+                admitted: true,
+                verdict: None,
+            }),
+            refusal: String::new(),
+        }
+    };
+    let heard = CustomerSpeech {
+        output: Some("наушники".to_owned()),
+        ..CustomerSpeech::default()
+    };
+    let listening = VoiceSettings {
+        no_subtitles: true,
+        ..VoiceSettings::default()
+    };
+    let reading = VoiceSettings::default();
+    let practice = ExamState::default();
+    assert!(subtitles_shown(Some(&reading), &practice, &heard));
+    assert!(
+        !subtitles_shown(Some(&listening), &practice, &heard),
+        "practice without subtitles"
+    );
+    // hold_and_conflict says `subtitles: false`: the trainee listens whatever they chose.
+    assert!(!subtitles_shown(
+        Some(&reading),
+        &sitting("hold_and_conflict"),
+        &heard
+    ));
+    // basic leaves them on, over a trainee's own practice setting.
+    assert!(subtitles_shown(Some(&listening), &sitting("basic"), &heard));
+    // Without a sound output the words are the only way to the customer.
+    let silent = CustomerSpeech {
+        unavailable: Some("нет звукового выхода".to_owned()),
+        ..CustomerSpeech::default()
+    };
+    assert!(subtitles_shown(
+        Some(&listening),
+        &sitting("hold_and_conflict"),
+        &silent
+    ));
 }

@@ -61,19 +61,7 @@ fn utterances() -> Vec<(String, Vec<f32>)> {
 }
 
 fn write_wav(path: &Path, samples: &[f32]) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: SAMPLE_RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(path, spec).expect("wav");
-    for sample in samples {
-        writer
-            .write_sample((sample.clamp(-1.0, 1.0) * 32767.0) as i16)
-            .expect("sample");
-    }
-    writer.finalize().expect("wav");
+    callcoach_voice::write_wav(path, samples, SAMPLE_RATE).expect("wav");
 }
 
 /// A time whisper.cpp prints in its timings (`whisper_print_timings: load time = 81.05 ms`),

@@ -55,28 +55,11 @@ pub fn resample(mono: &[f32], rate: u32) -> Result<Vec<f32>, AudioError> {
 
 /// A WAV file as 16 kHz mono: integer or float samples, any rate and channel count.
 pub fn read_wav(path: &Path) -> Result<Vec<f32>, AudioError> {
-    let failed = |reason: String| AudioError::Wav {
+    let (mono, rate) = callcoach_voice::wav_samples(path).map_err(|reason| AudioError::Wav {
         path: path.display().to_string(),
         reason,
-    };
-    let mut reader = hound::WavReader::open(path).map_err(|error| failed(error.to_string()))?;
-    let spec = reader.spec();
-    let samples: Vec<f32> = match spec.sample_format {
-        hound::SampleFormat::Float => reader
-            .samples::<f32>()
-            .collect::<Result<_, _>>()
-            .map_err(|error| failed(error.to_string()))?,
-        hound::SampleFormat::Int => {
-            let scale = 2f32.powi(i32::from(spec.bits_per_sample) - 1);
-            reader
-                .samples::<i32>()
-                .map(|sample| sample.map(|value| value as f32 / scale))
-                .collect::<Result<_, _>>()
-                .map_err(|error| failed(error.to_string()))?
-        }
-    };
-    let mono = to_mono(&samples, usize::from(spec.channels));
-    resample(&mono, spec.sample_rate)
+    })?;
+    resample(&mono, rate)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 pub mod audio;
 pub mod convert;
+mod device;
 pub mod mic;
 pub mod model;
 pub mod reply;

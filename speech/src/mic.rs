@@ -8,10 +8,11 @@ use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{SizedSample, StreamConfig};
 
 use crate::audio::resample;
+use crate::device::{self, Direction, Problem, by_format, unusable};
 
 /// Why the microphone is not available (Russian, for the user); the app keeps working with the
 /// keyboard.
@@ -95,17 +96,7 @@ pub const LOOK_AHEAD_AFTER: Duration = Duration::from_millis(300);
 
 /// The names of the input devices.
 pub fn input_devices() -> Vec<String> {
-    cpal::default_host()
-        .input_devices()
-        .map(|devices| devices.filter_map(|device| device_name(&device)).collect())
-        .unwrap_or_default()
-}
-
-fn device_name(device: &cpal::Device) -> Option<String> {
-    device
-        .description()
-        .ok()
-        .map(|description| description.name().to_owned())
+    device::names(Direction::Input)
 }
 
 impl Microphone {
@@ -138,7 +129,12 @@ impl Microphone {
                     }
                 }
             })
-            .map_err(unusable("не удалось запустить поток микрофона"))?;
+            .map_err(|error| {
+                MicError::from(unusable(
+                    Direction::Input,
+                    "не удалось запустить поток микрофона",
+                )(error))
+            })?;
         let (device, rate, channels) = ready
             .recv()
             .map_err(|_| MicError::NoMicrophone("поток микрофона не запустился".to_owned()))??;
@@ -384,12 +380,12 @@ impl VoiceActivity {
 
 type StreamInfo = (String, u32, u16);
 
-/// The microphone cannot be used: `reason` for the user (Russian); the system's own words
-/// (English, from the audio stack) go to the log.
-fn unusable<E: std::fmt::Display>(reason: &'static str) -> impl FnOnce(E) -> MicError {
-    move |error| {
-        eprintln!("microphone unavailable: {error}");
-        MicError::NoMicrophone(reason.to_owned())
+impl From<Problem> for MicError {
+    fn from(problem: Problem) -> MicError {
+        match problem {
+            Problem::Unknown(wanted, there) => MicError::UnknownDevice(wanted, there.join(", ")),
+            Problem::Unusable(reason) => MicError::NoMicrophone(reason),
+        }
     }
 }
 
@@ -397,39 +393,13 @@ fn start_stream(
     wanted: Option<&str>,
     shared: Arc<Shared>,
 ) -> Result<(cpal::Stream, StreamInfo), MicError> {
-    let host = cpal::default_host();
-    let device = match wanted {
-        Some(name) => host
-            .input_devices()
-            .map_err(unusable("не удалось получить список устройств записи"))?
-            .find(|device| device_name(device).as_deref() == Some(name))
-            .ok_or_else(|| MicError::UnknownDevice(name.to_owned(), input_devices().join(", ")))?,
-        None => host
-            .default_input_device()
-            .ok_or_else(|| MicError::NoMicrophone("нет устройства записи".to_owned()))?,
-    };
-    let name = device_name(&device).unwrap_or_else(|| "микрофон".to_owned());
-    let supported = device
-        .default_input_config()
-        .map_err(unusable("устройство записи недоступно"))?;
-    let format = supported.sample_format();
-    let config: StreamConfig = supported.into();
+    let (device, name, config, format) = device::open(Direction::Input, wanted)?;
     let info = (name, config.sample_rate, config.channels);
     let channels = usize::from(config.channels);
-    let stream = match format {
-        cpal::SampleFormat::I16 => build::<i16>(&device, &config, channels, shared),
-        cpal::SampleFormat::I32 => build::<i32>(&device, &config, channels, shared),
-        cpal::SampleFormat::U16 => build::<u16>(&device, &config, channels, shared),
-        cpal::SampleFormat::F32 => build::<f32>(&device, &config, channels, shared),
-        other => {
-            return Err(MicError::NoMicrophone(format!(
-                "формат звука {other} не поддерживается"
-            )));
-        }
-    }?;
+    let stream = by_format!(format, build, &device, &config, channels, shared)?;
     stream
         .play()
-        .map_err(unusable("не удалось начать запись"))?;
+        .map_err(unusable(Direction::Input, "не удалось начать запись"))?;
     Ok((stream, info))
 }
 
@@ -438,7 +408,7 @@ fn build<T>(
     config: &StreamConfig,
     channels: usize,
     shared: Arc<Shared>,
-) -> Result<cpal::Stream, MicError>
+) -> Result<cpal::Stream, Problem>
 where
     T: SizedSample,
     f32: cpal::FromSample<T>,
@@ -473,7 +443,10 @@ where
             |error| eprintln!("microphone stream error: {error}"),
             None,
         )
-        .map_err(unusable("не удалось открыть запись с устройства"))
+        .map_err(unusable(
+            Direction::Input,
+            "не удалось открыть запись с устройства",
+        ))
 }
 
 #[cfg(test)]

@@ -8,10 +8,12 @@ use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, SizedSample, StreamConfig};
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Async, FixedAsync, Resampler, SincInterpolationParameters, WindowFunction};
+
+use crate::device::{self, Direction, Problem, by_format, unusable};
 
 /// Why the customer cannot be heard (Russian, for the user); the call goes on in text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,17 +66,7 @@ impl std::fmt::Debug for Speaker {
 
 /// The names of the output devices.
 pub fn output_devices() -> Vec<String> {
-    cpal::default_host()
-        .output_devices()
-        .map(|devices| devices.filter_map(|device| device_name(&device)).collect())
-        .unwrap_or_default()
-}
-
-fn device_name(device: &cpal::Device) -> Option<String> {
-    device
-        .description()
-        .ok()
-        .map(|description| description.name().to_owned())
+    device::names(Direction::Output)
 }
 
 /// A line that started playing: its serial, to ask when its first sample went out.
@@ -203,10 +195,14 @@ fn convert_rate(samples: &[f32], from: u32, to: u32) -> Vec<f32> {
 
 type StreamInfo = (String, u32);
 
-fn unusable<E: std::fmt::Display>(reason: &'static str) -> impl FnOnce(E) -> SpeakerError {
-    move |error| {
-        eprintln!("sound output unavailable: {error}");
-        SpeakerError::NoOutput(reason.to_owned())
+impl From<Problem> for SpeakerError {
+    fn from(problem: Problem) -> SpeakerError {
+        match problem {
+            Problem::Unknown(wanted, there) => {
+                SpeakerError::UnknownDevice(wanted, there.join(", "))
+            }
+            Problem::Unusable(reason) => SpeakerError::NoOutput(reason),
+        }
     }
 }
 
@@ -214,41 +210,14 @@ fn start_stream(
     wanted: Option<&str>,
     shared: Arc<Shared>,
 ) -> Result<(cpal::Stream, StreamInfo), SpeakerError> {
-    let host = cpal::default_host();
-    let device = match wanted {
-        Some(name) => host
-            .output_devices()
-            .map_err(unusable("не удалось получить список звуковых выходов"))?
-            .find(|device| device_name(device).as_deref() == Some(name))
-            .ok_or_else(|| {
-                SpeakerError::UnknownDevice(name.to_owned(), output_devices().join(", "))
-            })?,
-        None => host
-            .default_output_device()
-            .ok_or_else(|| SpeakerError::NoOutput("нет устройства вывода".to_owned()))?,
-    };
-    let name = device_name(&device).unwrap_or_else(|| "динамики".to_owned());
-    let supported = device
-        .default_output_config()
-        .map_err(unusable("устройство вывода недоступно"))?;
-    let format = supported.sample_format();
-    let config: StreamConfig = supported.into();
+    let (device, name, config, format) = device::open(Direction::Output, wanted)?;
     let info = (name, config.sample_rate);
     let channels = usize::from(config.channels);
-    let stream = match format {
-        cpal::SampleFormat::I16 => build::<i16>(&device, &config, channels, shared),
-        cpal::SampleFormat::I32 => build::<i32>(&device, &config, channels, shared),
-        cpal::SampleFormat::U16 => build::<u16>(&device, &config, channels, shared),
-        cpal::SampleFormat::F32 => build::<f32>(&device, &config, channels, shared),
-        other => {
-            return Err(SpeakerError::NoOutput(format!(
-                "формат звука {other} не поддерживается"
-            )));
-        }
-    }?;
-    stream
-        .play()
-        .map_err(unusable("не удалось начать воспроизведение"))?;
+    let stream = by_format!(format, build, &device, &config, channels, shared)?;
+    stream.play().map_err(unusable(
+        Direction::Output,
+        "не удалось начать воспроизведение",
+    ))?;
     Ok((stream, info))
 }
 
@@ -257,7 +226,7 @@ fn build<T>(
     config: &StreamConfig,
     channels: usize,
     shared: Arc<Shared>,
-) -> Result<cpal::Stream, SpeakerError>
+) -> Result<cpal::Stream, Problem>
 where
     T: SizedSample + FromSample<f32>,
 {
@@ -300,7 +269,10 @@ where
             |error| eprintln!("sound output stream error: {error}"),
             None,
         )
-        .map_err(unusable("не удалось открыть звуковой выход"))
+        .map_err(unusable(
+            Direction::Output,
+            "не удалось открыть звуковой выход",
+        ))
 }
 
 #[cfg(test)]

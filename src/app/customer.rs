@@ -353,6 +353,12 @@ impl VoiceThread {
         });
         match audio {
             Ok((samples, rate, recorded)) => {
+                // Two lines of one turn («Алло?», then hanging up) are said one after the
+                // other; a reply cuts the first before the next is asked for.
+                let waiting = Instant::now();
+                while speaker.is_playing() && waiting.elapsed().as_secs() < 60 {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
                 let seconds = samples.len() as f64 / f64::from(rate.max(1));
                 if let Ok(mut cut) = self.cut.lock() {
                     *cut = None;

@@ -9,7 +9,6 @@ mod festival;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use callcoach_core::scenario::{Scenario, Sex, Voice};
 use callcoach_core::text::spoken::speakable;
@@ -55,8 +54,8 @@ pub enum VoiceError {
 pub const SAMPLE_RATE: u32 = 16_000;
 
 /// How many semitones a woman's voice is raised from Festival's only Russian voice, a man's:
-/// enough to read as a higher voice, little enough to stay intelligible (README, «Голос
-/// клиента»).
+/// enough to read as a higher voice, little enough to stay intelligible (README, «The
+/// customer's voice»).
 pub const FEMALE_SHIFT: f32 = 4.0;
 
 /// Bumped whenever synthesis or shaping changes what a cached line sounds like.
@@ -259,49 +258,6 @@ impl Synthesiser {
             cached: false,
         })
     }
-
-    /// Synthesises every line of `scenario` not cached yet, in the mood each is likely said in
-    /// and the moods either side, so the call rarely waits; stops early when `cancel` is set.
-    /// Returns how many lines were synthesised.
-    pub fn prepare(
-        &self,
-        scenario: &Scenario,
-        scenario_file: Option<&Path>,
-        cancel: &AtomicBool,
-    ) -> Result<usize, VoiceError> {
-        let voice = &scenario.customer.voice;
-        let lines = scenario.customer_lines();
-        let mut made = 0;
-        // The likely mood of every line first, then the others.
-        let mut wanted: Vec<(&str, Mood)> = Vec::new();
-        for line in &lines {
-            let recorded = scenario_file.and_then(|file| voice.recording(file, &line.id));
-            if recorded.is_none() {
-                wanted.push((&line.text, Mood::of(line.mood)));
-            }
-        }
-        let likely = wanted.len();
-        for index in 0..likely {
-            let (text, mood) = wanted[index];
-            for other in [Mood::Calm, Mood::Tense, Mood::Angry] {
-                if other != mood {
-                    wanted.push((text, other));
-                }
-            }
-        }
-        for (text, mood) in wanted {
-            if cancel.load(Ordering::Relaxed) {
-                break;
-            }
-            if !self.is_cached(text, voice, mood) {
-                match self.speak(text, voice, mood) {
-                    Ok(_) | Err(VoiceError::Empty) => made += 1,
-                    Err(error) => return Err(error),
-                }
-            }
-        }
-        Ok(made)
-    }
 }
 
 /// Where a line's sound comes from.
@@ -369,21 +325,26 @@ fn shape(input: &Path, output: &Path, prosody: Prosody) -> Result<(), VoiceError
 
 /// The samples of a WAV file as f32 mono at its own rate, and that rate.
 pub fn read_samples(path: &Path) -> Result<(Vec<f32>, u32), VoiceError> {
-    let failed = |reason: String| VoiceError::Failed(format!("{}: {reason}", path.display()));
-    let mut reader = hound::WavReader::open(path).map_err(|error| failed(error.to_string()))?;
+    wav_samples(path).map_err(|reason| VoiceError::Failed(format!("{}: {reason}", path.display())))
+}
+
+/// A WAV file's samples (integer or float, any channel count) mixed to mono, and its rate; the
+/// reason it cannot be read otherwise (the speech crate's recordings are read the same way).
+pub fn wav_samples(path: &Path) -> Result<(Vec<f32>, u32), String> {
+    let mut reader = hound::WavReader::open(path).map_err(|error| error.to_string())?;
     let spec = reader.spec();
     let samples: Vec<f32> = match spec.sample_format {
         hound::SampleFormat::Float => reader
             .samples::<f32>()
             .collect::<Result<_, _>>()
-            .map_err(|error| failed(error.to_string()))?,
+            .map_err(|error| error.to_string())?,
         hound::SampleFormat::Int => {
             let scale = 2f32.powi(i32::from(spec.bits_per_sample) - 1);
             reader
                 .samples::<i32>()
                 .map(|sample| sample.map(|value| value as f32 / scale))
                 .collect::<Result<_, _>>()
-                .map_err(|error| failed(error.to_string()))?
+                .map_err(|error| error.to_string())?
         }
     };
     let channels = usize::from(spec.channels.max(1));
