@@ -230,7 +230,8 @@ impl Microphone {
         // The look-ahead's result and how much audio it saw.
         let mut guess: Option<(usize, T)> = None;
         while started.elapsed() < limit {
-            std::thread::sleep(Duration::from_millis(20));
+            // Often enough that a barge-in stops the customer a frame after the voice begins.
+            std::thread::sleep(Duration::from_millis(10));
             if cancel.load(Ordering::Relaxed) {
                 self.stop();
                 return None;

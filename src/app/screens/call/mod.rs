@@ -519,6 +519,7 @@ fn show_log(
     speech: Res<CustomerSpeech>,
     settings: Option<Res<VoiceSettings>>,
     exam: Res<ExamState>,
+    mut shown: Local<Option<(bool, Option<String>)>>,
 ) {
     if !log.is_changed() && !speech.is_changed() && added.is_empty() {
         return;
@@ -537,6 +538,17 @@ fn show_log(
             _ => None,
         }
     });
+    // While the customer speaks the screen changes only when another word shows, not every
+    // frame the playback moves.
+    let speaking_line = speaking.and_then(|(index, share)| match &log.0[index] {
+        Line::Customer(text) => Some(customer_line(text, subtitles, Some(share))),
+        _ => None,
+    });
+    let now_shown = (subtitles, speaking_line);
+    if !log.is_changed() && added.is_empty() && shown.as_ref() == Some(&now_shown) {
+        return;
+    }
+    *shown = Some(now_shown);
     for view in &views {
         commands.entity(view).despawn_children();
         commands.entity(view).with_children(|view| {
