@@ -48,14 +48,8 @@ pub(crate) enum Spoken {
     Unavailable(String),
     /// The sound outputs the system offers.
     Devices(Vec<String>),
-    /// A line began: its text, length, whether it was a recording, and how long after it was
-    /// asked for its first sample went out.
-    Started {
-        text: String,
-        seconds: f64,
-        recorded: bool,
-        waited_ms: u64,
-    },
+    /// A line began: its text and length (the latency is `speech/benches/customer_voice.rs`'s).
+    Started { text: String, seconds: f64 },
 }
 
 /// The customer's voice: the thread's handle, and the speaker the barge-in stops directly.
@@ -344,15 +338,13 @@ impl VoiceThread {
     }
 
     fn say(&mut self, text: &str, mood: f32, scenario: &Scenario, file: Option<&std::path::Path>) {
-        let asked = Instant::now();
         let Some(speaker) = self.speaker.lock().ok().and_then(|speaker| speaker.clone()) else {
             return;
         };
-        let audio = line_audio(&self.synthesiser, scenario, file, text, mood).and_then(|audio| {
-            read_samples(&audio.path).map(|(samples, rate)| (samples, rate, audio.recorded))
-        });
+        let audio = line_audio(&self.synthesiser, scenario, file, text, mood)
+            .and_then(|audio| read_samples(&audio.path));
         match audio {
-            Ok((samples, rate, recorded)) => {
+            Ok((samples, rate)) => {
                 // Two lines of one turn («Алло?», then hanging up) are said one after the
                 // other; a reply cuts the first before the next is asked for.
                 let waiting = Instant::now();
@@ -363,22 +355,10 @@ impl VoiceThread {
                 if let Ok(mut cut) = self.cut.lock() {
                     *cut = None;
                 }
-                let started = speaker.play(&samples, rate);
-                // The first sample reaches the device within a buffer: wait for it (bounded),
-                // so the latency reported is the trainee's.
-                let mut first = None;
-                while first.is_none() && asked.elapsed().as_secs() < 2 {
-                    first = speaker.first_sample_at(started);
-                    if first.is_none() {
-                        std::thread::sleep(std::time::Duration::from_millis(1));
-                    }
-                }
-                let waited = first.unwrap_or_else(Instant::now).duration_since(asked);
+                speaker.play(&samples, rate);
                 let _ = self.reports.send(Spoken::Started {
                     text: text.to_owned(),
                     seconds,
-                    recorded,
-                    waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
                 });
             }
             Err(error) => self.unavailable(error.to_string()),
@@ -398,13 +378,7 @@ fn receive(voice: Option<Res<CustomerVoice>>, mut speech: ResMut<CustomerSpeech>
                 }
                 Spoken::Unavailable(reason) => speech.unavailable = Some(reason),
                 Spoken::Devices(devices) => speech.devices = devices,
-                Spoken::Started {
-                    text,
-                    seconds,
-                    recorded,
-                    waited_ms,
-                } => {
-                    debug!("customer line started after {waited_ms} ms (recorded: {recorded})");
+                Spoken::Started { text, seconds } => {
                     speech.lines.push((text.clone(), seconds));
                     speech.saying = Some((text, seconds));
                     speech.said = 0.0;

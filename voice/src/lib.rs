@@ -149,8 +149,6 @@ impl Prosody {
 pub struct Rendered {
     /// The WAV file (16 kHz mono) in the cache.
     pub path: PathBuf,
-    /// Whether it was already in the cache.
-    pub cached: bool,
 }
 
 /// The customer's voice: Festival behind a cache.
@@ -210,7 +208,7 @@ impl Synthesiser {
     pub fn speak(&self, text: &str, voice: &Voice, mood: Mood) -> Result<Rendered, VoiceError> {
         let path = self.cached_path(text, voice, mood);
         if path.is_file() {
-            return Ok(Rendered { path, cached: true });
+            return Ok(Rendered { path });
         }
         let spoken = speakable(text);
         if !spoken.chars().any(char::is_alphabetic) {
@@ -253,10 +251,7 @@ impl Synthesiser {
         shaped
             .persist(&path)
             .map_err(|error| cache_error(error.error))?;
-        Ok(Rendered {
-            path,
-            cached: false,
-        })
+        Ok(Rendered { path })
     }
 }
 
@@ -267,8 +262,6 @@ pub struct LineAudio {
     pub path: PathBuf,
     /// A trainer's recording (played as it is), not synthesis.
     pub recorded: bool,
-    /// Synthesised and cached before it was asked for.
-    pub cached: bool,
 }
 
 /// The sound of the customer's line `text` in `scenario` (read from `scenario_file`, where its
@@ -287,14 +280,12 @@ pub fn line_audio(
         return Ok(LineAudio {
             path,
             recorded: true,
-            cached: true,
         });
     }
     let rendered = synthesiser.speak(text, voice, Mood::of(mood))?;
     Ok(LineAudio {
         path: rendered.path,
         recorded: false,
-        cached: rendered.cached,
     })
 }
 
